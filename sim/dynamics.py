@@ -1,0 +1,228 @@
+"""The theory: how states adjust their stances and ties, one quarter at a time.
+
+Every function here is pure numpy over arrays whose trailing axes are (actor, actor) and
+whose leading axes are anything: one run, or thousands at once. Row i of a matrix is
+actor i's view: `A[..., i, j]` is i's alignment toward j in [-1, 1], `E[..., i, j]` the
+realised economic cooperation of i and j in [0, 1] (symmetric), `T[..., i, j]` their
+people-to-people ties in [0, 1] (symmetric). Per-actor parameters have shape (..., n),
+per-run scalars shape (...). There is no hidden randomness: shocks come in as arguments.
+
+Each mechanism returns a *pull*: the direction and strength with which it moves every
+stance this quarter. `step` weighs the pulls, realises a share `rate` of them, adds the
+shocks, and updates cooperation and ties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+import numpy as np
+
+MECHANISMS = ("interests", "patron_pull", "balance", "interdependence", "sanctions", "hedging", "rivalry", "people")
+
+
+class State(NamedTuple):
+    """Stances A, cooperation E and people-to-people ties T, each (..., n, n)."""
+
+    A: np.ndarray
+    E: np.ndarray
+    T: np.ndarray
+
+
+@dataclass
+class Params:
+    """Parameters in force during one quarter, as arrays with the runs' leading axes."""
+
+    anchor: np.ndarray  # (..., n, n) enduring interests: the stance each state returns to
+    potential: np.ndarray  # (..., n, n) economic complementarity: cooperation without politics
+    power: np.ndarray  # (..., n) share of regional capabilities
+    autonomy: np.ndarray  # (..., n) freedom from the patron's lead
+    sensitivity: np.ndarray  # (..., n) exposure of its firms to secondary sanctions
+    patron: np.ndarray  # (..., n, n) one-hot rows: patron[i, p] = 1 if p leads i
+    sanctioner: np.ndarray  # (..., n) one-hot (all zero: no sanctions regime)
+    sanctioned: np.ndarray  # (..., n) one-hot
+    sanctions: np.ndarray  # (...) intensity of sanctions in [0, 1]
+    noise: np.ndarray  # (...) s.d. of stance shocks per quarter
+    rate: np.ndarray  # (...) share of the total pull realised per quarter
+    trade_response: np.ndarray  # (...) how far political warmth lifts cooperation above potential
+    tourism_growth: np.ndarray  # (...) logistic growth rate of people-to-people ties
+    weights: np.ndarray  # (..., len(MECHANISMS)) weight of each mechanism
+
+    def map(self, fn) -> "Params":
+        """Apply fn to every array (e.g. stacking, indexing runs)."""
+        return Params(**{f.name: fn(getattr(self, f.name)) for f in fields(self)})
+
+
+def _off_diagonal(n: int) -> np.ndarray:
+    return 1.0 - np.eye(n)
+
+
+def _scalar(x: np.ndarray) -> np.ndarray:
+    """A per-run scalar, broadcastable against (..., n, n)."""
+    return np.asarray(x)[..., None, None]
+
+
+def _row(x: np.ndarray) -> np.ndarray:
+    """A per-actor value applied to row i (the actor whose stance moves)."""
+    return np.asarray(x)[..., :, None]
+
+
+def _column(x: np.ndarray) -> np.ndarray:
+    return np.asarray(x)[..., None, :]
+
+
+# --- the mechanisms -------------------------------------------------------------------
+
+
+def interests(A: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """Enduring interests (geography, history, identity): stances drift back toward their anchor.
+
+    Realist baseline: without new pressure a state's stance returns to what its structural
+    interests dictate; here those are the scenario's initial stances.
+    """
+    return anchor - A
+
+
+def patron_pull(A: np.ndarray, patron: np.ndarray, autonomy: np.ndarray) -> np.ndarray:
+    """Alliance dependence: a client adopts its patron's stance toward others and stays loyal.
+
+    Snyder's alliance security dilemma: the fear of abandonment keeps a dependent ally close
+    to its patron and aligned with the patron's friends and enemies, in proportion to its
+    dependence (1 - autonomy). Toward the patron itself the pull is toward full loyalty (+1).
+    """
+    follows = patron @ A  # row i: the patron's stances toward everyone
+    target = np.where(patron > 0, 1.0, follows)
+    dependence = _row((1.0 - autonomy) * patron.sum(axis=-1))
+    return dependence * (target - A)
+
+
+def balance(A: np.ndarray) -> np.ndarray:
+    """Structural balance: the friend of my friend is my friend, the enemy of my friend my enemy.
+
+    Heider's balance theory: A[i, j] moves toward the mean over third parties k of
+    A[i, k] * A[k, j].
+    """
+    n = A.shape[-1]
+    if n < 3:
+        return np.zeros_like(A)
+    Z = A * _off_diagonal(n)
+    return (Z @ Z) / (n - 2) - A
+
+
+def interdependence(A: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Commercial peace: realised economic cooperation pulls alignment up, in proportion to it.
+
+    Liberal interdependence theory (Keohane & Nye): trade and investment raise the cost of
+    estrangement and create constituencies for good relations.
+    """
+    return E * (1.0 - A)
+
+
+def people(A: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """People-to-people ties (tourism, exchanges) warm stances slightly, as soft power does."""
+    return T * (1.0 - A)
+
+
+def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
+    """Sanctions as politics: the sanctioner and the sanctioned estrange, and engaging costs allies.
+
+    The sanctioner's and the sanctioned's stances toward each other move toward hostility
+    in proportion to the sanctions; an ally of the sanctioner that trades with the
+    sanctioned loses standing with it (the sanctioner's displeasure, both directions).
+    """
+    s = _scalar(p.sanctions)
+    u, r = p.sanctioner, p.sanctioned
+    feud = _row(u) * _column(r) + _row(r) * _column(u)
+    ally = (p.patron @ u[..., :, None])[..., 0]  # (..., n): 1 where the sanctioner leads i
+    engagement = (E @ r[..., :, None])[..., 0] * ally  # (..., n): ally's cooperation with r
+    cost = _row(engagement) * _column(u) + _column(engagement) * _row(u)
+    return s * (feud * (-1.0 - A) - cost)
+
+
+def hedging(A: np.ndarray, power: np.ndarray) -> np.ndarray:
+    """Hedging against hegemony: states wary of the strongest power warm to others who keep their distance.
+
+    Balance-of-power logic (Waltz; Russia's stated wish that no single power dominate the
+    peninsula): i warms toward j in proportion to how far both stand from the hegemon.
+    """
+    n = A.shape[-1]
+    hegemon = np.eye(n)[np.argmax(power, axis=-1)]  # (..., n) one-hot
+    distance = (1.0 - (A @ hegemon[..., :, None])[..., 0]) / 2.0 * (1.0 - hegemon)
+    return _row(distance) * _column(distance) * (1.0 - A)
+
+
+def cooperation_pull(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
+    """Trade follows the flag: cooperation moves toward its economic potential, raised by warmth.
+
+    The target is potential + (1 - potential) * trade_response * warmth, where warmth is
+    the pair's mean stance (negative stances count as 0): good relations open markets
+    beyond what complementarity alone would bring.
+    """
+    warmth = np.clip((A + np.swapaxes(A, -1, -2)) / 2.0, 0.0, 1.0)
+    target = p.potential + (1.0 - p.potential) * _scalar(p.trade_response) * warmth
+    return target - E
+
+
+def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
+    """Great-power rivalry: near-equal great powers distrust each other, whatever they trade.
+
+    Power-transition theory (Organski; Allison's "Thucydides trap"): the pull toward
+    hostility grows with the product of the two powers' shares (1 for two halves of the
+    region), so it matters between great powers and hardly at all for small states.
+    A state and the power whose lead it follows are partners, not rivals.
+    """
+    led = patron + np.swapaxes(patron, -1, -2)
+    return -4.0 * _row(power) * _column(power) * (1.0 - led) * (1.0 + A)
+
+
+def sanction_exposure(p: Params) -> np.ndarray:
+    """How strongly sanctions cut each pair's cooperation: (..., n, n), symmetric.
+
+    Secondary sanctions: firms of actor i retreat from the sanctioned market in proportion
+    to the sanctions and their sensitivity to secondary-sanction risk (dollar clearing,
+    exposure to the sanctioner's market). Their government's autonomy does not shield
+    them: it acts through politics, not through the firms' risk.
+    """
+    own = _row(p.sensitivity) * _column(p.sanctioned)
+    return _scalar(p.sanctions) * (own + np.swapaxes(own, -1, -2))
+
+
+# --- one quarter ----------------------------------------------------------------------
+
+
+def pulls(state: State, p: Params) -> np.ndarray:
+    """Every mechanism's pull on the stances, stacked on a leading mechanism axis."""
+    A, E, T = state
+    return np.stack(
+        [
+            interests(A, p.anchor),
+            patron_pull(A, p.patron, p.autonomy),
+            balance(A),
+            interdependence(A, E),
+            sanctions_pressure(A, E, p),
+            hedging(A, p.power),
+            rivalry(A, p.power, p.patron),
+            people(A, T),
+        ]
+    )
+
+
+def step(state: State, p: Params, shocks: np.ndarray) -> State:
+    """Advance one quarter: all actors update from the same state (synchronous).
+
+    `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
+    """
+    A, E, T = state
+    off = _off_diagonal(A.shape[-1])
+    weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
+    drift = (weights * pulls(state, p)).sum(axis=0)
+    rate = _scalar(p.rate)
+    A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
+
+    sanctions_weight = weights[MECHANISMS.index("sanctions")]
+    dE = cooperation_pull(A, E, p) - sanctions_weight * sanction_exposure(p) * E
+    E_next = np.clip(E + rate * dE, 0.0, 1.0) * off
+
+    T_next = np.clip(T + rate * _scalar(p.tourism_growth) * T * (1.0 - T), 0.0, 1.0) * off
+    return State(A_next, E_next, T_next)
