@@ -1,0 +1,49 @@
+"""Shared helpers: shipped scenarios, many-seed runs on the vectorised engine, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.arrays import schedule
+from sim.engine import Trajectory, broadcast, run_seeds, simulate
+from sim.metrics import partnership
+from sim.scenario import Scenario, load_scenario, with_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Scenario:
+    return load_scenario(SCENARIOS / "baseline_2018.yaml")
+
+
+def runs(scenario: Scenario, overrides: dict | None = None, n: int = 200, seed: int = 11) -> tuple[Scenario, Trajectory]:
+    """n seeded runs of a scenario with overrides (vectorised engine)."""
+    s = with_overrides(scenario, overrides or {})
+    return s, simulate(broadcast(schedule(s), n), run_seeds(seed, n), s.steps)
+
+
+def partnership_share(scenario: Scenario, overrides: dict | None = None, n: int = 200) -> float:
+    s, traj = runs(scenario, overrides, n)
+    p = s.partnership
+    i, j = sorted(s.index(a) for a in p.pair)
+    out = partnership(traj.A[:, :, [i, j]][:, :, :, [i, j]], traj.E[:, :, [i, j]][:, :, :, [i, j]],
+                      p.threshold, p.cooperation, p.hold)
+    return float(out.reached[:, 0].mean())
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m sim ARGS` and capture its output."""
+    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=300)
+
+
+def final(traj: Trajectory, s: Scenario, src: str, dst: str, part: str = "A") -> np.ndarray:
+    """The final value of one directed entry, across runs."""
+    return getattr(traj, part)[:, -1, s.index(src), s.index(dst)]

@@ -1,0 +1,127 @@
+"""The command line: bad input ends in one clear message and exit 2; good input in a results folder."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from conftest import SCENARIOS, cli
+
+BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
+
+# name: (edit of the baseline text, or whole text), words the message must hold, line or None
+BAD = {
+    "unknown_field": (("steps: 88 ", "colour: red\nsteps: 88 "), ["colour", "unknown field", "allowed: name"], 10),
+    "unknown_nested_field": (("autonomy: 0.35, patron", "autonom: 0.35, patron"), ["actors.Seoul.autonom", "allowed: power, autonomy"], 19),
+    "unknown_actor": (("patron: Beijing}", "patron: Pyongyang}"), ["actors.Moscow.patron", "'Pyongyang'", "allowed: one of the actors"], 22),
+    "out_of_range": (("autonomy: 0.35,", "autonomy: 1.5,"), ["actors.Seoul.autonomy", "1.5", "less than or equal to 1"], 19),
+    "malformed_date": (("start: 2018Q3", "start: 2018Q5"), ["start", "2018Q5", "YYYYQn"], 9),
+    "patron_cycle": (("{power: 0.24, sanction_sensitivity: 0.2}", "{power: 0.24, sanction_sensitivity: 0.2, patron: Moscow}"),
+                     ["actors.", "patron", "cycle", "Beijing -> Moscow -> Beijing"], None),
+    "bad_event_key": (("events: []", "events: [{at: 2030Q1, set: {sanction: 0.2}}]"), ["events.0.set.sanction", "unknown field", "allowed: sanctions"], None),
+    "event_outside_run": (("events: []", "events: [{at: 2050Q1, set: {sanctions: 0.2}}]"), ["events.0.at", "2050Q1", "outside the run"], None),
+    "unparsable_yaml": ("name: x\nactors: {A: {power: 0.5}\n  B: 1\n", ["not valid YAML"], 3),
+    "not_a_mapping": ("- a\n- b\n", ["the document is a list", "allowed: a mapping"], 1),
+    "empty_document": ("", ["the document is empty"], None),
+    "object_construction": ('name: !!python/object/apply:os.system ["touch PWNED"]\n', ["not valid YAML", "python/object"], 1),
+    "duplicate_key": (("steps: 88 ", "steps: 40\nsteps: 88 "), ["steps", "appears twice"], 11),
+}
+
+
+def write_bad(folder, name):
+    edit, words, line = BAD[name]
+    text = BASELINE.replace(*edit) if isinstance(edit, tuple) else edit
+    assert text != BASELINE
+    path = folder / f"{name}.yaml"
+    path.write_text(text)
+    return path, words, line
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_bad_scenario_gets_one_clear_message_and_exit_2(tmp_path, name, command):
+    path, words, line = write_bad(tmp_path, name)
+    out = tmp_path / "out"
+    result = cli(command, path, *(["--out", out] if command == "run" else []), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert str(path) in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+    if line:
+        assert f"{path}:{line}:" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name], "nothing may be written"
+
+
+def test_missing_file(tmp_path):
+    result = cli("run", tmp_path / "nowhere.yaml", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "nowhere.yaml: no such file" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_bad_override_on_the_command_line(tmp_path):
+    result = cli("run", SCENARIOS / "baseline_2018.yaml", "--set", "actors.Seoul.autonomy=2", "--out", tmp_path / "o")
+    assert result.returncode == 2 and "actors.Seoul.autonomy" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["baseline_2018", "sovereign_seoul", "sanctions_escalation", "with_pyongyang"])
+def test_shipped_scenarios_are_valid(name):
+    result = cli("validate", SCENARIOS / f"{name}.yaml")
+    assert result.returncode == 0 and "valid" in result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["plot"], ["validate"]])
+def test_help_explains_every_option(command):
+    result = cli(*command, "--help")
+    assert result.returncode == 0
+    assert "usage: alliance-sim" in result.stdout
+
+
+def test_run_then_plot_writes_a_complete_results_folder(tmp_path):
+    out = tmp_path / "pyongyang"
+    result = cli("run", SCENARIOS / "with_pyongyang.yaml", "--replicates", "12", "--steps", "20", "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in out.iterdir()} == {"scenario.yaml", "manifest.json", "runs.parquet", "trajectories.parquet", "outcomes.parquet"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["seeds"]) == 12 and manifest["versions"]["mesa"].startswith("3.")
+    trajectories = pd.read_parquet(out / "trajectories.parquet")
+    assert len(trajectories) == 12 * 21 * 6 * 5
+    assert list(trajectories.columns) == ["run_id", "step", "date", "source", "target", "alignment", "cooperation", "ties"]
+    assert set(trajectories["source"]) == {"Seoul", "Washington", "Beijing", "Moscow", "Tokyo", "Pyongyang"}
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert len(outcomes) == 12 * 15
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert list(runs["seed"]) == manifest["seeds"]
+
+    plotted = cli("plot", out, "--date", "2021Q3", "--svg")
+    assert plotted.returncode == 0, plotted.stderr
+    names = {p.name for p in (out / "plots").iterdir()}
+    assert names == {"trajectories_Seoul.png", "trajectories_Seoul.svg", "network_2021Q3.png", "network_2021Q3.svg"}
+
+    again = cli("run", SCENARIOS / "with_pyongyang.yaml", "--out", out)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_same_seed_same_numbers_on_either_engine(tmp_path):
+    args = [SCENARIOS / "sanctions_escalation.yaml", "--replicates", "3", "--steps", "30", "--quiet"]
+    assert cli("run", *args, "--out", tmp_path / "v").returncode == 0
+    assert cli("run", *args, "--engine", "mesa", "--out", tmp_path / "m").returncode == 0
+    for table in ("trajectories", "outcomes", "runs"):
+        v, m = (pd.read_parquet(tmp_path / k / f"{table}.parquet") for k in "vm")
+        pd.testing.assert_frame_equal(v, m, check_exact=False, atol=1e-9)
+
+
+def test_plot_bad_date_is_refused(tmp_path):
+    out = tmp_path / "r"
+    cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", out)
+    result = cli("plot", out, "--date", "2030Q9")
+    assert result.returncode == 2 and "--date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_python_dash_m_is_the_console_command():
+    import shutil
+    import subprocess
+
+    console = shutil.which("alliance-sim") or str(__import__("pathlib").Path(__import__("sys").executable).parent / "alliance-sim")
+    assert subprocess.run([console, "--version"], capture_output=True, text=True).stdout == cli("--version").stdout

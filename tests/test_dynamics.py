@@ -1,0 +1,98 @@
+"""Properties of the dynamics functions, over random states and many seeds."""
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS
+from sim import dynamics as d
+from sim.arrays import params_of
+from sim.scenario import load_scenario, with_overrides
+
+
+def random_state(rng, lead=(), n=5):
+    A = rng.uniform(-1, 1, (*lead, n, n)) * (1 - np.eye(n))
+    E = rng.uniform(0, 1, (*lead, n, n))
+    E = np.triu(E, 1) + np.swapaxes(np.triu(E, 1), -1, -2)
+    T = rng.uniform(0, 1, (*lead, n, n))
+    T = np.triu(T, 1) + np.swapaxes(np.triu(T, 1), -1, -2)
+    return d.State(A, E, T)
+
+
+@pytest.fixture(scope="module")
+def params():
+    return params_of(load_scenario(SCENARIOS / "with_pyongyang.yaml"))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_step_keeps_state_in_bounds_and_cooperation_symmetric(params, seed):
+    rng = np.random.default_rng(seed)
+    state = random_state(rng, n=6)
+    for _ in range(30):
+        state = d.step(state, params, 3 * rng.standard_normal(state.A.shape))
+        assert np.all(np.abs(state.A) <= 1)
+        assert np.all((state.E >= 0) & (state.E <= 1)) and np.all((state.T >= 0) & (state.T <= 1))
+        np.testing.assert_allclose(state.E, state.E.T, atol=1e-12)
+        assert np.all(np.diag(state.A) == 0)
+
+
+def test_any_leading_axes_give_the_same_numbers_as_one_run_at_a_time(params):
+    rng = np.random.default_rng(1)
+    state = random_state(rng, lead=(3, 2), n=6)
+    shocks = rng.standard_normal(state.A.shape)
+    stacked = params.map(lambda x: np.broadcast_to(x, (3, 2, *np.shape(x))))
+    together = d.step(state, stacked, shocks)
+    for i in range(3):
+        for j in range(2):
+            alone = d.step(d.State(*(x[i, j] for x in state)), params, shocks[i, j])
+            for a, b in zip(together, alone):
+                np.testing.assert_allclose(a[i, j], b, atol=1e-14)
+
+
+def test_zero_weights_and_zero_noise_leave_stances_unchanged(params):
+    rng = np.random.default_rng(2)
+    state = random_state(rng, n=6)
+    still = params.map(np.copy)
+    still.weights = np.zeros_like(still.weights)
+    still.noise = np.array(0.0)
+    np.testing.assert_array_equal(d.step(state, still, rng.standard_normal(state.A.shape)).A, state.A)
+
+
+def test_a_sovereign_client_feels_no_patron_pull():
+    rng = np.random.default_rng(3)
+    A = random_state(rng).A
+    patron = np.zeros((5, 5))
+    patron[0, 1] = 1
+    assert np.all(d.patron_pull(A, patron, np.ones(5)) == 0)
+    pull = d.patron_pull(A, patron, np.zeros(5))
+    np.testing.assert_allclose(pull[0, 2:], A[1, 2:] - A[0, 2:])  # toward the patron's stances
+    assert pull[0, 1] == pytest.approx(1 - A[0, 1])  # toward full loyalty
+    assert np.all(pull[1:] == 0)
+
+
+def test_structural_balance_on_a_three_actor_case():
+    # 0 likes 1 (0.8), 1 dislikes 2 (-0.5): balance pulls 0's stance toward 2 to 0.8 * -0.5 = -0.4
+    A = np.array([[0, 0.8, 0.0], [0.6, 0, -0.5], [0.0, -0.5, 0]])
+    pull = d.balance(A)
+    assert pull[0, 2] == pytest.approx(0.8 * -0.5 - 0.0)
+    assert pull[2, 0] == pytest.approx(-0.5 * 0.6 - 0.0)
+
+
+def test_hedging_warms_those_far_from_the_hegemon_toward_each_other():
+    A = np.zeros((3, 3))
+    A[1, 0], A[2, 0] = -1.0, 1.0  # actor 0 is the hegemon: 1 opposes it, 2 follows it
+    pull = d.hedging(A, np.array([0.7, 0.2, 0.1]))
+    assert pull[1, 2] == pytest.approx(1.0 * 0.0)  # 2 stands with the hegemon: no warming
+    A[2, 0] = -1.0
+    assert d.hedging(A, np.array([0.7, 0.2, 0.1]))[1, 2] == pytest.approx(1.0)
+    assert np.all(d.hedging(A, np.array([0.7, 0.2, 0.1]))[0] == 0)
+
+
+def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
+    s = load_scenario(SCENARIOS / "baseline_2018.yaml")
+    p = params_of(with_overrides(s, {"sanctions": 0.8}))
+    exposure = d.sanction_exposure(p)
+    moscow = s.index("Moscow")
+    others = [i for i in range(5) if i != moscow]
+    assert np.all(exposure[np.ix_(others, others)] == 0)
+    assert exposure[s.index("Seoul"), moscow] == pytest.approx(0.8 * 0.9)
+    np.testing.assert_array_equal(exposure, exposure.T)

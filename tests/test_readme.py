@@ -1,0 +1,34 @@
+"""The README's two commands: what CI runs, and the main job on a clean clone."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's quick-start block, in order."""
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- quickstart -->\s*```sh\n(.*?)```", text, re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    demo, test = readme_commands()
+    assert demo == "make demo" and test == "make test"
+    script = (ROOT / ".ci" / "run").read_text()
+    assert [line for line in script.splitlines() if line.startswith("exec")] == [f"exec {test}"]
+
+
+@pytest.mark.slow
+def test_readme_main_command_on_a_clean_clone(tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    demo = readme_commands()[0]
+    result = subprocess.run(demo.split(), cwd=clone, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = clone / "results" / "baseline_2018"
+    assert {"manifest.json", "trajectories.parquet", "outcomes.parquet"} <= {p.name for p in out.iterdir()}
+    assert sorted(p.suffix for p in (out / "plots").iterdir()) == [".png", ".png"]
