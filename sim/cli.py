@@ -39,7 +39,7 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     extra = _overrides(args.set)
     for name in ("replicates", "seed", "steps"):
         if getattr(args, name, None) is not None:
-            extra[name] = getattr(args, name)
+            extra[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
     return with_overrides(scenario, extra, source=f"{args.scenario} (command-line options)")
 
 
@@ -55,8 +55,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(exc.report(), file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        sweep = (f"; sweep: {s.sweep.design} over {', '.join(s.sweep.factors)}, {s.sweep.replicates} replicates a point"
+                 if s.sweep else f", {s.replicates} replicates")
         print(f"{path}: valid — '{s.name}', {len(s.actors)} actors ({', '.join(s.names)}), "
-              f"{s.steps} quarters from {s.start}, {s.replicates} replicates, {len(s.events)} events")
+              f"{s.steps} quarters from {s.start}, {len(s.events)} events{sweep}")
     return status
 
 
@@ -88,30 +90,134 @@ def tables_share(folder: Path, scenario: Scenario) -> float:
     return float(out[(out["source"] == a) & (out["target"] == b)]["partnership"].mean())
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    import os
+
+    from .batch import BatchError, Plan, chunk_done, run_batch, staging_folder
+    from .progress import Progress
+
+    scenario = _scenario(args)
+    try:
+        plan = Plan.of(scenario, args.engine)
+    except BatchError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    workers = args.workers or os.cpu_count() or 1
+    _say(args, f"batch '{scenario.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
+               f"{plan.runs:,} runs in {len(plan.chunks())} chunks, {workers} worker(s), {args.engine} engine")
+    try:
+        run_batch(plan, out, workers, args.resume, args.replace, Progress(plan.runs, quiet=args.quiet))
+    except BatchError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        staging = staging_folder(out)
+        kept = sum(chunk_done(staging, k) for k in range(len(plan.chunks())))
+        print(f"\nalliance-sim batch: interrupted; {kept} of {len(plan.chunks())} chunks are kept in {staging}. "
+              f"Rerun the same command with --resume to finish.", file=sys.stderr)
+        return 130
+    _say(args, f"{plan.runs:,} runs done")
+    print(out)
+    return 0
+
+
+PLOTS = ("trajectories", "network", "map", "paths")
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .plots import network_figure, save, trajectories_figure
     from .results import latest, load_results
 
-    folder = Path(args.results) if args.results else latest()
+    items = list(args.items)
+    kind = items.pop(0) if items and items[0] in PLOTS else None
+    if len(items) > 1:
+        raise UsageError(f"expected one results folder, got {' '.join(items)}; plot kinds: {', '.join(PLOTS)}")
+    folder = Path(items[0]) if items else latest()
     if folder is None:
         raise UsageError("no results folder given and none found under results/; run `alliance-sim run FILE` first")
     try:
         res = load_results(folder)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
-    if args.focal and args.focal not in res.scenario.names:
-        raise UsageError(f"--focal {args.focal!r}: unknown actor; allowed: {', '.join(res.scenario.names)}")
-    dates = res.trajectories["date"].astype(str)
-    if args.date and args.date not in set(dates):
-        raise UsageError(f"--date {args.date!r}: not a step of this run; allowed: {dates.iloc[0]} to {dates.iloc[-1]} (YYYYQn)")
+    batch = res.summary is not None
+    kinds = [kind] if kind else (["map", "paths", "trajectories"] if batch else ["trajectories", "network"])
+    if "map" in kinds and len(res.scenario.sweep.factors if batch else []) < 2:
+        if kind:
+            raise UsageError("a map needs a batch with two or more factors (alliance-sim batch)")
+        kinds.remove("map")
     out = Path(args.out) if args.out else folder / "plots"
-    focal = args.focal or res.scenario.focal
-    written = save(trajectories_figure(res.trajectories, res.scenario, focal), out / f"trajectories_{focal}", args.svg)
-    date = args.date or dates.iloc[-1]
-    written += save(network_figure(res.trajectories, res.scenario, date), out / f"network_{date}", args.svg)
+    written = []
+    try:
+        for k in kinds:
+            written += _PLOTTERS[k](res, args, out)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     for path in written:
         print(path)
     return 0
+
+
+def _plot_trajectories(res, args, out: Path) -> list[Path]:
+    from .plots import save, trajectories_figure
+
+    if args.focal and args.focal not in res.scenario.names:
+        raise UsageError(f"--focal {args.focal!r}: unknown actor; allowed: {', '.join(res.scenario.names)}")
+    focal = args.focal or res.scenario.focal
+    trajectories, note, suffix = res.trajectories, "", ""
+    if res.summary is not None:
+        point = _chosen_point(res, args)
+        runs = res.runs.loc[res.runs["point"] == point, "run_id"]
+        trajectories = trajectories[trajectories["run_id"].isin(runs)]
+        values = res.design.set_index("point").loc[point]
+        note = f"design point {point}: " + ", ".join(f"{k} = {v:.3g}" for k, v in values.items())
+        suffix = f"_point{point}"
+    fig = trajectories_figure(trajectories, res.scenario, focal, note)
+    return save(fig, out / f"trajectories_{focal}{suffix}", args.svg)
+
+
+def _chosen_point(res, args) -> int:
+    """--point, or the point nearest the --where values (default: nearest the base scenario's values)."""
+    design = res.design.set_index("point")
+    if args.point is not None:
+        if args.point not in design.index:
+            raise UsageError(f"--point {args.point}: allowed: 0 to {len(design) - 1}")
+        return args.point
+    from .scenario import get_path
+
+    target = {f: get_path(res.scenario.to_dict(), f) for f in design.columns if not f.startswith(("alignment", "cooperation", "potential", "ties"))}
+    for item in args.where or []:
+        path, _, value = item.partition("=")
+        if path not in design.columns:
+            raise UsageError(f"--where {item!r}: allowed factors: {', '.join(design.columns)}")
+        target[path] = float(value)
+    span = (design.max() - design.min()).replace(0, 1)
+    distance = sum(((design[f] - v) / span[f]) ** 2 for f, v in target.items())
+    return int(distance.idxmin())
+
+
+def _plot_network(res, args, out: Path) -> list[Path]:
+    from .plots import network_figure, save
+
+    dates = res.trajectories["date"].astype(str)
+    if args.date and args.date not in set(dates):
+        raise UsageError(f"--date {args.date!r}: not a recorded step; allowed: {dates.iloc[0]} to {dates.iloc[-1]} (YYYYQn)")
+    date = args.date or dates.iloc[-1]
+    return save(network_figure(res.trajectories, res.scenario, date), out / f"network_{date}", args.svg)
+
+
+def _plot_map(res, args, out: Path) -> list[Path]:
+    from .plots import map_figure, save
+
+    factors = list(res.design.columns.drop("point"))
+    x, y = args.x or factors[0], args.y or factors[1]
+    return save(map_figure(res.summary, res.scenario, x, y), out / "map", args.svg)
+
+
+def _plot_paths(res, args, out: Path) -> list[Path]:
+    from .plots import paths_figure, save
+
+    return save(paths_figure(res.trajectories, res.outcomes, res.scenario, args.x, args.y), out / "paths", args.svg)
+
+
+_PLOTTERS = {"trajectories": _plot_trajectories, "network": _plot_network, "map": _plot_map, "paths": _plot_paths}
 
 
 # --- parser ---------------------------------------------------------------------------
@@ -142,12 +248,42 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
     run.set_defaults(func=cmd_run)
 
-    plot = sub.add_parser("plot", help="draw stance trajectories and the alignment network from a results folder",
-                          description="Draw the focal actor's stances over time (median, 10–90%% band) and the "
-                                      "alignment network at a date, as PNG (and SVG) under RESULTS/plots/.")
-    plot.add_argument("results", nargs="?", help="results folder (default: the newest under results/)")
-    plot.add_argument("--date", help="date of the network plot, YYYYQn (default: the last step)")
-    plot.add_argument("--focal", help="actor whose stances to plot (default: the first of the partnership pair)")
+    batch = sub.add_parser("batch", help="run a scenario's sweep (design × replicates) in resumable chunks",
+                           description="Run the design in the scenario's `sweep:` section, each point with seeded "
+                                       "replicates, in chunks written as they finish. The folder (default "
+                                       "results/NAME) gains design.parquet and summary.parquet.")
+    batch.add_argument("scenario", help="scenario YAML file with a sweep: section")
+    batch.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
+    batch.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
+                       help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run")
+    batch.add_argument("--resume", action="store_true", help="finish an interrupted batch of the same scenario and options")
+    batch.add_argument("--replicates", type=int, help="override sweep.replicates")
+    batch.add_argument("--set", action="append", metavar="PATH=VALUE", help="override any scenario field (repeatable)")
+    batch.add_argument("--out", help="results folder (default: results/NAME)")
+    batch.add_argument("--replace", action="store_true", help="replace --out (and any interrupted batch of it)")
+    batch.add_argument("--quiet", action="store_true", help="no progress; print only the results folder")
+    batch.set_defaults(func=cmd_batch)
+
+    plot = sub.add_parser("plot", help="draw figures from a results folder",
+                          usage="alliance-sim plot [KIND] [RESULTS] [options]",
+                          description="Draw figures from a results folder as PNG (and SVG) under RESULTS/plots/. "
+                                      "KIND: trajectories (the focal actor's stances, median and 10–90%% band), "
+                                      "network (all stances at a date), map (partnership probability over two "
+                                      "factors of a batch), paths (runs in the plane of two stances). Without "
+                                      "KIND: trajectories and network for a run, map, paths and trajectories "
+                                      "for a batch.")
+    plot.add_argument("items", nargs="*", metavar="[KIND] [RESULTS]",
+                      help="plot kind (optional) and results folder (default: the newest under results/)")
+    plot.add_argument("--date", help="network: date of the network, YYYYQn (default: the last step)")
+    plot.add_argument("--focal", help="trajectories: actor whose stances to plot (default: first of the partnership pair)")
+    plot.add_argument("--point", type=int, help="trajectories of a batch: the design point to draw")
+    plot.add_argument("--where", action="append", metavar="FACTOR=VALUE",
+                      help="trajectories of a batch: the point nearest these factor values (repeatable; "
+                           "default: nearest the base scenario)")
+    plot.add_argument("--x", help="map: factor on the x axis (default: the first); paths: directed pair A->B "
+                                  "(default: focal actor -> its patron)")
+    plot.add_argument("--y", help="map: factor on the y axis (default: the second); paths: directed pair A->B "
+                                  "(default: the partnership pair)")
     plot.add_argument("--svg", action="store_true", help="also write SVG files")
     plot.add_argument("--out", help="folder for the figures (default: RESULTS/plots)")
     plot.set_defaults(func=cmd_plot)

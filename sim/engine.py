@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import Schedule
+from .arrays import Schedule, stack
 from .dynamics import State, step
 
 
@@ -49,6 +49,10 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
 
 def broadcast(schedule: Schedule, runs: int) -> Schedule:
     """A one-scenario schedule repeated for `runs` runs (replicates differ only by seed)."""
-    tile = lambda x: np.broadcast_to(x, (runs, *np.shape(x))).copy()  # noqa: E731
-    initial = State(*(tile(x) for x in schedule.initial))
-    return Schedule(initial, schedule.starts, [p.map(tile) for p in schedule.phases])
+    return take(stack([schedule]), np.zeros(runs, dtype=int))
+
+
+def take(schedule: Schedule, index: np.ndarray) -> Schedule:
+    """The runs `index` of a stacked schedule (e.g. design points expanded to their replicates)."""
+    pick = lambda x: np.asarray(x)[index]  # noqa: E731
+    return Schedule(State(*(pick(x) for x in schedule.initial)), schedule.starts, [p.map(pick) for p in schedule.phases])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
 
 
 class Outcomes(NamedTuple):
@@ -41,3 +43,29 @@ def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: flo
         newly = (streak == hold) & (first < 0)
         first = np.where(newly, t - hold + 1, first)
     return Outcomes(first >= 0, first, met.sum(axis=1))
+
+
+def summarise(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
+    """Per design point: partnership share with its 95% (Wilson) interval, median time to
+    partnership among the runs that reached it, and the median final state of the pair.
+
+    `outcomes` holds the focal pair's rows with a `point` column.
+    """
+    rows = {}
+    for point, g in outcomes.groupby("point", sort=True):
+        reached = int(g["partnership"].sum())
+        ci = binomtest(reached, len(g)).proportion_ci(confidence_level=0.95, method="wilson")
+        first = g.loc[g["partnership"], "first_step"].astype(float)
+        rows[point] = {
+            "runs": len(g),
+            "partnership_share": reached / len(g),
+            "share_low": ci.low,
+            "share_high": ci.high,
+            "median_first_step": first.median() if reached else np.nan,
+            "median_final_alignment": g["final_alignment"].median(),
+            "median_final_alignment_back": g["final_alignment_back"].median(),
+            "median_final_cooperation": g["final_cooperation"].median(),
+        }
+    summary = pd.DataFrame.from_dict(rows, orient="index")
+    summary.index.name = "point"
+    return summary

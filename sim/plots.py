@@ -68,7 +68,8 @@ def _trim_x(ax, x0: float, x1: float) -> None:
     ax.spines["bottom"].set_bounds(x0, x1)
 
 
-def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: str | None = None) -> plt.Figure:
+def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: str | None = None,
+                        note: str = "") -> plt.Figure:
     """The focal actor's stances over time (median, 10-90% band), its partner's cooperation, and
     the share of runs in which the partnership has been reached by each date."""
     focal = focal or scenario.focal
@@ -81,7 +82,9 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     others = [n for n in scenario.names if n != focal]
     ends = []
     for color, other in zip(PALETTE, others):
-        ends.append((*_plot_band(ax, _band(own[own["target"] == other], "alignment"), color), f"→ {other}", color))
+        rows = own[own["target"] == other]
+        if len(rows):  # batches record only some pairs
+            ends.append((*_plot_band(ax, _band(rows, "alignment"), color), f"→ {other}", color))
     back = trajectories[(trajectories["source"] == partner) & (trajectories["target"] == focal)]
     ends.append((*_plot_band(ax, _band(back, "alignment"), "#555555", style="--"), f"{partner} → {focal} (dashed)", "#555555"))
     _label_ends(ax, ends, gap=0.085)
@@ -92,7 +95,8 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     low = min(-0.1, float(own["alignment"].quantile(0.02)) - 0.1)
     ax.set_ylim(max(low, -1.05), 1.05)
     ax.set_ylabel(f"{focal}'s alignment toward …\n(−1 hostile, +1 aligned)")
-    ax.set_title(f"{focal}'s stances in '{scenario.name}': median and 10–90% band over {runs} runs", loc="left")
+    ax.set_title(f"{focal}'s stances in '{scenario.name}': median and 10–90% band over {runs} runs"
+                 + (f"\n{note}" if note else ""), loc="left")
 
     coop = trajectories[(trajectories["source"] == pair[0]) & (trajectories["target"] == pair[1])]
     _plot_band(ax_e, _band(coop, "cooperation"), PALETTE[2])
@@ -195,3 +199,120 @@ def save(fig: plt.Figure, path: Path, svg: bool = False) -> list[Path]:
         fig.savefig(written[1])
     plt.close(fig)
     return written
+
+
+def factor_label(path: str) -> str:
+    """A readable axis label for a factor path."""
+    known = {
+        "parameters.sanctions": "US sanctions on Russia (0 none – 1 maximal)",
+        "parameters.noise": "noise (s.d. per quarter)",
+    }
+    if path in known:
+        return known[path]
+    parts = path.split(".")
+    if parts[0] == "actors" and len(parts) == 3:
+        return f"{parts[1]}'s {parts[2].replace('_', ' ')}"
+    if parts[0] == "mechanisms":
+        return f"weight of {parts[1].replace('_', ' ')}"
+    return path
+
+
+def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: int = 12) -> plt.Figure:
+    """Partnership probability over two factors (averaged over any others), with contours."""
+    for name in (x, y):
+        if name not in summary.columns:
+            factors = [c for c in summary.columns if "." in c]
+            raise ValueError(f"{name!r} is not a factor of this batch; allowed: {', '.join(factors)}")
+    data = summary[[x, y, "partnership_share", "runs"]].copy()
+    for name in (x, y):  # sampled designs: pool points into equal-width bins
+        if data[name].nunique() > 30:
+            edges = np.linspace(data[name].min(), data[name].max(), bins + 1)
+            data[name] = pd.cut(data[name], edges, include_lowest=True).map(lambda iv: iv.mid).astype(float)
+    data["reached"] = data["partnership_share"] * data["runs"]
+    pooled = data.groupby([y, x])[["reached", "runs"]].sum()
+    grid = (pooled["reached"] / pooled["runs"]).unstack(x)
+    xs, ys, z = grid.columns.to_numpy(float), grid.index.to_numpy(float), grid.to_numpy(float)
+
+    fig, ax = plt.subplots(figsize=(8, 6.5), layout="constrained")
+    mesh = ax.pcolormesh(xs, ys, z, cmap="viridis", vmin=0, vmax=1, shading="nearest")
+    if len(xs) > 2 and len(ys) > 2:
+        lines = ax.contour(xs, ys, z, levels=[0.1, 0.5, 0.9], colors="white", linewidths=1.2)
+        ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=9)
+    bar = fig.colorbar(mesh, ax=ax)
+    bar.set_label("probability of partnership (share of runs)")
+    ax.set_xlabel(factor_label(x))
+    ax.set_ylabel(factor_label(y))
+    a, b = scenario.partnership.pair
+    runs = int(summary["runs"].sum())
+    others = [f for f in scenario.sweep.factors if f not in (x, y)] if scenario.sweep else []
+    ax.set_title(f"{a}–{b} strategic partnership reached by {step_label(scenario)}\n'{scenario.name}', {runs:,} runs"
+                 f"{', other factors averaged' if others else ''}", fontsize=11)
+    return fig
+
+
+def step_label(scenario: Scenario) -> str:
+    from .calendar import step_dates
+
+    return step_dates(scenario.start, scenario.steps)[-1]
+
+
+def _directed(pair: str) -> tuple[str, str]:
+    a, _, b = pair.partition("->")
+    if not b:
+        raise ValueError(f"{pair!r}: allowed: a directed pair written A->B")
+    return a.strip(), b.strip()
+
+
+def paths_figure(trajectories: pd.DataFrame, outcomes: pd.DataFrame, scenario: Scenario,
+                 x: str | None = None, y: str | None = None, max_runs: int = 150) -> plt.Figure:
+    """Runs drawn in the plane of two stances, coloured by whether the partnership was reached."""
+    a, b = scenario.partnership.pair
+    patron = scenario.actors[a].patron
+    x = x or (f"{a}->{patron}" if patron else f"{b}->{a}")
+    y = y or f"{a}->{b}"
+    wide = {}
+    for axis, pair in (("x", x), ("y", y)):
+        src, dst = _directed(pair)
+        rows = trajectories[(trajectories["source"] == src) & (trajectories["target"] == dst)]
+        if rows.empty:
+            raise ValueError(f"no trajectories recorded for {pair}; record it with sweep.record.pairs")
+        # a four-quarter moving average: the path's course, not its quarterly jitter
+        wide[axis] = rows.pivot(index="run_id", columns="step", values="alignment").T.rolling(4, min_periods=1).mean().T
+    runs = wide["x"].index.intersection(wide["y"].index)
+    focal = outcomes[(outcomes["source"].isin([a, b])) & (outcomes["target"].isin([a, b]))].set_index("run_id")["partnership"]
+    reached = focal.reindex(runs).fillna(False).astype(bool)
+    rng = np.random.default_rng(0)  # which runs to draw when there are many: fixed, for reproducible figures
+    chosen = []
+    for flag in (False, True):
+        ids = reached.index[reached.to_numpy() == flag].to_numpy()
+        share = max_runs * len(ids) // max(len(runs), 1)
+        chosen.append(rng.choice(ids, size=min(len(ids), max(share, min(len(ids), 20))), replace=False))
+
+    fig, ax = plt.subplots(figsize=(8, 7), layout="constrained")
+    style = {False: ("#8c8c8c", 0.25, "not reached"), True: (PALETTE[0], 0.45, "partnership reached")}
+    for flag, ids in zip((False, True), chosen):
+        color, alpha, label = style[flag]
+        for k, run in enumerate(ids):
+            ax.plot(wide["x"].loc[run], wide["y"].loc[run], color=color, alpha=alpha, linewidth=0.7,
+                    label=f"{label} ({reached.eq(flag).mean():.0%} of {len(runs):,} runs)" if k == 0 else None)
+        if len(ids):
+            ax.scatter(wide["x"].loc[ids].iloc[:, -1], wide["y"].loc[ids].iloc[:, -1], s=8, color=color, zorder=3)
+            group = reached.index[reached.to_numpy() == flag]
+            mx, my = wide["x"].loc[group].median(), wide["y"].loc[group].median()
+            ax.plot(mx, my, color="white", linewidth=5, zorder=4)
+            ax.plot(mx, my, color=color if flag else "#404040", linewidth=2.5, zorder=5)
+            ax.annotate("", (mx.iloc[-1], my.iloc[-1]), xytext=(mx.iloc[-5], my.iloc[-5]), zorder=6,
+                        arrowprops={"arrowstyle": "-|>", "color": color if flag else "#404040", "linewidth": 2})
+    start = (wide["x"].iloc[:, 0].median(), wide["y"].iloc[:, 0].median())
+    ax.scatter(*start, s=80, marker="*", color="black", zorder=4)
+    ax.annotate("start", start, xytext=(6, 6), textcoords="offset points", fontsize=9)
+    threshold = scenario.partnership.threshold
+    ax.axhline(threshold, color="#444444", linestyle=":", linewidth=0.9)
+    ax.text(0.01, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8)
+    ax.set_xlabel(f"{x.replace('->', ' → ')} alignment")
+    ax.set_ylabel(f"{y.replace('->', ' → ')} alignment")
+    ax.set_title(f"Paths toward partnership in '{scenario.name}': thin lines are runs (yearly average),\n"
+                 "dots where they end, thick lines the median path of each group", fontsize=11)
+    ax.legend(loc="lower left", frameon=False)
+    ax.grid(color="#eeeeee")
+    return fig

@@ -22,7 +22,7 @@ import yaml
 
 from .calendar import step_dates
 from .engine import Trajectory
-from .metrics import Outcomes, pairs
+from .metrics import pairs, partnership
 from .scenario import Scenario, validate
 
 LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pydantic", "pyyaml")
@@ -43,16 +43,19 @@ def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
     return root / f"{scenario.name}-{stamp}"
 
 
-def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) -> pd.DataFrame:
-    """Long table: one row per run, step and directed pair."""
+def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
+                     pairs: list[tuple[int, int]] | None = None, every: int = 1) -> pd.DataFrame:
+    """Long table: one row per run, recorded step and directed pair (default: all pairs, all steps)."""
     runs, steps1, n, _ = traj.A.shape
-    src, dst = np.nonzero(~np.eye(n, dtype=bool))
+    src, dst = (np.array(x) for x in zip(*pairs)) if pairs else np.nonzero(~np.eye(n, dtype=bool))
+    steps = np.union1d(np.arange(0, steps1, every), [steps1 - 1])
     names = np.array(scenario.names)
     dates = np.array(step_dates(scenario.start, steps1 - 1))
-    shape = (runs, steps1, len(src))
+    shape = (runs, len(steps), len(src))
     run_col = np.broadcast_to(run_ids[:, None, None], shape).ravel()
-    step_col = np.broadcast_to(np.arange(steps1)[None, :, None], shape).ravel()
+    step_col = np.broadcast_to(steps[None, :, None], shape).ravel()
     pair_col = np.broadcast_to(np.arange(len(src))[None, None, :], shape).ravel()
+    pick = np.ix_(np.arange(runs), steps)
     return pd.DataFrame(
         {
             "run_id": run_col,
@@ -60,20 +63,23 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) 
             "date": pd.Categorical(dates[step_col], categories=dates),
             "source": pd.Categorical(names[src][pair_col], categories=names),
             "target": pd.Categorical(names[dst][pair_col], categories=names),
-            "alignment": traj.A[:, :, src, dst].ravel(),
-            "cooperation": traj.E[:, :, src, dst].ravel(),
-            "ties": traj.T[:, :, src, dst].ravel(),
+            "alignment": traj.A[pick][:, :, src, dst].ravel(),
+            "cooperation": traj.E[pick][:, :, src, dst].ravel(),
+            "ties": traj.T[pick][:, :, src, dst].ravel(),
         }
     )
 
 
-def outcome_table(out: Outcomes, scenario: Scenario, run_ids: np.ndarray) -> pd.DataFrame:
-    """One row per run and unordered pair."""
+def outcome_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) -> pd.DataFrame:
+    """One row per run and unordered pair: the partnership outcome and the final state."""
+    p = scenario.partnership
+    out = partnership(traj.A, traj.E, p.threshold, p.cooperation, p.hold)
     i, j = pairs(len(scenario.names))
     names = np.array(scenario.names)
     dates = np.array(step_dates(scenario.start, scenario.steps) + [None], dtype=object)
     runs = len(run_ids)
     first = out.first_step.ravel()
+    last = traj.A[:, -1]
     return pd.DataFrame(
         {
             "run_id": np.repeat(run_ids, len(i)),
@@ -83,8 +89,24 @@ def outcome_table(out: Outcomes, scenario: Scenario, run_ids: np.ndarray) -> pd.
             "first_step": pd.Series(first).where(first >= 0).astype("Int64"),
             "first_date": dates[first],  # index -1 is the None past the last date
             "steps_held": out.steps_held.ravel(),
+            "final_alignment": last[:, i, j].ravel(),
+            "final_alignment_back": last[:, j, i].ravel(),
+            "final_cooperation": traj.E[:, -1, i, j].ravel(),
         }
     )
+
+
+def write_manifest(folder: Path, scenario: Scenario, extra: dict) -> None:
+    manifest = {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.digest(),
+        "versions": versions(),
+        "platform": platform.platform(),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        **extra,
+    }
+    (Path(folder) / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenario, manifest: dict, replace: bool = False) -> Path:
@@ -100,16 +122,7 @@ def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenar
         (staging / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
         for name, table in tables.items():
             table.to_parquet(staging / f"{name}.parquet", index=False)
-        manifest = {
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "scenario": scenario.name,
-            "scenario_sha256": scenario.digest(),
-            "versions": versions(),
-            "platform": platform.platform(),
-            "command": " ".join(Path(sys.argv[0]).name.split() + sys.argv[1:]),
-            **manifest,
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        write_manifest(staging, scenario, manifest)
         if folder.exists():
             shutil.rmtree(folder)
         staging.rename(folder)
@@ -129,6 +142,8 @@ class Results:
     runs: pd.DataFrame
     trajectories: pd.DataFrame
     outcomes: pd.DataFrame
+    design: pd.DataFrame | None = None  # batches: one row per design point
+    summary: pd.DataFrame | None = None  # batches: outcomes per design point
 
 
 def is_results(folder: Path) -> bool:
@@ -141,8 +156,20 @@ def load_results(path: str | Path) -> Results:
         raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json and scenario.yaml)")
     scenario = validate(yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder / "scenario.yaml"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("runs", "trajectories", "outcomes")}
-    return Results(folder, scenario, manifest, **tables)
+    tables = {name: read_table(folder, name) for name in ("runs", "trajectories", "outcomes")}
+    return Results(folder, scenario, manifest, **tables, design=read_table(folder, "design"),
+                   summary=read_table(folder, "summary"))
+
+
+def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:
+    """A table of a results folder: one Parquet file, or a folder of parts (batches); None if absent."""
+    path = Path(folder) / f"{name}.parquet"
+    if not path.exists():
+        return None
+    if path.is_dir():
+        parts = sorted(path.glob("part-*.parquet"))
+        return pd.concat([pd.read_parquet(part, **options) for part in parts], ignore_index=True)
+    return pd.read_parquet(path, **options)
 
 
 def latest(root: Path = Path("results")) -> Path | None:

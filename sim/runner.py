@@ -7,7 +7,6 @@ import pandas as pd
 
 from .arrays import schedule
 from .engine import Trajectory, broadcast, run_seeds, simulate
-from .metrics import partnership
 from .model import AllianceModel
 from .results import outcome_table, trajectory_table
 from .scenario import Scenario
@@ -39,10 +38,8 @@ def run_replicates(scenario: Scenario, engine: str = "vectorized") -> tuple[np.n
 def tables(scenario: Scenario, seeds: np.ndarray, traj: Trajectory) -> dict[str, pd.DataFrame]:
     """The runs, trajectories and outcomes tables of a set of replicates."""
     run_ids = np.arange(len(seeds))
-    p = scenario.partnership
-    out = partnership(traj.A, traj.E, p.threshold, p.cooperation, p.hold)
     return {
         "runs": pd.DataFrame({"run_id": run_ids, "replicate": run_ids, "seed": seeds}),
         "trajectories": trajectory_table(traj, scenario, run_ids),
-        "outcomes": outcome_table(out, scenario, run_ids),
+        "outcomes": outcome_table(traj, scenario, run_ids),
     }

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -87,6 +87,32 @@ class Event(_Strict):
         return format_quarter(parse_quarter(str(value)))
 
 
+class FactorRange(_Strict):
+    """A factor's range: sampled for lhs/sobol/morris, or `points` evenly spaced values for grid."""
+
+    range: list[float] = Field(min_length=2, max_length=2)
+    points: Annotated[int, Field(ge=2, le=10_000)] | None = None
+
+
+class Record(_Strict):
+    """Which trajectories a batch keeps (outcomes are kept for every run and pair)."""
+
+    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the partnership pair")
+    every: Annotated[int, Field(ge=1)] = 1
+
+
+class Sweep(_Strict):
+    """An experimental design: factors (dotted scenario paths) varied over design points."""
+
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=10_000_000)] = 64
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    factors: dict[str, list[float] | FactorRange] = Field(min_length=1)
+    record: Record = Record()
+    chunk: Annotated[int, Field(ge=1, le=1_000_000)] = 2000
+
+
 class Scenario(_Strict):
     """A validated scenario; see the shipped files under scenarios/ for every field explained."""
 
@@ -105,6 +131,7 @@ class Scenario(_Strict):
     mechanisms: Mechanisms = Mechanisms()
     partnership: Partnership
     events: list[Event] = []
+    sweep: Sweep | None = None
 
     @field_validator("start", mode="before")
     @classmethod
@@ -191,18 +218,52 @@ def shipped(name: str = "baseline_2018") -> Path:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raises ScenarioError on any problem."""
+    """Read and validate a scenario file; raises ScenarioError on any problem.
+
+    A file may start from another with `base: other.yaml` (relative to the file): its
+    fields then override the base's, mappings merged key by key, lists replaced.
+    """
+    data, lines = _read(Path(path), seen=())
+    return validate(data, str(path), lines)
+
+
+def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
+    """The data of a scenario file with its bases merged in, and the file's own line index."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(source, [Problem("", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [Problem("", f"cannot be read: {exc}")]) from None
-    return parse_scenario(text, source)
+    data, lines = _parse(text, source)
+    base = data.pop("base", None)
+    if base is None:
+        return data, lines
+    if not isinstance(base, str):
+        raise ScenarioError(source, [Problem("base", f"value {base!r} is not allowed; allowed: the path of another scenario file", lines.get(("base",)))])
+    base_path = (path.parent / base).resolve()
+    if base_path in seen:
+        raise ScenarioError(source, [Problem("base", f"{base} is already a base of this file (a cycle)", lines.get(("base",)))])
+    base_data, _ = _read(base_path, seen + (path.resolve(),))
+    validate(copy.deepcopy(base_data), str(base_path))  # the base must be valid on its own
+    return _merge(base_data, data), lines
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as YAML text (without `base:`)."""
+    data, lines = _parse(text, source)
+    return validate(data, source, lines)
+
+
+def _parse(text: str, source: str) -> tuple[dict, dict]:
     try:
         lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
         data = yaml.safe_load(text)
@@ -216,7 +277,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError(source, [Problem("", f"the document is {kind}; allowed: a mapping of scenario fields (name, actors, ...)", 1)])
-    return validate(data, source, lines)
+    return data, lines
 
 
 def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) -> Scenario:
@@ -227,7 +288,7 @@ def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) 
     except ValidationError as exc:
         problems = [_problem(err, lines) for err in exc.errors()]
         raise ScenarioError(source, problems) from None
-    problems = _check_references(scenario, data)
+    problems = _check_references(scenario)
     for p in problems:
         p.line = p.line or _line_of(p.path, lines)
     if problems:
@@ -282,7 +343,7 @@ def get_path(data: dict, path: str) -> Any:
 # --- cross-field checks ---------------------------------------------------------------
 
 
-def _check_references(s: Scenario, data: dict) -> list[Problem]:
+def _check_references(s: Scenario) -> list[Problem]:
     names = s.names
     known = f"one of the actors ({', '.join(names)})"
     problems = []
@@ -316,8 +377,58 @@ def _check_references(s: Scenario, data: dict) -> list[Problem]:
     if len(set(s.partnership.pair)) == 1:
         problems.append(Problem("partnership.pair", "a partnership needs two different actors"))
 
-    problems += _check_events(s, data)
+    problems += _check_events(s)
+    if s.sweep is not None:
+        problems += _check_sweep(s)
     return problems
+
+
+def _check_sweep(s: Scenario) -> list[Problem]:
+    problems = []
+    sampled = s.sweep.design != "grid"
+    for path, spec in s.sweep.factors.items():
+        where = f"sweep.factors.{path}"
+        if isinstance(spec, list):
+            if sampled:
+                problems.append(Problem(where, f"a {s.sweep.design} design samples a range; allowed: {{range: [low, high]}}"))
+                continue
+            values = spec
+            if not values:
+                problems.append(Problem(where, "needs at least one value"))
+                continue
+        else:
+            low, high = spec.range
+            if not low < high:
+                problems.append(Problem(where, f"range [{low}, {high}] is empty; allowed: [low, high] with low < high"))
+                continue
+            if not sampled and spec.points is None:
+                problems.append(Problem(where, "a grid needs `points` with a range; allowed: {range: [low, high], points: N}"))
+                continue
+            values = [low, high]
+        problems += _check_numeric_path(s, path, values, where)
+    for i, key in enumerate(s.sweep.record.pairs):
+        problems += _check_pair_key(f"sweep.record.pairs.{i}", key, s.names, directed_ok=True)
+    return problems
+
+
+def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> list[Problem]:
+    """Whether a dotted path names a numeric field of `s` that accepts each of the values."""
+    full = expand_path(path)
+    for value in values:
+        trial = s.to_dict()
+        try:
+            set_path(trial, full, value)
+            Scenario.model_validate(trial)
+        except KeyError:
+            return [Problem(where, f"unknown field {path!r}; allowed: {', '.join(PARAMETER_NAMES)} "
+                                   "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
+        except (ValidationError, TypeError) as exc:
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            return [Problem(where, f"value {value!r}: {reason}")]
+    current = get_path(s.to_dict(), full) if full.split(".")[0] not in _FREE_KEYS else 0.0
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        return [Problem(where, "only numeric fields can vary")]
+    return []
 
 
 def _check_pair_key(path: str, key: str, names: list[str], directed_ok: bool) -> list[Problem]:
@@ -347,7 +458,7 @@ def _patron_cycles(s: Scenario) -> list[Problem]:
     return []
 
 
-def _check_events(s: Scenario, data: dict) -> list[Problem]:
+def _check_events(s: Scenario) -> list[Problem]:
     problems = []
     first, last = parse_quarter(s.start), parse_quarter(s.start) + s.steps
     for i, event in enumerate(s.events):
@@ -355,19 +466,7 @@ def _check_events(s: Scenario, data: dict) -> list[Problem]:
         if not first <= when <= last:
             problems.append(Problem(f"events.{i}.at", f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
         for key, value in event.set.items():
-            path = expand_path(key)
-            trial = copy.deepcopy(data)
-            try:
-                set_path(trial, path, value)
-                Scenario.model_validate(trial)
-            except KeyError:
-                problems.append(Problem(f"events.{i}.set.{key}", f"unknown field {key!r}; allowed: {', '.join(PARAMETER_NAMES)} or a dotted path such as actors.Seoul.autonomy"))
-            except (ValidationError, TypeError) as exc:
-                reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-                problems.append(Problem(f"events.{i}.set.{key}", f"value {value!r}: {reason}"))
-            else:
-                if not isinstance(get_path(s.to_dict(), path), (int, float)) or isinstance(get_path(s.to_dict(), path), bool):
-                    problems.append(Problem(f"events.{i}.set.{key}", "only numeric fields can change over time"))
+            problems += _check_numeric_path(s, key, [value], f"events.{i}.set.{key}")
     return problems
 
 
