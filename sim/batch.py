@@ -27,8 +27,8 @@ from .engine import run_seeds, simulate, take
 from .metrics import summarise
 from .progress import Progress
 from .results import outcome_table, read_table, trajectory_table, write_manifest
-from .runner import run_mesa
 from .scenario import Scenario, parse_pair, with_overrides
+from .workers import context as worker_context
 
 PARTS = ("trajectories", "outcomes")
 
@@ -100,6 +100,8 @@ def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
     scenarios = [point_scenario(plan, int(k)) for k in points]
     seeds = plan.seeds[replicate]
     if plan.engine == "mesa":
+        from .runner import run_mesa  # Mesa is imported only where it is used
+
         parts = [run_mesa(s, seeds[point == k]) for s, k in zip(scenarios, points)]
         traj = type(parts[0])(*(np.concatenate(x) for x in zip(*parts)))
     else:
@@ -190,24 +192,23 @@ def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, rep
 
 
 def _run_pool(plan: Plan, staging: Path, todo: list, workers: int, progress: Progress) -> None:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending = {pool.submit(_job, plan, staging, k, runs) for k, runs in todo}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    progress.advance(future.result())
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+    pending = {pool.submit(_job, plan, staging, k, runs) for k, runs in todo}
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                progress.advance(future.result())
+    finally:
+        # all chunks are on disk once their futures are done: let idle workers exit on their own
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float) -> None:
     """Summarise per design point, write the manifest, and move the folder into place."""
     focal = sorted(plan.scenario.partnership.pair, key=plan.scenario.index)
     outcomes = read_table(staging, "outcomes", filters=[("source", "==", focal[0]), ("target", "==", focal[1])])
-    summary = summarise(outcomes.merge(plan.runs_table()[["run_id", "point"]], on="run_id"), plan.scenario)
+    summary = summarise(outcomes.assign(point=outcomes["run_id"] // plan.replicates))
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
     write_manifest(staging, plan.scenario, {
         "engine": plan.engine, "design": plan.scenario.sweep.design, "points": len(plan.design),

@@ -93,6 +93,11 @@ def tables_share(folder: Path, scenario: Scenario) -> float:
 def cmd_batch(args: argparse.Namespace) -> int:
     import os
 
+    workers = args.workers or os.cpu_count() or 1
+    if workers > 1:
+        from .workers import warm_up
+
+        warm_up()  # the workers' imports overlap with loading the scenario and planning
     from .batch import BatchError, Plan, chunk_done, run_batch, staging_folder
     from .progress import Progress
 
@@ -102,7 +107,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except BatchError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out) if args.out else Path("results") / scenario.name
-    workers = args.workers or os.cpu_count() or 1
     _say(args, f"batch '{scenario.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
                f"{plan.runs:,} runs in {len(plan.chunks())} chunks, {workers} worker(s), {args.engine} engine")
     try:

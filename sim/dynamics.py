@@ -191,21 +191,19 @@ def sanction_exposure(p: Params) -> np.ndarray:
 # --- one quarter ----------------------------------------------------------------------
 
 
-def pulls(state: State, p: Params) -> np.ndarray:
-    """Every mechanism's pull on the stances, stacked on a leading mechanism axis."""
+def pulls(state: State, p: Params) -> list[np.ndarray]:
+    """Every mechanism's pull on the stances, in the order of MECHANISMS."""
     A, E, T = state
-    return np.stack(
-        [
-            interests(A, p.anchor),
-            patron_pull(A, p.patron, p.autonomy),
-            balance(A),
-            interdependence(A, E),
-            sanctions_pressure(A, E, p),
-            hedging(A, p.power),
-            rivalry(A, p.power, p.patron),
-            people(A, T),
-        ]
-    )
+    return [
+        interests(A, p.anchor),
+        patron_pull(A, p.patron, p.autonomy),
+        balance(A),
+        interdependence(A, E),
+        sanctions_pressure(A, E, p),
+        hedging(A, p.power),
+        rivalry(A, p.power, p.patron),
+        people(A, T),
+    ]
 
 
 def step(state: State, p: Params, shocks: np.ndarray) -> State:
@@ -216,7 +214,7 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
     A, E, T = state
     off = _off_diagonal(A.shape[-1])
     weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
-    drift = (weights * pulls(state, p)).sum(axis=0)
+    drift = sum(w * pull for w, pull in zip(weights, pulls(state, p)))
     rate = _scalar(p.rate)
     A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
 

@@ -37,14 +37,15 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     state = schedule.initial
     runs, n = state.A.shape[0], state.A.shape[-1]
     z = shocks(seeds, steps, n)
-    out = [np.empty((runs, steps + 1, n, n)) for _ in range(3)]
+    # time-major buffers: each step writes one contiguous block
+    out = [np.empty((steps + 1, runs, n, n)) for _ in range(3)]
     for k, part in enumerate(state):
-        out[k][:, 0] = part
+        out[k][0] = part
     for t in range(steps):
         state = step(state, schedule.params_at(t), z[:, t])
         for k, part in enumerate(state):
-            out[k][:, t + 1] = part
-    return Trajectory(*out)
+            out[k][t + 1] = part
+    return Trajectory(*(np.moveaxis(x, 0, 1) for x in out))
 
 
 def broadcast(schedule: Schedule, runs: int) -> Schedule:

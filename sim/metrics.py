@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
 
 class Outcomes(NamedTuple):
@@ -45,27 +44,29 @@ def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: flo
     return Outcomes(first >= 0, first, met.sum(axis=1))
 
 
-def summarise(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion (vectorised; checked against scipy's binomtest)."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    n = np.asarray(trials, dtype=float)
+    p = np.asarray(successes, dtype=float) / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Per design point: partnership share with its 95% (Wilson) interval, median time to
     partnership among the runs that reached it, and the median final state of the pair.
 
     `outcomes` holds the focal pair's rows with a `point` column.
     """
-    rows = {}
-    for point, g in outcomes.groupby("point", sort=True):
-        reached = int(g["partnership"].sum())
-        ci = binomtest(reached, len(g)).proportion_ci(confidence_level=0.95, method="wilson")
-        first = g.loc[g["partnership"], "first_step"].astype(float)
-        rows[point] = {
-            "runs": len(g),
-            "partnership_share": reached / len(g),
-            "share_low": ci.low,
-            "share_high": ci.high,
-            "median_first_step": first.median() if reached else np.nan,
-            "median_final_alignment": g["final_alignment"].median(),
-            "median_final_alignment_back": g["final_alignment_back"].median(),
-            "median_final_cooperation": g["final_cooperation"].median(),
-        }
-    summary = pd.DataFrame.from_dict(rows, orient="index")
-    summary.index.name = "point"
+    g = outcomes.groupby("point", sort=True)
+    summary = pd.DataFrame({"runs": g.size(), "partnership_share": g["partnership"].mean()})
+    summary["share_low"], summary["share_high"] = wilson_interval(g["partnership"].sum(), summary["runs"])
+    reached = outcomes[outcomes["partnership"]]
+    summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
+    for column in ("final_alignment", "final_alignment_back", "final_cooperation"):
+        summary[f"median_{column}"] = g[column].median()
     return summary

@@ -60,9 +60,9 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
         {
             "run_id": run_col,
             "step": step_col,
-            "date": pd.Categorical(dates[step_col], categories=dates),
-            "source": pd.Categorical(names[src][pair_col], categories=names),
-            "target": pd.Categorical(names[dst][pair_col], categories=names),
+            "date": pd.Categorical.from_codes(step_col, categories=dates),
+            "source": pd.Categorical.from_codes(src[pair_col], categories=names),
+            "target": pd.Categorical.from_codes(dst[pair_col], categories=names),
             "alignment": traj.A[pick][:, :, src, dst].ravel(),
             "cooperation": traj.E[pick][:, :, src, dst].ravel(),
             "ties": traj.T[pick][:, :, src, dst].ravel(),
@@ -83,8 +83,8 @@ def outcome_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) -> 
     return pd.DataFrame(
         {
             "run_id": np.repeat(run_ids, len(i)),
-            "source": pd.Categorical(np.tile(names[i], runs), categories=names),
-            "target": pd.Categorical(np.tile(names[j], runs), categories=names),
+            "source": pd.Categorical.from_codes(np.tile(i, runs), categories=names),
+            "target": pd.Categorical.from_codes(np.tile(j, runs), categories=names),
             "partnership": out.reached.ravel(),
             "first_step": pd.Series(first).where(first >= 0).astype("Int64"),
             "first_date": dates[first],  # index -1 is the None past the last date

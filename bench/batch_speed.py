@@ -1,0 +1,102 @@
+"""Benchmark: runs per second of the ways to run one design, and the two-worker speed-up.
+
+Peers, on one process each, over the same design (sanctions x Seoul's autonomy, seeded
+replicates, 88 quarters):
+  (a) mesa.batch_run on AllianceModel, final step collected;
+  (b) alliance-sim's batch engine with --engine mesa (one AllianceModel per run);
+  (c) alliance-sim's vectorised batch engine (the default).
+Then the vectorised engine on a 20,000-run design with one and with two workers.
+Each timing is repeated and the median quoted; ratios are taken within this one run,
+since the machines are shared and absolute speeds drift.
+
+    python bench/batch_speed.py [--replicates 50] [--repeat 3] [--big 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+
+import sim
+from sim.batch import Plan, run_batch
+from sim.scenario import load_scenario, with_overrides
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sanctions_autonomy_sweep.yaml"
+SANCTIONS, AUTONOMY = [0.2, 0.8], [0.2, 0.9]
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def design(replicates: int, points_per_axis: int | None = None) -> sim.Scenario:
+    base = load_scenario(SCENARIO)
+    if points_per_axis:
+        factors = {"parameters.sanctions": {"range": [0, 1], "points": points_per_axis},
+                   "actors.Seoul.autonomy": {"range": [0, 1], "points": points_per_axis}}
+    else:
+        factors = {"parameters.sanctions": SANCTIONS, "actors.Seoul.autonomy": AUTONOMY}
+    return with_overrides(base, {"sweep.factors": factors, "sweep.replicates": replicates, "sweep.chunk": 2000})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicates", type=int, default=50, help="replicates per point of the 2x2 design")
+    parser.add_argument("--repeat", type=int, default=3, help="timings per peer (median quoted)")
+    parser.add_argument("--big", type=int, default=20_000, help="runs of the design for the worker speed-up")
+    parser.add_argument("--only-workers", action="store_true", help="measure the worker speed-up alone")
+    args = parser.parse_args()
+
+    scenario = design(args.replicates)
+    plan = Plan.of(scenario)
+    runs = plan.runs
+    seeds = [int(s) for s in plan.seeds]
+    tmp = Path(tempfile.mkdtemp())
+    print(f"design: {len(plan.design)} points x {args.replicates} replicates = {runs} runs of {scenario.steps} quarters")
+
+    def batch_run():
+        mesa.batch_run(sim.AllianceModel, parameters={"sanctions": SANCTIONS, "autonomy": AUTONOMY}, rng=seeds,
+                       max_steps=scenario.steps, number_processes=1, data_collection_period=-1, display_progress=False)
+
+    def ours(engine: str, workers: int = 1, p: Plan = plan):
+        run_batch(Plan(p.scenario, p.design, p.seeds, engine), tmp / f"{engine}{workers}", workers, replace=True)
+
+    if args.only_workers:
+        return speedup(args, ours)
+    rate = {
+        "a mesa.batch_run": runs / median_time(batch_run, args.repeat),
+        "b --engine mesa": runs / median_time(lambda: ours("mesa"), args.repeat),
+        "c vectorised": runs / median_time(lambda: ours("vectorized"), args.repeat),
+    }
+    for name, value in rate.items():
+        print(f"  {name:<20} {value:10,.0f} runs/s")
+    print(f"  ratio c/a: {rate['c vectorised'] / rate['a mesa.batch_run']:.0f}x   "
+          f"c/b: {rate['c vectorised'] / rate['b --engine mesa']:.0f}x")
+
+    speedup(args, ours)
+
+
+def speedup(args, ours) -> None:
+    side = max(2, round((args.big / 50) ** 0.5))
+    big = Plan.of(design(50, side))
+    print(f"worker speed-up: {big.runs:,} runs ({side}x{side} points x 50 replicates), vectorised engine")
+    times = {1: [], 2: []}
+    for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits both alike
+        for workers in times:
+            times[workers].append(median_time(lambda: ours("vectorized", workers, big), 1))
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"  1 worker: {big.runs / one:,.0f} runs/s   2 workers: {big.runs / two:,.0f} runs/s   speed-up {one / two:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

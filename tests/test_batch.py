@@ -1,0 +1,220 @@
+"""Batches: designs, exactness across engines and workers, resuming, progress, bad sweeps."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, SCENARIOS, cli
+from sim.batch import Plan, run_batch, staging_folder
+from sim.design import design_points
+from sim.results import load_results
+from sim.scenario import load_scenario, with_overrides
+
+TABLES = ("runs", "design", "trajectories", "outcomes", "summary")
+
+
+def small(design="grid", steps=24, replicates=3, chunk=5, **sweep):
+    base = load_scenario(SCENARIOS / "sanctions_autonomy_sweep.yaml")
+    factors = {"parameters.sanctions": [0.0, 0.9], "actors.Seoul.autonomy": {"range": [0.5, 1.0], "points": 3}}
+    if design != "grid":
+        factors = {"parameters.sanctions": {"range": [0, 1]}, "actors.Seoul.autonomy": {"range": [0.5, 1]},
+                   "mechanisms.hedging": {"range": [0, 2]}}
+    spec = {"design": design, "replicates": replicates, "chunk": chunk, "factors": factors,
+            "record": {"pairs": ["Seoul-Moscow", "Seoul->Washington"], "every": 2}, **sweep}
+    return with_overrides(base, {"steps": steps, "sweep": spec})
+
+
+def tables(folder):
+    res = load_results(folder)
+    return {name: getattr(res, name) for name in TABLES}
+
+
+def assert_same(a, b, exact=True):
+    for name in TABLES:
+        pd.testing.assert_frame_equal(a[name], b[name], check_exact=exact, atol=0 if exact else 1e-9, rtol=0)
+
+
+def test_grid_design_is_every_combination():
+    design = design_points(small())
+    assert len(design) == 6
+    assert sorted(map(tuple, design.to_numpy())) == sorted((s, a) for s in (0.0, 0.9) for a in (0.5, 0.75, 1.0))
+
+
+@pytest.mark.parametrize("design, size", [("lhs", 16), ("sobol", 16 * (3 + 2)), ("morris", 16 * (3 + 1))])
+def test_sampled_designs_have_the_documented_size_and_stay_in_range(design, size):
+    design_frame = design_points(small(design, samples=16))
+    assert len(design_frame) == size
+    assert design_frame["parameters.sanctions"].between(0, 1).all()
+    assert design_frame["mechanisms.hedging"].between(0, 2).all()
+
+
+def test_latin_hypercube_puts_one_point_in_each_stratum():
+    design = design_points(small("lhs", samples=20))
+    for column, (low, high) in [("parameters.sanctions", (0, 1)), ("mechanisms.hedging", (0, 2))]:
+        strata = np.floor((design[column] - low) / (high - low) * 20).astype(int)
+        assert sorted(strata) == list(range(20))
+
+
+def test_engines_agree_run_for_run(tmp_path):
+    scenario = small(replicates=2, chunk=4)
+    run_batch(Plan.of(scenario, "vectorized"), tmp_path / "v")
+    run_batch(Plan.of(scenario, "mesa"), tmp_path / "m")
+    assert_same(tables(tmp_path / "v"), tables(tmp_path / "m"), exact=False)
+
+
+def test_batch_runs_equal_single_runs_of_the_design_point(tmp_path):
+    """A batch run is the run of its point's scenario with its seed: check one by hand."""
+    scenario = small()
+    run_batch(Plan.of(scenario), tmp_path / "b")
+    res = load_results(tmp_path / "b")
+    row = res.runs.iloc[10]
+    from sim import AllianceModel
+
+    model = AllianceModel(scenario.model_copy(update={"sweep": None}), rng=int(row["seed"]),
+                          parameters__sanctions=row["parameters.sanctions"], actors__Seoul__autonomy=row["actors.Seoul.autonomy"])
+    while model.running:
+        model.step()
+    mine = res.trajectories.query("run_id == 10 and source == 'Seoul' and target == 'Moscow'")
+    np.testing.assert_allclose(mine["alignment"], model.trajectory().A[0, mine["step"], 0, 3], atol=1e-9)
+
+
+def test_workers_do_not_change_the_tables(tmp_path):
+    scenario = small("lhs", samples=8, chunk=4)
+    run_batch(Plan.of(scenario), tmp_path / "one", workers=1)
+    run_batch(Plan.of(scenario), tmp_path / "two", workers=2)
+    assert_same(tables(tmp_path / "one"), tables(tmp_path / "two"))
+
+
+def test_summary_holds_share_interval_and_medians(tmp_path):
+    run_batch(Plan.of(small(replicates=8)), tmp_path / "b")
+    res = load_results(tmp_path / "b")
+    s = res.summary
+    assert len(s) == 6 and (s["runs"] == 8).all()
+    assert ((s["share_low"] <= s["partnership_share"]) & (s["partnership_share"] <= s["share_high"])).all()
+    focal = res.outcomes.query("source == 'Seoul' and target == 'Moscow'").merge(res.runs, on="run_id")
+    np.testing.assert_allclose(focal.groupby("point")["partnership"].mean(), s["partnership_share"])
+
+
+def _batch_command(folder, *extra):
+    file = folder / "slow_batch.yaml"
+    if not file.exists():
+        file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: slow_batch\nsteps: 40\n"
+                        "sweep:\n  design: grid\n  replicates: 10\n  chunk: 10\n"
+                        "  factors: {parameters.sanctions: {range: [0, 1], points: 12}}\n")
+    return [sys.executable, "-m", "sim", "batch", str(file), "--engine", "mesa", "--workers", "1",
+            "--out", str(folder / "out"), *extra]
+
+
+def _wait_for_chunks(folder, at_least, proc):
+    parts = staging_folder(folder / "out") / "outcomes.parquet"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if parts.exists() and len(list(parts.glob("part-*.parquet"))) >= at_least:
+            return
+        time.sleep(0.05)
+    pytest.fail("the batch did not get far enough to be interrupted")
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
+    reference = tmp_path / "ref"
+    reference.mkdir()
+    assert subprocess.run(_batch_command(reference, "--quiet"), cwd=ROOT).returncode == 0
+
+    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    _wait_for_chunks(tmp_path, 2, proc)
+    proc.send_signal(how)
+    _, err = proc.communicate(timeout=60)
+    staging = staging_folder(tmp_path / "out")
+    kept = len(list((staging / "outcomes.parquet").glob("part-*.parquet")))
+    assert 2 <= kept < 12 and not (tmp_path / "out").exists()
+    if how == signal.SIGINT:
+        assert proc.returncode == 130 and "--resume" in err and "Traceback" not in err
+
+    refused = subprocess.run(_batch_command(tmp_path), cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = subprocess.run(_batch_command(tmp_path, "--resume"), cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{kept * 10:,} of 120 runs already done" in resumed.stderr
+    assert_same(tables(reference / "out"), tables(tmp_path / "out"))
+
+
+def test_resume_refuses_a_changed_scenario(tmp_path):
+    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT)
+    _wait_for_chunks(tmp_path, 1, proc)
+    proc.kill()
+    proc.wait()
+    result = subprocess.run(_batch_command(tmp_path, "--resume", "--set", "parameters.noise=0.05"), cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "changed" in result.stderr and "scenario_sha256" in result.stderr
+
+
+def test_progress_lines_when_not_a_terminal_and_silence_when_quiet(tmp_path):
+    file = SCENARIOS / "sanctions_autonomy_sweep.yaml"
+    loud = cli("batch", file, "--replicates", "2", "--out", tmp_path / "a")
+    assert loud.returncode == 0 and "runs/s" in loud.stderr and "s left" in loud.stderr
+    quiet = cli("batch", file, "--replicates", "2", "--out", tmp_path / "b", "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.strip() == str(tmp_path / "b")
+
+
+@pytest.mark.parametrize("sweep, words", [
+    ({"design": "lhs", "factors": {"parameters.sanctions": [0, 1]}}, ["sweep.factors.parameters.sanctions", "allowed: {range"]),
+    ({"factors": {"parameters.sanctionz": [0, 1]}}, ["sweep.factors.parameters.sanctionz", "unknown field"]),
+    ({"factors": {"parameters.sanctions": {"range": [0, 1]}}}, ["needs `points`"]),
+    ({"factors": {"parameters.sanctions": [0, 2]}}, ["value 2", "less than or equal to 1"]),
+    ({"factors": {"parameters.sanctioner": [0, 1]}}, ["sweep.factors.parameters.sanctioner"]),
+    ({"design": "latin", "factors": {"parameters.sanctions": [0, 1]}}, ["sweep.design", "'latin'"]),
+])
+def test_bad_sweeps_are_refused_clearly(tmp_path, sweep, words):
+    import yaml
+
+    file = tmp_path / "bad.yaml"
+    file.write_text(yaml.safe_dump({"base": str(SCENARIOS / "baseline_2018.yaml"), "sweep": sweep}))
+    result = cli("batch", file, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert all(w in result.stderr for w in words), result.stderr
+    assert not (tmp_path / "out").exists() and not staging_folder(tmp_path / "out").exists()
+
+
+def test_batch_without_a_sweep_is_refused(tmp_path):
+    result = cli("batch", SCENARIOS / "baseline_2018.yaml", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "sweep" in result.stderr
+
+
+def test_plots_of_a_batch(tmp_path):
+    run_batch(Plan.of(small()), tmp_path / "b")
+    result = cli("plot", tmp_path / "b")
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in (tmp_path / "b" / "plots").iterdir()}
+    assert {"map.png", "paths.png"} <= names and any(n.startswith("trajectories_Seoul_point") for n in names)
+    picked = cli("plot", "trajectories", tmp_path / "b", "--where", "parameters.sanctions=0.9", "--where",
+                 "actors.Seoul.autonomy=1")
+    assert picked.returncode == 0 and "point5" in picked.stdout
+    bad = cli("plot", "map", tmp_path / "b", "--x", "parameters.noise")
+    assert bad.returncode == 2 and "allowed:" in bad.stderr
+
+
+@pytest.mark.slow
+def test_a_hundred_thousand_runs_stay_under_two_gigabytes(tmp_path):
+    file = tmp_path / "big.yaml"
+    file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: big\n"
+                    "sweep:\n  design: lhs\n  samples: 2000\n  replicates: 50\n"
+                    "  factors: {parameters.sanctions: {range: [0, 1]}, actors.Seoul.autonomy: {range: [0, 1]}}\n"
+                    "  record: {pairs: [Seoul-Moscow, Seoul-Washington, Moscow-Beijing], every: 1}\n")
+    code = ("import resource, subprocess, sys; "
+            f"r = subprocess.run([sys.executable, '-m', 'sim', 'batch', {str(file)!r}, '--quiet', '--workers', '1', "
+            f"'--out', {str(tmp_path / 'out')!r}]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    assert result.returncode == 0, result.stderr
+    peak_mb = int(result.stdout.split()[-1]) / 1024  # the batch process (Linux reports KiB); one worker: all of it
+    assert peak_mb < 2048, f"peak resident memory {peak_mb:.0f} MB"
+    res_runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert len(res_runs) == 100_000
+    assert os.path.isdir(tmp_path / "out" / "outcomes.parquet")
