@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from . import __version__
+from .extras import MissingExtra
 from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
 
 EXIT_BAD_INPUT = 2
@@ -224,6 +225,66 @@ def _plot_paths(res, args, out: Path) -> list[Path]:
 _PLOTTERS = {"trajectories": _plot_trajectories, "network": _plot_network, "map": _plot_map, "paths": _plot_paths}
 
 
+def _load(folder: str) -> "Results":  # noqa: F821
+    from .results import load_results
+
+    try:
+        return load_results(folder)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from . import sensitivity
+    from .plots import save
+
+    res = _load(args.results)
+    try:
+        table = sensitivity.analyse(res, seed=args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    table.to_parquet(res.path / "sensitivity.parquet", index=False)
+    wide = table.pivot_table(index="factor", columns=["outcome", "index"], values=["value", "conf"])
+    print(wide.swaplevel(0, 2, axis=1).sort_index(axis=1).round(3).to_string())
+    title = f"Sensitivity of '{res.scenario.name}' ({res.scenario.sweep.design}, 95% intervals)"
+    for path in save(sensitivity.figure(table, title), res.path / "plots" / "sensitivity", args.svg):
+        print(path)
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    import json
+
+    from . import discovery
+    from .plots import save
+
+    res = _load(args.results)
+    try:
+        found = discovery.discover(res, args.density)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"box at peeling step {found.chosen}: coverage {found.coverage:.1%}, density {found.density:.1%}")
+    print(found.limits.to_string())
+    (res.path / "discovery.json").write_text(json.dumps(
+        {"coverage": found.coverage, "density": found.density, "step": found.chosen,
+         "limits": found.limits.to_dict(orient="index")}, indent=2) + "\n")
+    for path in save(discovery.figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'"),
+                     res.path / "plots" / "discovery", args.svg):
+        print(path)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build
+
+    _load(args.results)
+    try:
+        print(build(args.results, args.out))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------
 
 
@@ -292,6 +353,34 @@ def parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", help="folder for the figures (default: RESULTS/plots)")
     plot.set_defaults(func=cmd_plot)
 
+    sens = sub.add_parser("sensitivity", help="Sobol indices or Morris mu*/sigma of a sobol or morris batch (SALib)",
+                          description="Global sensitivity of the partnership probability and of the final stance "
+                                      "of the pair to each factor: first-order and total Sobol indices, or Morris "
+                                      "mu* and sigma, with 95%% bootstrap intervals. Writes sensitivity.parquet "
+                                      "and plots/sensitivity.png in RESULTS.")
+    sens.add_argument("results", help="results folder of a sobol or morris batch")
+    sens.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    sens.add_argument("--svg", action="store_true", help="also write SVG")
+    sens.set_defaults(func=cmd_sensitivity)
+
+    disc = sub.add_parser("discover", help="scenario discovery: the box of factor values where partnership is likely (PRIM)",
+                          description="PRIM (the EMA Workbench's) over the runs of a batch: prints the box with its "
+                                      "coverage and density, writes discovery.json and plots/discovery.png "
+                                      "(the peeling trajectory). Needs the 'explore' extra.")
+    disc.add_argument("results", help="results folder of a batch")
+    disc.add_argument("--density", type=float, default=0.8,
+                      help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
+    disc.add_argument("--svg", action="store_true", help="also write SVG")
+    disc.set_defaults(func=cmd_discover)
+
+    rep = sub.add_parser("report", help="one self-contained HTML report of a results folder",
+                         description="Write an HTML report (figures embedded, opens offline): the scenario in plain "
+                                     "words, the design, the map, trajectories, paths, sensitivity and discovery "
+                                     "where available, and provenance.")
+    rep.add_argument("results", help="results folder")
+    rep.add_argument("--out", help="file to write (default: RESULTS/report.html)")
+    rep.set_defaults(func=cmd_report)
+
     check = sub.add_parser("validate", help="check scenario files and say what is wrong, or that they are valid",
                            description="Check scenario files: print each problem with file, line and field, "
                                        "or a one-line summary of a valid scenario.")
@@ -306,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ScenarioError as exc:
         print(exc.report(), file=sys.stderr)
-    except (UsageError, FileExistsError) as exc:
+    except (UsageError, FileExistsError, MissingExtra) as exc:
         print(f"alliance-sim {args.command}: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print(f"alliance-sim {args.command}: interrupted; no results folder was written", file=sys.stderr)

@@ -1,0 +1,148 @@
+"""A self-contained HTML report of a results folder: one file, figures embedded, no network.
+
+Sections: the scenario in plain words, the design, the headline map, banded trajectories
+of the focal pair, the paths picture, sensitivity and discovery where the batch allows,
+and provenance (versions, seeds, scenario hash, command).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import plots
+from .calendar import step_dates
+from .extras import MissingExtra
+from .results import Results, load_results
+from .scenario import Scenario
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+img { max-width: 100%; height: auto; display: block; margin: 1em 0; }
+table { border-collapse: collapse; font-size: .9em; margin: .5em 0; } th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+.note { color: #555; font-size: .92em; } code { background: #f4f4f4; padding: 0 .2em; }
+"""
+
+
+def _image(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="figure" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame, digits: int = 3) -> str:
+    return frame.to_html(float_format=lambda v: f"{v:.{digits}g}", border=0, na_rep="–")
+
+
+def plain_words(s: Scenario) -> str:
+    """The scenario told in sentences."""
+    end = step_dates(s.start, s.steps)[-1]
+    p = s.parameters
+    lines = [f"{html.escape(s.description.strip() or s.name)}",
+             f"{len(s.actors)} states ({html.escape(', '.join(s.names))}) are followed from {s.start} to {end}, "
+             f"one step a quarter, over {s.replicates} seeded runs (master seed {s.seed})."]
+    for name, actor in s.actors.items():
+        if actor.patron:
+            lines.append(f"{name} follows {actor.patron}'s lead with autonomy {actor.autonomy:.2f} (0 follows, 1 sovereign).")
+    if p.sanctioner:
+        lines.append(f"{p.sanctioner} sanctions {p.sanctioned} at intensity {p.sanctions:.2f} (0 to 1).")
+    for e in s.events:
+        lines.append(f"From {e.at}: " + ", ".join(f"{k} = {v:g}" for k, v in e.set.items()) + ".")
+    a, b = s.partnership.pair
+    q = s.partnership
+    lines.append(f"{a} and {b} count as strategic partners when both stances reach {q.threshold:g} and their "
+                 f"cooperation {q.cooperation:g}, held for {q.hold} quarters.")
+    return "<p>" + "</p><p>".join(lines) + "</p>"
+
+
+def _design(res: Results) -> str:
+    sweep = res.scenario.sweep
+    factors = pd.DataFrame({"factor": [plots.factor_label(f) for f in sweep.factors], "path": list(sweep.factors),
+                            "low": res.design.drop(columns="point").min().to_numpy(),
+                            "high": res.design.drop(columns="point").max().to_numpy()}).set_index("factor")
+    return (f"<p>A {sweep.design} design of {len(res.design):,} points × {sweep.replicates} seeded replicates = "
+            f"{len(res.runs):,} runs.</p>" + _table(factors))
+
+
+def _sections(res: Results) -> list[tuple[str, str, str]]:
+    """(id, title, html) for every section this folder supports."""
+    s = res.scenario
+    a, b = s.partnership.pair
+    found = [("scenario", "The scenario", plain_words(s))]
+    trajectories, note = res.trajectories, ""
+    if res.design is not None:
+        found.append(("design", "The design", _design(res)))
+        factors = [c for c in res.design.columns if c != "point"]
+        if len(factors) >= 2:
+            found.append(("map", "Headline map", _image(plots.map_figure(res.summary, s, factors[0], factors[1]))))
+        best = int(res.summary["partnership_share"].idxmax())
+        runs = res.runs.loc[res.runs["point"] == best, "run_id"]
+        trajectories = trajectories[trajectories["run_id"].isin(runs)]
+        share = res.summary.loc[best, "partnership_share"]
+        note = f"design point {best}, where partnership was likeliest ({share:.0%} of its runs)"
+    found.append(("trajectories", f"Trajectories: {a} and {b}",
+                  (f"<p class='note'>Shown for {note}.</p>" if note else "")
+                  + _image(plots.trajectories_figure(trajectories, s, note=note))))
+    try:
+        paths = _image(plots.paths_figure(res.trajectories, res.outcomes, s))
+    except ValueError as exc:  # the batch did not record the stances the picture needs
+        paths = f"<p class='note'>{html.escape(str(exc))}</p>"
+    found.append(("paths", "Paths toward partnership", paths))
+    if res.design is not None and s.sweep.design in ("sobol", "morris"):
+        from . import sensitivity
+
+        table = sensitivity.analyse(res)
+        found.append(("sensitivity", "Sensitivity", _image(sensitivity.figure(table, "Which factors matter"))
+                      + _table(table.pivot_table(index="factor", columns=["outcome", "index"], values="value"))))
+    if res.design is not None and res.outcomes["partnership"].any():
+        from . import discovery
+
+        try:
+            box = discovery.discover(res)
+        except (MissingExtra, ValueError) as exc:
+            body = f"<p class='note'>{html.escape(str(exc))}</p>"
+        else:
+            body = (f"<p>Partnership is likely inside this box: it holds {box.coverage:.0%} of all partnership runs, "
+                    f"and {box.density:.0%} of its runs reach partnership.</p>" + _table(box.limits)
+                    + _image(discovery.figure(box, "PRIM peeling trajectory")))
+        found.append(("discovery", "Scenario discovery", body))
+    found.append(("provenance", "Provenance", _provenance(res)))
+    return found
+
+
+def _provenance(res: Results) -> str:
+    m = res.manifest
+    rows = {"command": m.get("command"), "created": m.get("created"), "scenario SHA-256": m.get("scenario_sha256"),
+            "engine": m.get("engine"), "master seed": m.get("seed"), "wall time (s)": m.get("wall_time_s"),
+            **{f"version of {k}": v for k, v in m.get("versions", {}).items()}}
+    seeds = m.get("seeds", [])
+    rows["run seeds"] = ", ".join(map(str, seeds[:20])) + (f" … ({len(seeds)} in manifest.json)" if len(seeds) > 20 else "")
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows.items())
+    return f"<table>{body}</table>"
+
+
+def build(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Write the report of a results folder; returns its path (default: FOLDER/report.html)."""
+    res = load_results(folder)
+    out = Path(out) if out else Path(folder) / "report.html"
+    sections = _sections(res)
+    toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
+    body = "".join(f'<section id="{k}"><h2>{html.escape(title)}</h2>{content}</section>' for k, title, content in sections)
+    a, b = res.scenario.partnership.pair
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(res.scenario.name)}: "
+            f"{a}–{b} partnership</title><style>{STYLE}</style></head><body>"
+            f"<h1>{html.escape(res.scenario.name)}: could {a} and {b} become strategic partners?</h1>"
+            f"<ul>{toc}</ul>{body}</body></html>")
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)
+    return out
