@@ -95,6 +95,7 @@ def speedup(args, ours) -> None:
         for workers in times:
             times[workers].append(median_time(lambda: ours("vectorized", workers, big), 1))
     one, two = statistics.median(times[1]), statistics.median(times[2])
+    print("  seconds, 1 worker:", " ".join(f"{t:.2f}" for t in times[1]), " 2 workers:", " ".join(f"{t:.2f}" for t in times[2]))
     print(f"  1 worker: {big.runs / one:,.0f} runs/s   2 workers: {big.runs / two:,.0f} runs/s   speed-up {one / two:.2f}x")
 
 

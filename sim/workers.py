@@ -11,7 +11,7 @@ from multiprocessing import forkserver
 
 def context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.batch"])
+    ctx.set_forkserver_preload(["sim.batch", "pyarrow.parquet"])
     return ctx
 
 
