@@ -3,7 +3,7 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore
+EXTRAS := dev,explore,distributed
 
 .PHONY: setup demo test clean
 

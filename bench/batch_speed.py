@@ -5,7 +5,9 @@ replicates, 88 quarters):
   (a) mesa.batch_run on AllianceModel, final step collected;
   (b) alliance-sim's batch engine with --engine mesa (one AllianceModel per run);
   (c) alliance-sim's vectorised batch engine (the default).
-Then the vectorised engine on a 20,000-run design with one and with two workers.
+Then the vectorised engine on a 20,000-run design with one and with two local workers,
+and on a Dask LocalCluster of two worker processes (started once, outside the timing;
+its start-up is reported apart), with the overhead per chunk against the local pool.
 Each timing is repeated and the median quoted; ratios are taken within this one run,
 since the machines are shared and absolute speeds drift.
 
@@ -68,8 +70,9 @@ def main() -> None:
         mesa.batch_run(sim.AllianceModel, parameters={"sanctions": SANCTIONS, "autonomy": AUTONOMY}, rng=seeds,
                        max_steps=scenario.steps, number_processes=1, data_collection_period=-1, display_progress=False)
 
-    def ours(engine: str, workers: int = 1, p: Plan = plan):
-        run_batch(Plan(p.scenario, p.design, p.seeds, engine), tmp / f"{engine}{workers}", workers, replace=True)
+    def ours(engine: str, workers: int = 1, p: Plan = plan, scheduler: str | None = None):
+        run_batch(Plan(p.scenario, p.design, p.seeds, engine), tmp / f"{engine}{workers}{bool(scheduler)}", workers,
+                  replace=True, executor="dask" if scheduler else "local", scheduler=scheduler, say=lambda _: None)
 
     if args.only_workers:
         return speedup(args, ours)
@@ -89,14 +92,31 @@ def main() -> None:
 def speedup(args, ours) -> None:
     side = max(2, round((args.big / 50) ** 0.5))
     big = Plan.of(design(50, side))
-    print(f"worker speed-up: {big.runs:,} runs ({side}x{side} points x 50 replicates), vectorised engine")
-    times = {1: [], 2: []}
-    for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits both alike
-        for workers in times:
-            times[workers].append(median_time(lambda: ours("vectorized", workers, big), 1))
-    one, two = statistics.median(times[1]), statistics.median(times[2])
-    print("  seconds, 1 worker:", " ".join(f"{t:.2f}" for t in times[1]), " 2 workers:", " ".join(f"{t:.2f}" for t in times[2]))
-    print(f"  1 worker: {big.runs / one:,.0f} runs/s   2 workers: {big.runs / two:,.0f} runs/s   speed-up {one / two:.2f}x")
+    print(f"worker speed-up: {big.runs:,} runs ({side}x{side} points x 50 replicates, {len(big.chunks())} chunks), "
+          "vectorised engine")
+    t0 = time.perf_counter()
+    cluster = start_dask(2)
+    print(f"  Dask LocalCluster of 2 worker processes started in {time.perf_counter() - t0:.1f} s")
+    times = {"1 local": [], "2 local": [], "2 dask": []}
+    for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits all alike
+        times["1 local"].append(median_time(lambda: ours("vectorized", 1, big), 1))
+        times["2 local"].append(median_time(lambda: ours("vectorized", 2, big), 1))
+        times["2 dask"].append(median_time(lambda: ours("vectorized", 2, big, cluster.scheduler_address), 1))
+    cluster.close()
+    median = {k: statistics.median(v) for k, v in times.items()}
+    for name, seconds in median.items():
+        print(f"  {name:<8} {big.runs / seconds:8,.0f} runs/s   (seconds: {' '.join(f'{t:.2f}' for t in times[name])})")
+    print(f"  speed-up of 2 local workers over 1: {median['1 local'] / median['2 local']:.2f}x")
+    print(f"  Dask against the local pool (2 workers each): {median['2 local'] / median['2 dask']:.2f}x the speed, "
+          f"{(median['2 dask'] - median['2 local']) / len(big.chunks()) * 1000:+.0f} ms per chunk")
+    print(f"  runs per hour at the 2-worker local rate: {big.runs / median['2 local'] * 3600:,.0f}")
+
+
+def start_dask(workers: int):
+    import distributed
+
+    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, host="127.0.0.1")
 
 
 if __name__ == "__main__":

@@ -171,9 +171,17 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     return staging
 
 
+EXECUTORS = ("local", "dask")
+
+
 def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, replace: bool = False,
-              progress: Progress | None = None) -> Path:
-    """Run every missing chunk of a plan and assemble the results folder `out`."""
+              progress: Progress | None = None, executor: str = "local", scheduler: str | None = None,
+              say=print) -> Path:
+    """Run every missing chunk of a plan and assemble the results folder `out`.
+
+    executor "local": `workers` processes of this machine (1: in this process); "dask": a
+    Dask cluster, started here (LocalCluster, `workers` processes) or at `scheduler`.
+    """
     out = Path(out)
     staging = prepare(plan, out, resume, replace)
     chunks = list(enumerate(plan.chunks()))
@@ -181,13 +189,17 @@ def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, rep
     progress = progress or Progress(plan.runs, quiet=True)
     progress.start(done=plan.runs - sum(len(r) for _, r in todo))
     started = time.perf_counter()
-    if workers <= 1:
+    if executor == "dask":
+        from .cluster import run_on_dask
+
+        run_on_dask(plan, staging, todo, workers, progress, scheduler, say)
+    elif workers <= 1:
         for k, runs in todo:
             progress.advance(_job(plan, staging, k, runs))
     else:
         _run_pool(plan, staging, todo, workers, progress)
     progress.close()
-    finish(plan, staging, out, workers, time.perf_counter() - started)
+    finish(plan, staging, out, workers, time.perf_counter() - started, executor)
     return out
 
 
@@ -204,7 +216,7 @@ def _run_pool(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float) -> None:
+def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
     """Summarise per design point, write the manifest, and move the folder into place."""
     focal = sorted(plan.scenario.partnership.pair, key=plan.scenario.index)
     outcomes = read_table(staging, "outcomes", filters=[("source", "==", focal[0]), ("target", "==", focal[1])])
@@ -213,6 +225,7 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float) -
     write_manifest(staging, plan.scenario, {
         "engine": plan.engine, "design": plan.scenario.sweep.design, "points": len(plan.design),
         "replicates": plan.replicates, "runs": plan.runs, "chunks": len(plan.chunks()), "workers": workers,
+        "executor": executor,
         "seed": plan.scenario.seed, "seeds": [int(s) for s in plan.seeds], "wall_time_s": round(seconds, 3),
     })
     (staging / "batch.json").unlink()

@@ -95,7 +95,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     import os
 
     workers = args.workers or os.cpu_count() or 1
-    if workers > 1:
+    executor = "dask" if args.scheduler else args.executor
+    if workers > 1 and executor == "local":
         from .workers import warm_up
 
         warm_up()  # the workers' imports overlap with loading the scenario and planning
@@ -108,10 +109,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except BatchError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out) if args.out else Path("results") / scenario.name
+    where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     _say(args, f"batch '{scenario.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
-               f"{plan.runs:,} runs in {len(plan.chunks())} chunks, {workers} worker(s), {args.engine} engine")
+               f"{plan.runs:,} runs in {len(plan.chunks())} chunks, {where}, {args.engine} engine")
+    progress = Progress(plan.runs, quiet=args.quiet, chunks=len(plan.chunks()))
     try:
-        run_batch(plan, out, workers, args.resume, args.replace, Progress(plan.runs, quiet=args.quiet))
+        run_batch(plan, out, workers, args.resume, args.replace, progress, executor, args.scheduler,
+                  say=lambda message: _say(args, message))
     except BatchError as exc:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
@@ -321,6 +325,11 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
     batch.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
                        help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run")
+    batch.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local: a pool of processes on this machine (default); dask: a Dask LocalCluster of "
+                            "--workers processes (needs the 'distributed' extra)")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on the existing Dask cluster at this scheduler address (implies --executor dask)")
     batch.add_argument("--resume", action="store_true", help="finish an interrupted batch of the same scenario and options")
     batch.add_argument("--replicates", type=int, help="override sweep.replicates")
     batch.add_argument("--set", action="append", metavar="PATH=VALUE", help="override any scenario field (repeatable)")

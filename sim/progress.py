@@ -11,8 +11,9 @@ from tqdm import tqdm
 class Progress:
     """Counts runs done; shows runs per second and time left."""
 
-    def __init__(self, total: int, quiet: bool = False, stream=None, every_s: float = 10.0):
-        self.total, self.quiet, self.every_s = total, quiet, every_s
+    def __init__(self, total: int, quiet: bool = False, stream=None, every_s: float = 10.0, chunks: int | None = None):
+        self.total, self.quiet, self.every_s, self.chunks = total, quiet, every_s, chunks
+        self.chunks_done = 0
         self.stream = stream or sys.stderr
         self.bar = None
 
@@ -28,7 +29,9 @@ class Progress:
                             dynamic_ncols=True, smoothing=0.1)
 
     def advance(self, runs: int) -> None:
+        """A chunk of `runs` runs is done."""
         self.done += runs
+        self.chunks_done += 1
         if self.bar is not None:
             self.bar.update(runs)
         elif not self.quiet and (time.perf_counter() - self.last >= self.every_s or self.done == self.total):
@@ -39,7 +42,8 @@ class Progress:
         elapsed = time.perf_counter() - self.t0
         rate = (self.done - self.first) / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else float("nan")
-        return (f"{self.done:,}/{self.total:,} runs ({self.done / self.total:.0%}), {rate:,.0f} runs/s, "
+        chunks = f", {self.chunks_done}/{self.chunks} chunks this session" if self.chunks else ""
+        return (f"{self.done:,}/{self.total:,} runs ({self.done / self.total:.0%}){chunks}, {rate:,.0f} runs/s, "
                 f"{left:,.0f} s left")
 
     def close(self) -> None:

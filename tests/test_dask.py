@@ -1,0 +1,117 @@
+"""Batches on Dask: same tables as the local executor, through lost workers and a lost client."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conftest import ROOT, SCENARIOS
+from sim.batch import Plan, run_batch, staging_folder
+from test_batch import assert_same, tables
+
+import distributed  # noqa: E402  (the "distributed" extra is part of the dev set-up)
+
+SLOW_FILE = """base: {base}
+name: dask_batch
+steps: 40
+sweep:
+  design: grid
+  replicates: 10
+  chunk: 10
+  factors: {{parameters.sanctions: {{range: [0, 1], points: 12}}}}
+"""
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    file = tmp_path / "dask_batch.yaml"
+    file.write_text(SLOW_FILE.format(base=SCENARIOS / "baseline_2018.yaml"))
+    return file
+
+
+@pytest.fixture
+def reference(tmp_path, scenario_file):
+    from sim.scenario import load_scenario
+
+    out = tmp_path / "reference"
+    run_batch(Plan.of(load_scenario(scenario_file), "mesa"), out)
+    return tables(out)
+
+
+@pytest.fixture
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as local:
+        yield local
+
+
+def test_a_local_cluster_gives_the_local_executors_tables(tmp_path, scenario_file, reference):
+    from sim.scenario import load_scenario
+
+    run_batch(Plan.of(load_scenario(scenario_file), "mesa"), tmp_path / "dask", workers=2, executor="dask",
+              say=lambda _: None)
+    assert_same(reference, tables(tmp_path / "dask"))
+    assert '"executor": "dask"' in (tmp_path / "dask" / "manifest.json").read_text()
+
+
+def test_a_killed_worker_costs_only_its_chunks(tmp_path, scenario_file, reference, cluster):
+    from sim.scenario import load_scenario
+
+    with distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)
+    out = tmp_path / "dask"
+    failure = []
+    batch = threading.Thread(target=lambda: _catch(failure, run_batch, Plan.of(load_scenario(scenario_file), "mesa"),
+                                                   out, scheduler=cluster.scheduler_address, executor="dask",
+                                                   say=lambda _: None))
+    batch.start()
+    parts = staging_folder(out) / "outcomes.parquet"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (parts.exists() and len(list(parts.glob("part-*"))) >= 2):
+        time.sleep(0.05)
+    assert len(list(parts.glob("part-*"))) < 12, "the batch ended before a worker could be killed"
+    os.kill(next(iter(pids.values())), signal.SIGKILL)
+    batch.join(timeout=300)
+    assert not failure, failure
+    assert_same(reference, tables(out))
+
+
+def _catch(failures, fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except BaseException as exc:  # reported by the test's thread
+        failures.append(exc)
+
+
+def test_a_killed_client_is_covered_by_resume(tmp_path, scenario_file, reference):
+    out = tmp_path / "dask"
+    command = [sys.executable, "-m", "sim", "batch", str(scenario_file), "--engine", "mesa", "--executor", "dask",
+               "--workers", "2", "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    parts = staging_folder(out) / "outcomes.parquet"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (parts.exists() and len(list(parts.glob("part-*"))) >= 2):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the client and the cluster it started
+    proc.wait()
+    kept = len(list(parts.glob("part-*")))
+    assert 2 <= kept < 12 and not out.exists()
+    resumed = subprocess.run(command + ["--resume"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same(reference, tables(out))
+
+
+def test_a_missing_dask_says_which_extra_to_install(tmp_path, scenario_file, monkeypatch):
+    from sim import extras
+
+    real = extras.importlib.import_module
+    monkeypatch.setattr(extras.importlib, "import_module",
+                        lambda name: (_ for _ in ()).throw(ImportError(name)) if name == "distributed" else real(name))
+    from sim.scenario import load_scenario
+
+    with pytest.raises(extras.MissingExtra, match=r"alliance-sim\[distributed\]"):
+        run_batch(Plan.of(load_scenario(scenario_file)), tmp_path / "x", executor="dask", say=lambda _: None)
