@@ -3,7 +3,7 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore,distributed
+EXTRAS := dev,explore,distributed,app,browser
 
 .PHONY: setup demo test clean
 
@@ -20,9 +20,9 @@ demo: setup
 	$(BIN)/alliance-sim run scenarios/baseline_2018.yaml --out results/baseline_2018 --replace
 	$(BIN)/alliance-sim plot results/baseline_2018
 
-# Slow tests (marked `slow`) run only where CI is set, as on the CI machine.
+# Slow and browser tests run only where CI is set, as on the CI machine.
 test: setup
-	$(BIN)/python -m pytest $(if $(CI),-m "slow or not slow")
+	$(BIN)/python -m pytest $(if $(CI),-m "slow or browser or not slow")
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -289,6 +289,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from .extras import require
+
+    require("solara", "app", "the interactive page")
+    env = dict(os.environ)
+    if args.scenario:
+        load_scenario(args.scenario)  # report a bad scenario here, not in the browser
+        env["ALLIANCE_SIM_SCENARIO"] = str(Path(args.scenario).resolve())
+    command = [sys.executable, "-m", "solara", "run", "sim.app", "--host", args.host, "--port", str(args.port),
+               "--no-open" if args.no_open else "--open"]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 # --- parser ---------------------------------------------------------------------------
 
 
@@ -389,6 +408,16 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("results", help="results folder")
     rep.add_argument("--out", help="file to write (default: RESULTS/report.html)")
     rep.set_defaults(func=cmd_report)
+
+    app = sub.add_parser("app", help="open the interactive page (Mesa's SolaraViz) on a scenario",
+                         description="Serve the interactive page: sliders for sanctions, autonomy and the main "
+                                     "parameters, play/step/reset, the focal actor's stances over time, the "
+                                     "alignment network now, the partnership indicator. Needs the 'app' extra.")
+    app.add_argument("scenario", nargs="?", help="scenario YAML file (default: the shipped baseline)")
+    app.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0: any free port)")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    app.add_argument("--no-open", action="store_true", help="do not open a browser")
+    app.set_defaults(func=cmd_app)
 
     check = sub.add_parser("validate", help="check scenario files and say what is wrong, or that they are valid",
                            description="Check scenario files: print each problem with file, line and field, "

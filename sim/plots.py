@@ -153,39 +153,49 @@ def network_figure(trajectories: pd.DataFrame, scenario: Scenario, date: str | N
         raise ValueError(f"no step at {date}; the run covers {dates.iloc[0]} to {dates.iloc[-1]}")
     median = at.groupby(["source", "target"], observed=True)["alignment"].median()
     names = scenario.names
-    angle = np.pi / 2 - 2 * np.pi * np.arange(len(names)) / len(names)
-    pos = {n: np.array([np.cos(a), np.sin(a)]) for n, a in zip(names, angle)}
-    cmap, norm = plt.get_cmap(STANCE_CMAP), Normalize(-1, 1)
-
-    fig, ax = plt.subplots(figsize=(8, 7.5), layout="constrained")
+    A = np.zeros((len(names), len(names)))
     for (src, dst), value in median.items():
-        start, end = pos[src], pos[dst]
-        arrow = FancyArrowPatch(start, end, connectionstyle="arc3,rad=0.15", arrowstyle="-|>", mutation_scale=14,
-                                color=cmap(norm(value)), linewidth=0.8 + 4 * abs(value), shrinkA=28, shrinkB=28)
-        ax.add_patch(arrow)
-        dx, dy = end - start
-        control = (start + end) / 2 + 0.15 * np.array([dy, -dx])  # arc3's Bezier control point
-        t = 0.3  # label a third of the way along, near the source: tells the two directions apart
-        at_label = (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
-        ax.text(*at_label, f"{value:+.2f}", fontsize=7.5, ha="center", va="center", color="#222222",
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    power = np.array([scenario.actors[n].power for n in names])
-    sizes = 900 + 2500 * power / max(power.max(), 1e-9)
-    xy = np.array([pos[n] for n in names])
-    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, color="#f2f2f2", edgecolor="#333333", zorder=3)
-    for n in names:
-        ax.text(*pos[n], n, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
-    ax.set_xlim(-1.35, 1.35)
-    ax.set_ylim(-1.2, 1.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
+        A[names.index(src), names.index(dst)] = value
+    fig, ax = plt.subplots(figsize=(8, 7.5), layout="constrained")
+    draw_network(ax, names, np.array([scenario.actors[n].power for n in names]), A)
     runs = at["run_id"].nunique()
     ax.set_title(f"Alignment network at {date}, '{scenario.name}'\n"
                  f"median of {runs} runs · arrows: source → target, stance labelled near the source · size: power",
                  fontsize=10.5)
-    bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, pad=0.02)
-    bar.set_label("alignment (−1 hostile, +1 aligned); width: strength")
+    stance_colorbar(fig, ax)
     return fig
+
+
+def stance_colorbar(fig, ax) -> None:
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=Normalize(-1, 1), cmap=plt.get_cmap(STANCE_CMAP)), ax=ax,
+                       shrink=0.6, pad=0.02)
+    bar.set_label("alignment (−1 hostile, +1 aligned); width: strength")
+
+
+def draw_network(ax, names: list[str], power: np.ndarray, A: np.ndarray, labels: bool = True) -> None:
+    """Actors on a circle, an arrow per directed stance coloured and sized by A[i, j]."""
+    angle = np.pi / 2 - 2 * np.pi * np.arange(len(names)) / len(names)
+    pos = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    cmap, norm = plt.get_cmap(STANCE_CMAP), Normalize(-1, 1)
+    for i, j in zip(*np.nonzero(~np.eye(len(names), dtype=bool))):
+        start, end, value = pos[i], pos[j], A[i, j]
+        ax.add_patch(FancyArrowPatch(start, end, connectionstyle="arc3,rad=0.15", arrowstyle="-|>", mutation_scale=14,
+                                     color=cmap(norm(value)), linewidth=0.8 + 4 * abs(value), shrinkA=28, shrinkB=28))
+        if labels:
+            dx, dy = end - start
+            control = (start + end) / 2 + 0.15 * np.array([dy, -dx])  # arc3's Bezier control point
+            t = 0.3  # a third of the way along, near the source: tells the two directions apart
+            at_label = (1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end
+            ax.text(*at_label, f"{value:+.2f}", fontsize=7.5, ha="center", va="center", color="#222222",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    sizes = 900 + 2500 * power / max(power.max(), 1e-9)
+    ax.scatter(pos[:, 0], pos[:, 1], s=sizes, color="#f2f2f2", edgecolor="#333333", zorder=3)
+    for name, (x, y) in zip(names, pos):
+        ax.text(x, y, name, ha="center", va="center", fontsize=10, fontweight="bold", zorder=4)
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-1.2, 1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
 
 
 def save(fig: plt.Figure, path: Path, svg: bool = False) -> list[Path]:
