@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -91,6 +92,10 @@ def tables_share(folder: Path, scenario: Scenario) -> float:
     return float(out[(out["source"] == a) & (out["target"] == b)]["partnership"].mean())
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     import os
 
@@ -113,6 +118,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     _say(args, f"batch '{scenario.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
                f"{plan.runs:,} runs in {len(plan.chunks())} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=len(plan.chunks()))
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated batch keeps its chunks, as after Ctrl-C
     try:
         run_batch(plan, out, workers, args.resume, args.replace, progress, executor, args.scheduler,
                   say=lambda message: _say(args, message))
@@ -289,6 +295,44 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_landscape(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import landscape
+    from .plots import save
+
+    scenario = _scenario(args)
+    if len(scenario.actors) > 22:
+        raise UsageError(f"{len(scenario.actors)} actors: exact enumeration is for up to about 22 actors")
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-landscape"
+    stances = landscape.final_stances(scenario, args.runs) if args.stances == "final" else None
+    size, propensity = landscape.inputs(scenario, stances)
+    land = landscape.stable(scenario.names, size, propensity)
+    source = "given propensities" if scenario.landscape and scenario.landscape.propensity else f"{args.stances} stances"
+    print(f"{len(land.energies)} stable configuration(s) of '{scenario.name}' ({source}; sizes: "
+          + ", ".join(f"{n} {x:g}" for n, x in zip(scenario.names, size)) + ")")
+    for k in range(len(land.energies)):
+        print(f"  E = {land.energies[k]:.5f}   basin {land.basins[k]:6.1%}   {land.describe(k)}")
+    written = save(landscape.figure(land, f"Landscape of '{scenario.name}' ({source})"), out / "landscape", args.svg)
+    if args.map:
+        a, b = scenario.partnership.pair
+        levels = np.linspace(0, 1, args.map)
+        found = landscape.stability_map(scenario, levels, levels, args.runs)
+        for r, x in enumerate(levels):
+            if found[r].any():
+                cols = np.nonzero(found[r])[0]
+                print(f"  {a}'s autonomy {x:.2f}: a coalition with {a} and {b} together is stable for sanctions "
+                      + ", ".join(f"{levels[c]:.2f}{'*' if found[r, c] == 2 else ''}" for c in cols)
+                      + "  (* the most stable)")
+        if not found.any():
+            print(f"  no coalition with {a} and {b} together is stable anywhere on the grid")
+        title = f"When do {a} and {b} share a camp? Final stances of '{scenario.name}'"
+        written += save(landscape.map_figure(found, levels, levels, [a, b], title), out / "landscape_map", args.svg)
+    for path in written:
+        print(path)
+    return 0
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     import os
     import subprocess
@@ -408,6 +452,23 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("results", help="results folder")
     rep.add_argument("--out", help="file to write (default: RESULTS/report.html)")
     rep.set_defaults(func=cmd_report)
+
+    land = sub.add_parser("landscape", help="stable two-camp coalitions by landscape theory (Axelrod & Bennett 1993)",
+                          description="Enumerate every two-camp configuration of the scenario's actors, list the "
+                                      "stable ones (local minima of the energy) with their energies and basins of "
+                                      "attraction, and draw them. Sizes are the actors' power and propensities the "
+                                      "mean of the two stances, unless the scenario's `landscape:` section gives them.")
+    land.add_argument("scenario", help="scenario YAML file")
+    land.add_argument("--stances", choices=("initial", "final"), default="initial",
+                      help="propensities from the initial stances (default) or the median final stances of --runs runs")
+    land.add_argument("--runs", type=int, default=40, help="seeded runs for final stances (default 40)")
+    land.add_argument("--map", type=int, metavar="POINTS", nargs="?", const=11,
+                      help="also map, over POINTS x POINTS values of sanctions and the focal actor's autonomy "
+                           "(default 11), where a coalition with the partnership pair together is stable")
+    land.add_argument("--set", action="append", metavar="PATH=VALUE", help="override any scenario field (repeatable)")
+    land.add_argument("--out", help="folder for the figures (default: results/NAME-landscape)")
+    land.add_argument("--svg", action="store_true", help="also write SVG")
+    land.set_defaults(func=cmd_landscape)
 
     app = sub.add_parser("app", help="open the interactive page (Mesa's SolaraViz) on a scenario",
                          description="Serve the interactive page: sliders for sanctions, autonomy and the main "

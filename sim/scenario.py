@@ -113,6 +113,13 @@ class Sweep(_Strict):
     chunk: Annotated[int, Field(ge=1, le=1_000_000)] = 2000
 
 
+class LandscapeInput(_Strict):
+    """Landscape-theory inputs given directly (default: sizes = power, propensities = stances)."""
+
+    sizes: dict[str, Annotated[float, Field(ge=0)]] = {}
+    propensity: dict[str, Stance] = {}
+
+
 class Scenario(_Strict):
     """A validated scenario; see the shipped files under scenarios/ for every field explained."""
 
@@ -132,6 +139,7 @@ class Scenario(_Strict):
     partnership: Partnership
     events: list[Event] = []
     sweep: Sweep | None = None
+    landscape: LandscapeInput | None = None
 
     @field_validator("start", mode="before")
     @classmethod
@@ -380,6 +388,11 @@ def _check_references(s: Scenario) -> list[Problem]:
     problems += _check_events(s)
     if s.sweep is not None:
         problems += _check_sweep(s)
+    if s.landscape is not None:
+        for name in s.landscape.sizes:
+            need_actor(f"landscape.sizes.{name}", name)
+        for key in s.landscape.propensity:
+            problems += _check_pair_key(f"landscape.propensity.{key}", key, names, directed_ok=False)
     return problems
 
 

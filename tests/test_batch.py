@@ -127,7 +127,9 @@ def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
     reference.mkdir()
     assert subprocess.run(_batch_command(reference, "--quiet"), cwd=ROOT).returncode == 0
 
-    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    # a shell running this suite in the background starts it with SIGINT ignored: give the batch Ctrl-C back
+    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     _wait_for_chunks(tmp_path, 2, proc)
     proc.send_signal(how)
     _, err = proc.communicate(timeout=60)

@@ -1,0 +1,189 @@
+"""Landscape theory of aggregation (Axelrod & Bennett 1993): which two-camp coalitions are stable.
+
+Actors with sizes s_i and pairwise propensities p_ij (positive: they want to be together)
+split into two camps. A configuration's energy (frustration) is
+
+    E = sum over pairs i < j of s_i * s_j * p_ij * d_ij,   d_ij = 1 if i and j are apart, else 0.
+
+An actor moves to the other camp when that lowers its own frustration; since the energy
+is a potential, those moves lower E, and the stable configurations are its local minima:
+no single actor can lower E by switching. Every configuration is enumerated, so the
+answer is exact (2**(n-1) configurations: the two camp labels are interchangeable, and
+actor 0 is kept in camp 0).
+
+With x_i = +1 / -1 for the two camps, 1 - 2 d_ij = x_i x_j, and the change of E when
+actor i switches is  dE_i = x_i * (W x)_i  with  W_ij = s_i s_j p_ij  (W_ii = 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def weights(size: np.ndarray, propensity: np.ndarray) -> np.ndarray:
+    """W_ij = s_i s_j p_ij with a zero diagonal; p is made symmetric (mean of both directions)."""
+    p = (np.asarray(propensity, float) + np.asarray(propensity, float).T) / 2
+    W = np.outer(size, size) * p
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+def configurations(n: int) -> np.ndarray:
+    """Every two-camp configuration with actor 0 in camp 0: (2**(n-1), n) of 0/1."""
+    codes = np.arange(2 ** (n - 1), dtype=np.int64)
+    camps = np.zeros((len(codes), n), dtype=np.int8)
+    camps[:, 1:] = (codes[:, None] >> np.arange(n - 1)) & 1
+    return camps
+
+
+def energy(camps: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """E of configurations camps (..., n) of 0/1: the weight of every pair split across camps."""
+    x = 2.0 * camps - 1.0
+    # sum_{i<j} W_ij d_ij with d_ij = (1 - x_i x_j) / 2
+    return (W.sum() - np.einsum("...i,ij,...j->...", x, W, x)) / 4.0
+
+
+def switch_gain(camps: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """dE_i: the change of E if actor i alone switched camps, for every configuration and actor."""
+    x = 2.0 * camps - 1.0
+    return x * (x @ W)
+
+
+@dataclass
+class Landscape:
+    names: list[str]
+    camps: np.ndarray  # (k, n) the stable configurations, 0/1, actor 0 in camp 0
+    energies: np.ndarray  # (k,)
+    basins: np.ndarray  # (k,) share of all configurations whose descent ends there
+
+    def describe(self, k: int) -> str:
+        a = [n for n, c in zip(self.names, self.camps[k]) if c == 0]
+        b = [n for n, c in zip(self.names, self.camps[k]) if c == 1]
+        return "{" + ", ".join(a) + "}" + (" vs {" + ", ".join(b) + "}" if b else " (one camp)")
+
+    def together(self, a: str, b: str) -> np.ndarray:
+        """Per stable configuration: are a and b in the same camp?"""
+        i, j = self.names.index(a), self.names.index(b)
+        return self.camps[:, i] == self.camps[:, j]
+
+
+def stable(names: list[str], size: np.ndarray, propensity: np.ndarray, tol: float = 1e-12) -> Landscape:
+    """All local minima of the energy, with their basins of attraction, lowest energy first."""
+    n = len(names)
+    W = weights(size, propensity)
+    camps = configurations(n)
+    gains = switch_gain(camps, W)
+    minima = np.nonzero((gains >= -tol).all(axis=1))[0]
+    basin_of = descend(camps, W, tol)
+    counts = np.bincount(basin_of, minlength=len(camps))[minima]
+    order = np.argsort(energy(camps[minima], W), kind="stable")
+    minima = minima[order]
+    return Landscape(list(names), camps[minima], energy(camps[minima], W), counts[order] / len(camps))
+
+
+def _code(camps: np.ndarray) -> np.ndarray:
+    """Configuration index, after swapping camp labels so that actor 0 is in camp 0."""
+    canonical = np.where(camps[:, :1] == 1, 1 - camps, camps)
+    return (canonical[:, 1:].astype(np.int64) << np.arange(camps.shape[1] - 1)).sum(axis=1)
+
+
+def descend(camps: np.ndarray, W: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """From every configuration, let the most frustrated actor switch until none gains: the
+    index of the configuration each one ends in."""
+    current = camps.copy()
+    rows = np.arange(len(current))
+    for _ in range(4 * camps.shape[1] ** 2):  # each move lowers E; this bound is never reached in practice
+        gains = switch_gain(current, W)
+        best = gains.argmin(axis=1)
+        moving = gains[rows, best] < -tol
+        if not moving.any():
+            break
+        current[rows[moving], best[moving]] ^= 1
+    return _code(current)
+
+
+# --- from scenarios ---------------------------------------------------------------------
+
+
+def inputs(scenario, stances: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes and propensities of a scenario: given in its `landscape:` section, else its
+    actors' power and the mean of the two directed stances (`stances`, default the initial ones)."""
+    from .arrays import initial_state, pair_matrix
+
+    given = scenario.landscape
+    size = np.array([(given.sizes.get(n) if given and n in given.sizes else a.power) for n, a in scenario.actors.items()])
+    if given and given.propensity:
+        return size, pair_matrix(scenario, given.propensity)
+    A = initial_state(scenario).A if stances is None else stances
+    return size, (A + A.T) / 2
+
+
+def final_stances(scenario, runs: int = 40) -> np.ndarray:
+    """Median final stances over seeded runs of the scenario."""
+    from .arrays import schedule
+    from .engine import broadcast, run_seeds, simulate
+
+    traj = simulate(broadcast(schedule(scenario), runs), run_seeds(scenario.seed, runs), scenario.steps)
+    return np.median(traj.A[:, -1], axis=0)
+
+
+def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: int = 40) -> np.ndarray:
+    """For final stances over sanctions x the focal actor's autonomy: 0 when no stable two-camp
+    configuration puts the partnership pair together, 1 when one does, 2 when the most stable does."""
+    from .scenario import with_overrides
+
+    a, b = scenario.partnership.pair
+    found = np.zeros((len(autonomy), len(sanctions)), dtype=int)
+    for r, x in enumerate(autonomy):
+        for c, level in enumerate(sanctions):
+            s = with_overrides(scenario, {"parameters.sanctions": float(level), f"actors.{a}.autonomy": float(x)})
+            size, propensity = inputs(s, final_stances(s, runs))
+            together = stable(s.names, size, propensity).together(a, b)
+            found[r, c] = 2 if together[0] else int(together.any())
+    return found
+
+
+def figure(land: Landscape, title: str):
+    """The stable configurations: camps, energy and basin of attraction, most stable first."""
+    import matplotlib.pyplot as plt
+
+    from .plots import PALETTE
+
+    k = len(land.energies)
+    fig, (ax, ax_b) = plt.subplots(1, 2, figsize=(11, 0.9 + 0.55 * k), width_ratios=[3, 1.2], sharey=True,
+                                   layout="constrained")
+    for row in range(k):
+        camp = land.camps[row]
+        for col, (name, side) in enumerate(zip(land.names, camp)):
+            ax.text(col, row, name, ha="center", va="center", fontsize=9, color="white", fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.3", "facecolor": PALETTE[int(side)], "edgecolor": "none"})
+    ax.set_xlim(-0.7, len(land.names) - 0.3)
+    ax.set_yticks(range(k), [f"E = {e:.4f}" for e in land.energies])
+    ax.invert_yaxis()
+    ax.set_xticks([])
+    ax.spines[["top", "right", "bottom"]].set_visible(False)
+    ax.set_title("stable two-camp configurations (colour: camp), lowest energy first", loc="left", fontsize=10)
+    ax_b.barh(range(k), land.basins * 100, color="#999999")
+    ax_b.set_xlabel("basin of attraction (% of configurations)")
+    ax_b.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def map_figure(found: np.ndarray, sanctions: np.ndarray, autonomy: np.ndarray, pair: list[str], title: str):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    fig, ax = plt.subplots(figsize=(7.5, 5.8), layout="constrained")
+    cmap = ListedColormap(["#eeeeee", "#56B4E9", "#0072B2"])
+    ax.pcolormesh(sanctions, autonomy, found, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
+    ax.set_xlabel("sanctions (0 none – 1 maximal)")
+    ax.set_ylabel(f"{pair[0]}'s autonomy")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in cmap.colors]
+    labels = [f"no stable coalition with {pair[0]} and {pair[1]} together", "stable, but not the most stable",
+              "the most stable configuration"]
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False, fontsize=9)
+    ax.set_title(title, fontsize=11)
+    return fig
