@@ -355,6 +355,21 @@ def cmd_app(args: argparse.Namespace) -> int:
 # --- parser ---------------------------------------------------------------------------
 
 
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override any scenario field, e.g. --set actors.Seoul.autonomy=0.8 (repeatable)")
+
+
+def _add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
+                   help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run "
+                        "(the reference; same numbers)")
+
+
+def _add_svg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--svg", action="store_true", help="also write SVG files")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="alliance-sim",
@@ -371,10 +386,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--replicates", type=int, help="number of seeded runs (default: the scenario's)")
     run.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
     run.add_argument("--steps", type=int, help="quarters to simulate (default: the scenario's)")
-    run.add_argument("--set", action="append", metavar="PATH=VALUE",
-                     help="override any scenario field, e.g. --set actors.Seoul.autonomy=0.8 (repeatable)")
-    run.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
-                     help="vectorized: all runs at once (default); mesa: one AllianceModel per run (reference)")
+    _add_set(run)
+    _add_engine(run)
     run.add_argument("--out", help="results folder (default: results/NAME-TIMESTAMP)")
     run.add_argument("--replace", action="store_true", help="replace --out if it exists")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
@@ -386,8 +399,7 @@ def parser() -> argparse.ArgumentParser:
                                        "results/NAME) gains design.parquet and summary.parquet.")
     batch.add_argument("scenario", help="scenario YAML file with a sweep: section")
     batch.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
-    batch.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
-                       help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run")
+    _add_engine(batch)
     batch.add_argument("--executor", choices=("local", "dask"), default="local",
                        help="local: a pool of processes on this machine (default); dask: a Dask LocalCluster of "
                             "--workers processes (needs the 'distributed' extra)")
@@ -395,7 +407,7 @@ def parser() -> argparse.ArgumentParser:
                        help="run on the existing Dask cluster at this scheduler address (implies --executor dask)")
     batch.add_argument("--resume", action="store_true", help="finish an interrupted batch of the same scenario and options")
     batch.add_argument("--replicates", type=int, help="override sweep.replicates")
-    batch.add_argument("--set", action="append", metavar="PATH=VALUE", help="override any scenario field (repeatable)")
+    _add_set(batch)
     batch.add_argument("--out", help="results folder (default: results/NAME)")
     batch.add_argument("--replace", action="store_true", help="replace --out (and any interrupted batch of it)")
     batch.add_argument("--quiet", action="store_true", help="no progress; print only the results folder")
@@ -421,7 +433,7 @@ def parser() -> argparse.ArgumentParser:
                                   "(default: focal actor -> its patron)")
     plot.add_argument("--y", help="map: factor on the y axis (default: the second); paths: directed pair A->B "
                                   "(default: the partnership pair)")
-    plot.add_argument("--svg", action="store_true", help="also write SVG files")
+    _add_svg(plot)
     plot.add_argument("--out", help="folder for the figures (default: RESULTS/plots)")
     plot.set_defaults(func=cmd_plot)
 
@@ -432,7 +444,7 @@ def parser() -> argparse.ArgumentParser:
                                       "and plots/sensitivity.png in RESULTS.")
     sens.add_argument("results", help="results folder of a sobol or morris batch")
     sens.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
-    sens.add_argument("--svg", action="store_true", help="also write SVG")
+    _add_svg(sens)
     sens.set_defaults(func=cmd_sensitivity)
 
     disc = sub.add_parser("discover", help="scenario discovery: the box of factor values where partnership is likely (PRIM)",
@@ -442,7 +454,7 @@ def parser() -> argparse.ArgumentParser:
     disc.add_argument("results", help="results folder of a batch")
     disc.add_argument("--density", type=float, default=0.8,
                       help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
-    disc.add_argument("--svg", action="store_true", help="also write SVG")
+    _add_svg(disc)
     disc.set_defaults(func=cmd_discover)
 
     rep = sub.add_parser("report", help="one self-contained HTML report of a results folder",
@@ -465,9 +477,9 @@ def parser() -> argparse.ArgumentParser:
     land.add_argument("--map", type=int, metavar="POINTS", nargs="?", const=11,
                       help="also map, over POINTS x POINTS values of sanctions and the focal actor's autonomy "
                            "(default 11), where a coalition with the partnership pair together is stable")
-    land.add_argument("--set", action="append", metavar="PATH=VALUE", help="override any scenario field (repeatable)")
+    _add_set(land)
     land.add_argument("--out", help="folder for the figures (default: results/NAME-landscape)")
-    land.add_argument("--svg", action="store_true", help="also write SVG")
+    _add_svg(land)
     land.set_defaults(func=cmd_landscape)
 
     app = sub.add_parser("app", help="open the interactive page (Mesa's SolaraViz) on a scenario",
