@@ -319,13 +319,15 @@ def cmd_landscape(args: argparse.Namespace) -> int:
         levels = np.linspace(0, 1, args.map)
         found = landscape.stability_map(scenario, levels, levels, args.runs)
         for r, x in enumerate(levels):
-            if found[r].any():
-                cols = np.nonzero(found[r])[0]
+            if found.together[r].any():
+                cols = np.nonzero(found.together[r])[0]
                 print(f"  {a}'s autonomy {x:.2f}: a coalition with {a} and {b} together is stable for sanctions "
-                      + ", ".join(f"{levels[c]:.2f}{'*' if found[r, c] == 2 else ''}" for c in cols)
+                      + ", ".join(f"{levels[c]:.2f}{'*' if found.together[r, c] == 2 else ''}" for c in cols)
                       + "  (* the most stable)")
-        if not found.any():
-            print(f"  no coalition with {a} and {b} together is stable anywhere on the grid")
+        if not found.together.any():
+            r, c = np.unravel_index(np.argmin(found.cost), found.cost.shape)
+            print(f"  no coalition with {a} and {b} together is stable anywhere on the grid; {a} comes closest at "
+                  f"autonomy {levels[r]:.2f}, sanctions {levels[c]:.2f} (relative cost of joining {found.cost[r, c]:.2f})")
         title = f"When do {a} and {b} share a camp? Final stances of '{scenario.name}'"
         written += save(landscape.map_figure(found, levels, levels, [a, b], title), out / "landscape_map", args.svg)
     for path in written:

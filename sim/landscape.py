@@ -129,19 +129,36 @@ def final_stances(scenario, runs: int = 40) -> np.ndarray:
     return np.median(traj.A[:, -1], axis=0)
 
 
-def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: int = 40) -> np.ndarray:
-    """For final stances over sanctions x the focal actor's autonomy: 0 when no stable two-camp
-    configuration puts the partnership pair together, 1 when one does, 2 when the most stable does."""
+@dataclass
+class StabilityMap:
+    """Over sanctions (columns) x the focal actor's autonomy (rows), from final stances."""
+
+    together: np.ndarray  # 0: no stable configuration has the pair in one camp; 1: one has; 2: the most stable has
+    count: np.ndarray  # number of stable configurations
+    cost: np.ndarray  # in the most stable configuration, the energy the first of the pair would add by
+    #                   joining the second's camp, relative to its total weight (<= 0: already together)
+
+
+def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: int = 40) -> StabilityMap:
+    """How the stable coalitions change with sanctions and the focal actor's autonomy."""
     from .scenario import with_overrides
 
     a, b = scenario.partnership.pair
-    found = np.zeros((len(autonomy), len(sanctions)), dtype=int)
+    i, j = scenario.index(a), scenario.index(b)
+    shape = (len(autonomy), len(sanctions))
+    found = StabilityMap(np.zeros(shape, int), np.zeros(shape, int), np.zeros(shape))
     for r, x in enumerate(autonomy):
         for c, level in enumerate(sanctions):
             s = with_overrides(scenario, {"parameters.sanctions": float(level), f"actors.{a}.autonomy": float(x)})
             size, propensity = inputs(s, final_stances(s, runs))
-            together = stable(s.names, size, propensity).together(a, b)
-            found[r, c] = 2 if together[0] else int(together.any())
+            land = stable(s.names, size, propensity)
+            together = land.together(a, b)
+            found.together[r, c] = 2 if together[0] else int(together.any())
+            found.count[r, c] = len(land.energies)
+            W = weights(size, propensity)
+            best = land.camps[0]
+            gain = switch_gain(best[None], W)[0, i]
+            found.cost[r, c] = -np.abs(gain) if together[0] else gain / max(np.abs(W[i]).sum(), 1e-12)
     return found
 
 
@@ -172,18 +189,31 @@ def figure(land: Landscape, title: str):
     return fig
 
 
-def map_figure(found: np.ndarray, sanctions: np.ndarray, autonomy: np.ndarray, pair: list[str], title: str):
+def map_figure(found: StabilityMap, sanctions: np.ndarray, autonomy: np.ndarray, pair: list[str], title: str):
+    """Left: where a coalition with the pair together is stable (numbers: how many configurations
+    are stable). Right: what it would cost the first of the pair to join the second's camp."""
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
-    fig, ax = plt.subplots(figsize=(7.5, 5.8), layout="constrained")
+    fig, (ax, ax_c) = plt.subplots(1, 2, figsize=(13, 5.8), layout="constrained")
     cmap = ListedColormap(["#eeeeee", "#56B4E9", "#0072B2"])
-    ax.pcolormesh(sanctions, autonomy, found, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
-    ax.set_xlabel("sanctions (0 none – 1 maximal)")
-    ax.set_ylabel(f"{pair[0]}'s autonomy")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in cmap.colors]
+    ax.pcolormesh(sanctions, autonomy, found.together, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
+    for r, x in enumerate(autonomy):
+        for c, level in enumerate(sanctions):
+            ax.text(level, x, str(found.count[r, c]), ha="center", va="center", fontsize=7, color="#555555")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=color) for color in cmap.colors]
     labels = [f"no stable coalition with {pair[0]} and {pair[1]} together", "stable, but not the most stable",
               "the most stable configuration"]
-    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False, fontsize=9)
-    ax.set_title(title, fontsize=11)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=9)
+    ax.set_title("stable coalitions (number in each cell: how many)", fontsize=10)
+    mesh = ax_c.pcolormesh(sanctions, autonomy, found.cost, cmap="viridis_r", shading="nearest")
+    if found.cost.size > 4:
+        ax_c.contour(sanctions, autonomy, found.cost, levels=[0], colors="white", linewidths=1.5)
+    bar = fig.colorbar(mesh, ax=ax_c)
+    bar.set_label(f"energy {pair[0]} would add by joining {pair[1]}'s camp\n(relative to its total weight; ≤ 0: together)")
+    ax_c.set_title(f"how far {pair[0]} is from {pair[1]}'s camp in the most stable configuration", fontsize=10)
+    for a in (ax, ax_c):
+        a.set_xlabel("sanctions (0 none – 1 maximal)")
+        a.set_ylabel(f"{pair[0]}'s autonomy")
+    fig.suptitle(title, fontsize=11)
     return fig

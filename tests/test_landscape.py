@@ -7,6 +7,7 @@ import pytest
 
 from conftest import SCENARIOS, cli
 from sim.landscape import configurations, energy, stable, weights
+from sim.scenario import load_scenario, with_overrides
 
 
 def test_three_actors_by_hand():
@@ -108,3 +109,22 @@ def test_propensities_given_in_the_scenario(tmp_path):
     bad.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nlandscape:\n  propensity: {{Seoul->Moscow: 1}}\n")
     refused = cli("landscape", bad)
     assert refused.returncode == 2 and "landscape.propensity.Seoul->Moscow" in refused.stderr
+
+
+def test_stability_map_over_sanctions_and_autonomy(tmp_path):
+    result = cli("landscape", SCENARIOS / "baseline_2018.yaml", "--stances", "final", "--map", "3", "--runs", "5",
+                 "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Seoul and Moscow together" in result.stdout
+    assert (tmp_path / "landscape_map.png").exists()
+
+
+def test_stability_map_finds_a_shared_camp_when_propensities_put_one_there():
+    from sim.landscape import stability_map
+
+    s = load_scenario(SCENARIOS / "baseline_2018.yaml")
+    # equal sizes: Washington's weight no longer decides Seoul's camp
+    s = with_overrides(s, {"landscape": {"sizes": {n: 1.0 for n in s.names}}, "steps": 40})
+    found = stability_map(s, np.array([0.0, 0.9]), np.array([0.1, 1.0]), runs=4)
+    assert found.together.shape == (2, 2) and (found.count >= 1).all()
+    assert found.together.max() >= 1 and found.cost.min() <= 0
