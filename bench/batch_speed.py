@@ -94,13 +94,14 @@ def speedup(args, ours) -> None:
     big = Plan.of(design(50, side))
     print(f"worker speed-up: {big.runs:,} runs ({side}x{side} points x 50 replicates, {len(big.chunks())} chunks), "
           "vectorised engine")
-    t0 = time.perf_counter()
-    cluster = start_dask(2)
-    print(f"  Dask LocalCluster of 2 worker processes started in {time.perf_counter() - t0:.1f} s")
     times = {"1 local": [], "2 local": [], "2 dask": []}
-    for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits all alike
+    for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits both alike
         times["1 local"].append(median_time(lambda: ours("vectorized", 1, big), 1))
         times["2 local"].append(median_time(lambda: ours("vectorized", 2, big), 1))
+    t0 = time.perf_counter()
+    cluster = start_dask(2)  # after the local timings: its idle processes would disturb them
+    print(f"  Dask LocalCluster of 2 worker processes started in {time.perf_counter() - t0:.1f} s")
+    for _ in range(args.repeat):
         times["2 dask"].append(median_time(lambda: ours("vectorized", 2, big, cluster.scheduler_address), 1))
     cluster.close()
     median = {k: statistics.median(v) for k, v in times.items()}

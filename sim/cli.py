@@ -341,7 +341,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     from .extras import require
 
-    require("solara", "app", "the interactive page")
+    require("mesa.visualization", "app", "the interactive page")
     env = dict(os.environ)
     if args.scenario:
         load_scenario(args.scenario)  # report a bad scenario here, not in the browser

@@ -40,7 +40,9 @@ def _image(fig) -> str:
 
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
-    return frame.to_html(float_format=lambda v: f"{v:.{digits}g}", border=0, na_rep="–")
+    if frame.index.name:  # the index as an ordinary first column
+        frame = frame.reset_index()
+    return frame.to_html(float_format=lambda v: f"{v:.{digits}g}", border=0, na_rep="–", index=False)
 
 
 def plain_words(s: Scenario) -> str:
@@ -49,7 +51,7 @@ def plain_words(s: Scenario) -> str:
     p = s.parameters
     lines = [f"{html.escape(s.description.strip() or s.name)}",
              f"{len(s.actors)} states ({html.escape(', '.join(s.names))}) are followed from {s.start} to {end}, "
-             f"one step a quarter, over {s.replicates} seeded runs (master seed {s.seed})."]
+             f"one step a quarter" + ("" if s.sweep else f", over {s.replicates} seeded runs") + f" (master seed {s.seed})."]
     for name, actor in s.actors.items():
         if actor.patron:
             lines.append(f"{name} follows {actor.patron}'s lead with autonomy {actor.autonomy:.2f} (0 follows, 1 sovereign).")
@@ -101,8 +103,10 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         from . import sensitivity
 
         table = sensitivity.analyse(res)
+        wide = table.pivot_table(index="factor", columns=["outcome", "index"], values="value")
+        wide.columns = [f"{index} of {sensitivity.OUTCOMES[outcome]}" for outcome, index in wide.columns]
         found.append(("sensitivity", "Sensitivity", _image(sensitivity.figure(table, "Which factors matter"))
-                      + _table(table.pivot_table(index="factor", columns=["outcome", "index"], values="value"))))
+                      + _table(wide)))
     if res.design is not None and res.outcomes["partnership"].any():
         from . import discovery
 
