@@ -24,7 +24,3 @@ def step_dates(start: str, steps: int) -> list[str]:
     first = parse_quarter(start)
     return [format_quarter(first + t) for t in range(steps + 1)]
 
-
-def quarter_to_year(index: int) -> float:
-    """A quarter as a decimal year at its start (2018Q3 -> 2018.5), for plot axes."""
-    return index / 4

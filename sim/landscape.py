@@ -144,7 +144,7 @@ def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: i
     from .scenario import with_overrides
 
     a, b = scenario.partnership.pair
-    i, j = scenario.index(a), scenario.index(b)
+    i = scenario.index(a)
     shape = (len(autonomy), len(sanctions))
     found = StabilityMap(np.zeros(shape, int), np.zeros(shape, int), np.zeros(shape))
     for r, x in enumerate(autonomy):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .calendar import QUARTER_FORMAT, format_quarter, parse_quarter
+from .calendar import format_quarter, parse_quarter
 
 Unit = Annotated[float, Field(ge=0, le=1)]
 Stance = Annotated[float, Field(ge=-1, le=1)]
@@ -263,12 +263,6 @@ def _merge(base: dict, override: dict) -> dict:
     for key, value in override.items():
         merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
     return merged
-
-
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario given as YAML text (without `base:`)."""
-    data, lines = _parse(text, source)
-    return validate(data, source, lines)
 
 
 def _parse(text: str, source: str) -> tuple[dict, dict]:

@@ -32,3 +32,18 @@ def test_readme_main_command_on_a_clean_clone(tmp_path):
     out = clone / "results" / "baseline_2018"
     assert {"manifest.json", "trajectories.parquet", "outcomes.parquet"} <= {p.name for p in out.iterdir()}
     assert sorted(p.suffix for p in (out / "plots").iterdir()) == [".png", ".png"]
+
+
+def test_setup_finds_the_newest_python_312_or_newer_or_says_there_is_none(tmp_path):
+    import shutil
+    import sys
+
+    old = shutil.which("python3.11") or "/usr/bin/python3.11"
+    (tmp_path / "python3").symlink_to(old)  # an old interpreter only
+    none = subprocess.run(["/bin/sh", str(ROOT / "scripts" / "find-python")], env={"PATH": str(tmp_path)},
+                          capture_output=True, text=True)
+    assert none.returncode == 1 and "needs Python 3.12 or newer" in none.stderr and none.stdout == ""
+    (tmp_path / "python3.13").symlink_to(sys.executable)  # the test's own, 3.12 or newer
+    found = subprocess.run(["/bin/sh", str(ROOT / "scripts" / "find-python")], env={"PATH": str(tmp_path)},
+                           capture_output=True, text=True)
+    assert found.returncode == 0 and found.stdout.strip() == str(tmp_path / "python3.13")
