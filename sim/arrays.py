@@ -5,7 +5,7 @@ Both the Mesa model and the batch engine start here, so that they step the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -98,10 +98,6 @@ def stack(schedules: list[Schedule]) -> Schedule:
     if any(sc.starts != starts for sc in schedules):
         raise ValueError("schedules with different event steps cannot be stacked")
     initial = State(*(np.stack(parts) for parts in zip(*(sc.initial for sc in schedules))))
-    phases = []
-    for k in range(len(starts)):
-        members = [sc.phases[k] for sc in schedules]
-        phases.append(members[0].map(lambda _: None))
-        for name in vars(members[0]):
-            setattr(phases[-1], name, np.stack([getattr(m, name) for m in members]))
+    phases = [Params(**{f.name: np.stack([getattr(sc.phases[k], f.name) for sc in schedules]) for f in fields(Params)})
+              for k in range(len(starts))]
     return Schedule(initial, starts, phases)

@@ -23,8 +23,8 @@ import pandas as pd
 
 from .arrays import schedule, stack
 from .design import design_points
-from .engine import run_seeds, simulate, take
-from .metrics import summarise
+from .engine import concat, run_seeds, simulate, take
+from .metrics import focal_pair, summarise
 from .progress import Progress
 from .results import outcome_table, read_table, trajectory_table, write_manifest
 from .scenario import Scenario, parse_pair, with_overrides
@@ -102,8 +102,7 @@ def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
     if plan.engine == "mesa":
         from .runner import run_mesa  # Mesa is imported only where it is used
 
-        parts = [run_mesa(s, seeds[point == k]) for s, k in zip(scenarios, points)]
-        traj = type(parts[0])(*(np.concatenate(x) for x in zip(*parts)))
+        traj = concat([run_mesa(s, seeds[point == k]) for s, k in zip(scenarios, points)])
     else:
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))
         traj = simulate(sched, seeds, plan.scenario.steps)
@@ -171,8 +170,6 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     return staging
 
 
-EXECUTORS = ("local", "dask")
-
 
 def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, replace: bool = False,
               progress: Progress | None = None, executor: str = "local", scheduler: str | None = None,
@@ -218,8 +215,8 @@ def _run_pool(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
 
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
     """Summarise per design point, write the manifest, and move the folder into place."""
-    focal = sorted(plan.scenario.partnership.pair, key=plan.scenario.index)
-    outcomes = read_table(staging, "outcomes", filters=[("source", "==", focal[0]), ("target", "==", focal[1])])
+    a, b = focal_pair(plan.scenario)
+    outcomes = read_table(staging, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
     summary = summarise(outcomes.assign(point=outcomes["run_id"] // plan.replicates))
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
     write_manifest(staging, plan.scenario, {

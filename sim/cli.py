@@ -65,6 +65,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .metrics import focal_outcomes
     from .results import default_folder, write_folder
     from .runner import run_replicates, tables
 
@@ -77,19 +78,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     seeds, traj = run_replicates(scenario, args.engine)
     manifest = {"engine": args.engine, "seed": scenario.seed, "seeds": [int(s) for s in seeds],
                 "replicates": scenario.replicates, "wall_time_s": round(time.perf_counter() - started, 3)}
-    folder = write_folder(out, tables(scenario, seeds, traj), scenario, manifest, replace=args.replace)
-    share = tables_share(folder, scenario)
+    found = tables(scenario, seeds, traj)
+    folder = write_folder(out, found, scenario, manifest, replace=args.replace)
+    share = focal_outcomes(found["outcomes"], scenario)["partnership"].mean()
     _say(args, f"{scenario.partnership.pair[0]}–{scenario.partnership.pair[1]} partnership reached in {share:.0%} of runs")
     print(folder)
     return 0
-
-
-def tables_share(folder: Path, scenario: Scenario) -> float:
-    import pandas as pd
-
-    out = pd.read_parquet(folder / "outcomes.parquet")
-    a, b = sorted(scenario.partnership.pair, key=scenario.index)
-    return float(out[(out["source"] == a) & (out["target"] == b)]["partnership"].mean())
 
 
 def _interrupt(signum, frame):

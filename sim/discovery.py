@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .extras import require
+from .metrics import focal_outcomes
 from .results import Results
 
 
@@ -43,8 +44,7 @@ def discover(res: Results, density: float = 0.8) -> Discovery:
     """Where is partnership likely? PRIM over the runs of a batch."""
     if res.design is None:
         raise ValueError("scenario discovery needs a batch (alliance-sim batch); this folder holds plain replicates")
-    a, b = sorted(res.scenario.partnership.pair, key=res.scenario.index)
-    focal = res.outcomes[(res.outcomes["source"] == a) & (res.outcomes["target"] == b)]
+    focal = focal_outcomes(res.outcomes, res.scenario)
     runs = res.runs.merge(focal[["run_id", "partnership"]], on="run_id")
     factors = [c for c in res.design.columns if c != "point"]
     if not runs["partnership"].any():

@@ -48,6 +48,11 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     return Trajectory(*(np.moveaxis(x, 0, 1) for x in out))
 
 
+def concat(parts: list[Trajectory]) -> Trajectory:
+    """Trajectories of several sets of runs as one, runs in order."""
+    return Trajectory(*(np.concatenate(x) for x in zip(*parts)))
+
+
 def broadcast(schedule: Schedule, runs: int) -> Schedule:
     """A one-scenario schedule repeated for `runs` runs (replicates differ only by seed)."""
     return take(stack([schedule]), np.zeros(runs, dtype=int))

@@ -21,6 +21,18 @@ class Outcomes(NamedTuple):
     steps_held: np.ndarray  # int, steps at which the conditions held
 
 
+def focal_pair(scenario) -> tuple[str, str]:
+    """The partnership pair as outcome tables hold it: source before target in actor order."""
+    a, b = sorted(scenario.partnership.pair, key=scenario.index)
+    return a, b
+
+
+def focal_outcomes(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
+    """The partnership pair's rows of an outcomes table."""
+    a, b = focal_pair(scenario)
+    return outcomes[(outcomes["source"] == a) & (outcomes["target"] == b)]
+
+
 def conditions(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
     """Where the partnership conditions hold: bool, same shape as A (..., n, n)."""
     return (A >= threshold) & (np.swapaxes(A, -1, -2) >= threshold) & (E >= cooperation)

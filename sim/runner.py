@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .arrays import schedule
-from .engine import Trajectory, broadcast, run_seeds, simulate
+from .engine import Trajectory, broadcast, concat, run_seeds, simulate
 from .model import AllianceModel
 from .results import outcome_table, trajectory_table
 from .scenario import Scenario
@@ -22,7 +22,7 @@ def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
         while model.running:
             model.step()
         parts.append(model.trajectory())
-    return Trajectory(*(np.concatenate(p) for p in zip(*parts)))
+    return concat(parts)
 
 
 def run_replicates(scenario: Scenario, engine: str = "vectorized") -> tuple[np.ndarray, Trajectory]:

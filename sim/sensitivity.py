@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .design import problem
+from .metrics import focal_outcomes, focal_pair
 from .results import Results
 
 OUTCOMES = {
@@ -23,9 +24,8 @@ INDEX_LABELS = {"S1": "first order (S1)", "ST": "total (ST)", "mu_star": "mu* (m
 
 def point_outcomes(res: Results) -> pd.DataFrame:
     """Per design point, in design order: the mean of each outcome over its replicates."""
-    a, b = sorted(res.scenario.partnership.pair, key=res.scenario.index)
-    focal = res.outcomes[(res.outcomes["source"] == a) & (res.outcomes["target"] == b)]
-    if res.scenario.partnership.pair[0] != a:  # the stance of the pair's first toward its second
+    focal = focal_outcomes(res.outcomes, res.scenario)
+    if res.scenario.partnership.pair[0] != focal_pair(res.scenario)[0]:  # the stance of the pair's first toward its second
         focal = focal.assign(final_alignment=focal["final_alignment_back"])
     per_point = focal.merge(res.runs[["run_id", "point"]], on="run_id").groupby("point")
     return per_point[list(OUTCOMES)].mean().astype(float).reindex(res.design["point"])
