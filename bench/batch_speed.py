@@ -5,11 +5,13 @@ replicates, 88 quarters):
   (a) mesa.batch_run on AllianceModel, final step collected;
   (b) alliance-sim's batch engine with --engine mesa (one AllianceModel per run);
   (c) alliance-sim's vectorised batch engine (the default).
-Then the vectorised engine on a 20,000-run design with one and with two local workers,
-and on a Dask LocalCluster of two worker processes (started once, outside the timing;
-its start-up is reported apart), with the overhead per chunk against the local pool.
-Each timing is repeated and the median quoted; ratios are taken within this one run,
-since the machines are shared and absolute speeds drift.
+Then the vectorised engine on a 20,000-run design with one and with two local workers:
+first the batch itself (`run_batch`, in this process), then the whole command as a user
+types it (`alliance-sim batch`, a new process each time: Python's start, the imports and
+the summary included); and on a Dask LocalCluster of two worker processes (started once,
+outside the timing; its start-up is reported apart), with the overhead per chunk against
+the local pool. Each timing is repeated and the median quoted; ratios are taken within
+this one run, since the machines are shared and absolute speeds drift.
 
     python bench/batch_speed.py [--replicates 50] [--repeat 3] [--big 20000]
 """
@@ -18,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-
-import mesa
 
 import sim
 from sim.batch import Plan, run_batch
@@ -67,6 +69,8 @@ def main() -> None:
     print(f"design: {len(plan.design)} points x {args.replicates} replicates = {runs} runs of {scenario.steps} quarters")
 
     def batch_run():
+        import mesa  # here, not at the top: worker processes re-import this script, and need no Mesa
+
         mesa.batch_run(sim.AllianceModel, parameters={"sanctions": SANCTIONS, "autonomy": AUTONOMY}, rng=seeds,
                        max_steps=scenario.steps, number_processes=1, data_collection_period=-1, display_progress=False)
 
@@ -94,10 +98,15 @@ def speedup(args, ours) -> None:
     big = Plan.of(design(50, side))
     print(f"worker speed-up: {big.runs:,} runs ({side}x{side} points x 50 replicates, {len(big.chunks())} chunks), "
           "vectorised engine")
-    times = {"1 local": [], "2 local": [], "2 dask": []}
+    scenario_file = Path(tempfile.mkdtemp()) / "big.yaml"
+    scenario_file.write_text(big.scenario.to_yaml(), encoding="utf-8")
+    times = {"1 local": [], "2 local": [], "1 command": [], "2 command": [], "2 dask": []}
     for _ in range(args.repeat):  # interleaved, so that drift in the machine's speed hits both alike
         times["1 local"].append(median_time(lambda: ours("vectorized", 1, big), 1))
         times["2 local"].append(median_time(lambda: ours("vectorized", 2, big), 1))
+    for _ in range(args.repeat):
+        for workers in (1, 2):
+            times[f"{workers} command"].append(median_time(lambda: command(scenario_file, workers), 1))
     t0 = time.perf_counter()
     cluster = start_dask(2)  # after the local timings: its idle processes would disturb them
     print(f"  Dask LocalCluster of 2 worker processes started in {time.perf_counter() - t0:.1f} s")
@@ -106,11 +115,20 @@ def speedup(args, ours) -> None:
     cluster.close()
     median = {k: statistics.median(v) for k, v in times.items()}
     for name, seconds in median.items():
-        print(f"  {name:<8} {big.runs / seconds:8,.0f} runs/s   (seconds: {' '.join(f'{t:.2f}' for t in times[name])})")
-    print(f"  speed-up of 2 local workers over 1: {median['1 local'] / median['2 local']:.2f}x")
+        print(f"  {name:<10} {big.runs / seconds:8,.0f} runs/s   (seconds: {' '.join(f'{t:.2f}' for t in times[name])})")
+    print(f"  speed-up of 2 local workers over 1: {median['1 local'] / median['2 local']:.2f}x (the batch), "
+          f"{median['1 command'] / median['2 command']:.2f}x (the command)")
     print(f"  Dask against the local pool (2 workers each): {median['2 local'] / median['2 dask']:.2f}x the speed, "
           f"{(median['2 dask'] - median['2 local']) / len(big.chunks()) * 1000:+.0f} ms per chunk")
     print(f"  runs per hour at the 2-worker local rate: {big.runs / median['2 local'] * 3600:,.0f}")
+
+
+def command(scenario_file: Path, workers: int) -> None:
+    """`alliance-sim batch` as a user runs it, in a new process."""
+    script = Path(sys.executable).with_name("alliance-sim")
+    launcher = [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
+    subprocess.run([*launcher, "batch", str(scenario_file), "--workers", str(workers), "--quiet", "--replace",
+                    "--out", str(scenario_file.with_name(f"out{workers}"))], check=True, stdout=subprocess.DEVNULL)
 
 
 def start_dask(workers: int):

@@ -28,7 +28,7 @@ from .metrics import focal_pair, summarise
 from .progress import Progress
 from .results import outcome_table, read_table, trajectory_table, write_manifest
 from .scenario import Scenario, parse_pair, with_overrides
-from .workers import context as worker_context
+from .workers import context as worker_context, reuse_memory
 
 PARTS = ("trajectories", "outcomes")
 
@@ -131,7 +131,8 @@ def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
 
 
 def _job(plan: Plan, folder: Path, k: int, runs: range) -> int:
-    """Compute and write one chunk (in a worker process); returns its number of runs."""
+    """Compute and write one chunk (in a local worker, or in this process); returns its number of runs."""
+    reuse_memory()
     write_chunk(folder, k, compute_chunk(plan, runs))
     return len(runs)
 

@@ -7,12 +7,19 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from . import __version__
 from .extras import MissingExtra
-from .scenario import Scenario, ScenarioError, load_scenario, with_overrides
+
+if TYPE_CHECKING:
+    from .results import Results
+    from .scenario import Scenario
+
+# Scenarios (pydantic) are imported where a command needs them, so that `batch` can start
+# its worker processes first and their start-up overlaps with this process's own.
 
 EXIT_BAD_INPUT = 2
 
@@ -37,6 +44,8 @@ def _overrides(pairs: list[str]) -> dict:
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
+    from .scenario import load_scenario, with_overrides
+
     scenario = load_scenario(args.scenario)
     extra = _overrides(args.set)
     for name in ("replicates", "seed", "steps"):
@@ -49,6 +58,8 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .scenario import ScenarioError, load_scenario
+
     status = 0
     for path in args.files:
         try:
@@ -229,7 +240,7 @@ def _plot_paths(res, args, out: Path) -> list[Path]:
 _PLOTTERS = {"trajectories": _plot_trajectories, "network": _plot_network, "map": _plot_map, "paths": _plot_paths}
 
 
-def _load(folder: str) -> "Results":  # noqa: F821
+def _load(folder: str) -> Results:
     from .results import load_results
 
     try:
@@ -334,6 +345,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     import subprocess
 
     from .extras import require
+    from .scenario import load_scenario
 
     require("mesa.visualization", "app", "the interactive page")
     env = dict(os.environ)
@@ -500,11 +512,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ScenarioError as exc:
-        print(exc.report(), file=sys.stderr)
     except (UsageError, FileExistsError, MissingExtra) as exc:
         print(f"alliance-sim {args.command}: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print(f"alliance-sim {args.command}: interrupted; no results folder was written", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from .scenario import ScenarioError
+
+        if not isinstance(exc, ScenarioError):
+            raise
+        print(exc.report(), file=sys.stderr)
     return EXIT_BAD_INPUT

@@ -55,7 +55,10 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
     run_col = np.broadcast_to(run_ids[:, None, None], shape).ravel()
     step_col = np.broadcast_to(steps[None, :, None], shape).ravel()
     pair_col = np.broadcast_to(np.arange(len(src))[None, None, :], shape).ravel()
-    pick = np.ix_(np.arange(runs), steps)
+
+    def pick(x: np.ndarray) -> np.ndarray:  # pairs first, then steps: only recorded values are copied
+        return x[:, :, src, dst][:, steps].ravel()
+
     return pd.DataFrame(
         {
             "run_id": run_col,
@@ -63,9 +66,9 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
             "date": pd.Categorical.from_codes(step_col, categories=dates),
             "source": pd.Categorical.from_codes(src[pair_col], categories=names),
             "target": pd.Categorical.from_codes(dst[pair_col], categories=names),
-            "alignment": traj.A[pick][:, :, src, dst].ravel(),
-            "cooperation": traj.E[pick][:, :, src, dst].ravel(),
-            "ties": traj.T[pick][:, :, src, dst].ravel(),
+            "alignment": pick(traj.A),
+            "cooperation": pick(traj.E),
+            "ties": pick(traj.T),
         }
     )
 

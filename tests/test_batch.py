@@ -80,8 +80,13 @@ def test_batch_runs_equal_single_runs_of_the_design_point(tmp_path):
                           parameters__sanctions=row["parameters.sanctions"], actors__Seoul__autonomy=row["actors.Seoul.autonomy"])
     while model.running:
         model.step()
-    mine = res.trajectories.query("run_id == 10 and source == 'Seoul' and target == 'Moscow'")
-    np.testing.assert_allclose(mine["alignment"], model.trajectory().A[0, mine["step"], 0, 3], atol=1e-9)
+    mine = res.trajectories[res.trajectories["run_id"] == 10]
+    assert set(mine["step"]) == set(range(0, scenario.steps + 1, 2))  # record every 2 steps
+    assert set(zip(mine["source"], mine["target"])) == {("Seoul", "Moscow"), ("Moscow", "Seoul"), ("Seoul", "Washington")}
+    src, dst = (mine[c].astype(str).map(scenario.index).to_numpy() for c in ("source", "target"))
+    truth = model.trajectory()
+    for column, part in (("alignment", truth.A), ("cooperation", truth.E), ("ties", truth.T)):
+        np.testing.assert_allclose(mine[column], part[0, mine["step"].to_numpy(), src, dst], atol=1e-9, err_msg=column)
 
 
 def test_workers_do_not_change_the_tables(tmp_path):

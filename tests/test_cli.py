@@ -125,3 +125,14 @@ def test_python_dash_m_is_the_console_command():
 
     console = shutil.which("alliance-sim") or str(__import__("pathlib").Path(__import__("sys").executable).parent / "alliance-sim")
     assert subprocess.run([console, "--version"], capture_output=True, text=True).stdout == cli("--version").stdout
+
+
+def test_the_command_module_imports_no_heavy_library():
+    """`batch` starts its worker processes before loading the scenario (pydantic) and the tables
+    (pandas), so that their start-up overlaps with this process's own; `import sim.cli` must stay light."""
+    import subprocess
+    import sys
+
+    code = "import sys, sim.cli; print(sorted(m for m in ('pydantic', 'pandas', 'numpy', 'mesa') if m in sys.modules))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert found.returncode == 0 and found.stdout.strip() == "[]", found.stdout + found.stderr
