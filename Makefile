@@ -16,7 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
 	@touch $@
 
+# the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs
 demo: setup
+	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --out results/sanctions_autonomy_sweep --replace
+	$(BIN)/alliance-sim plot results/sanctions_autonomy_sweep
 	$(BIN)/alliance-sim run scenarios/baseline_2018.yaml --out results/baseline_2018 --replace
 	$(BIN)/alliance-sim plot results/baseline_2018
 

@@ -135,9 +135,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"\nalliance-sim batch: interrupted; {kept} of {len(plan.chunks())} chunks are kept in {staging}. "
               f"Rerun the same command with --resume to finish.", file=sys.stderr)
         return 130
-    _say(args, f"{plan.runs:,} runs done")
+    _say(args, f"{plan.runs:,} runs done; {_best_point(out, scenario)}")
     print(out)
     return 0
+
+
+def _best_point(out: Path, scenario: Scenario) -> str:
+    """One line on where in the design the partnership is likeliest."""
+    import pandas as pd
+
+    share = pd.read_parquet(out / "summary.parquet").set_index("point")
+    best = share.loc[share["partnership_share"].idxmax()]
+    ties = int((share["partnership_share"] == best["partnership_share"]).sum())
+    where = ", ".join(f"{f}={best[f]:.3g}" for f in scenario.sweep.factors)
+    a, b = scenario.partnership.pair
+    return (f"{a}–{b} partnership reached in {share['partnership_share'].min():.0%} to {best['partnership_share']:.0%} "
+            f"of a design point's runs; highest at {f'{ties} points, among them ' if ties > 1 else ''}{where} "
+            f"(95% interval {best['share_low']:.0%}–{best['share_high']:.0%})")
 
 
 PLOTS = ("trajectories", "network", "map", "paths")

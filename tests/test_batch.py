@@ -170,6 +170,17 @@ def test_progress_lines_when_not_a_terminal_and_silence_when_quiet(tmp_path):
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.strip() == str(tmp_path / "b")
 
 
+def test_the_batch_ends_with_where_partnership_is_likeliest(tmp_path):
+    loud = cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--replicates", "4", "--out", tmp_path / "a")
+    summary = pd.read_parquet(tmp_path / "a" / "summary.parquet")
+    share = summary["partnership_share"]
+    best = summary[share == share.max()].iloc[0]
+    last = loud.stderr.strip().splitlines()[-1]
+    assert f"reached in {share.min():.0%} to {share.max():.0%} of a design point's runs" in last, last
+    assert f"parameters.sanctions={best['parameters.sanctions']:.3g}, actors.Seoul.autonomy={best['actors.Seoul.autonomy']:.3g}" in last
+    assert f"95% interval {best['share_low']:.0%}–{best['share_high']:.0%}" in last
+
+
 @pytest.mark.parametrize("sweep, words", [
     ({"design": "lhs", "factors": {"parameters.sanctions": [0, 1]}}, ["sweep.factors.parameters.sanctions", "allowed: {range"]),
     ({"factors": {"parameters.sanctionz": [0, 1]}}, ["sweep.factors.parameters.sanctionz", "unknown field"]),

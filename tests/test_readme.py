@@ -32,6 +32,10 @@ def test_readme_main_command_on_a_clean_clone(tmp_path):
     out = clone / "results" / "baseline_2018"
     assert {"manifest.json", "trajectories.parquet", "outcomes.parquet"} <= {p.name for p in out.iterdir()}
     assert sorted(p.suffix for p in (out / "plots").iterdir()) == [".png", ".png"]
+    sweep = clone / "results" / "sanctions_autonomy_sweep"
+    assert {"manifest.json", "summary.parquet", "outcomes.parquet"} <= {p.name for p in sweep.iterdir()}
+    assert {"map.png", "paths.png"} <= {p.name for p in (sweep / "plots").iterdir()}
+    assert "partnership reached in" in result.stderr and "highest at" in result.stderr
 
 
 def test_setup_finds_the_newest_python_312_or_newer_or_says_there_is_none(tmp_path):
