@@ -158,7 +158,7 @@ PLOTS = ("trajectories", "network", "map", "paths")
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .results import latest, load_results
+    from .results import latest
 
     items = list(args.items)
     kind = items.pop(0) if items and items[0] in PLOTS else None
@@ -167,10 +167,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     folder = Path(items[0]) if items else latest()
     if folder is None:
         raise UsageError("no results folder given and none found under results/; run `alliance-sim run FILE` first")
-    try:
-        res = load_results(folder)
-    except FileNotFoundError as exc:
-        raise UsageError(str(exc)) from None
+    res = _load(folder)
     batch = res.summary is not None
     kinds = [kind] if kind else (["map", "paths", "trajectories"] if batch else ["trajectories", "network"])
     if "map" in kinds and len(res.scenario.sweep.factors if batch else []) < 2:
@@ -254,7 +251,7 @@ def _plot_paths(res, args, out: Path) -> list[Path]:
 _PLOTTERS = {"trajectories": _plot_trajectories, "network": _plot_network, "map": _plot_map, "paths": _plot_paths}
 
 
-def _load(folder: str) -> Results:
+def _load(folder: str | Path) -> Results:
     from .results import load_results
 
     try:
@@ -306,9 +303,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import build
 
-    _load(args.results)
+    res = _load(args.results)
     try:
-        print(build(args.results, args.out))
+        print(build(res, args.out))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return 0

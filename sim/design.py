@@ -35,23 +35,24 @@ def _levels(spec: list[float] | FactorRange) -> list[float]:
 def design_points(scenario: Scenario) -> pd.DataFrame:
     """The design of a scenario's sweep: one row per point, indexed by `point`."""
     sweep = scenario.sweep
-    names = problem(sweep)["names"]
+    prob = problem(sweep)
+    names = prob["names"]
     if sweep.design == "grid":
         values = np.array(list(itertools.product(*(_levels(spec) for spec in sweep.factors.values()))), dtype=float)
     elif sweep.design == "lhs":
         from scipy.stats import qmc
 
         unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(scenario.seed)).random(sweep.samples)
-        low, high = np.array(problem(sweep)["bounds"]).T
+        low, high = np.array(prob["bounds"]).T
         values = qmc.scale(unit, low, high)
     elif sweep.design == "sobol":
         from SALib.sample import sobol
 
-        values = sobol.sample(problem(sweep), sweep.samples, calc_second_order=False, seed=scenario.seed)
+        values = sobol.sample(prob, sweep.samples, calc_second_order=False, seed=scenario.seed)
     else:
         from SALib.sample import morris
 
-        values = morris.sample(problem(sweep), sweep.samples, num_levels=sweep.levels, seed=scenario.seed)
+        values = morris.sample(prob, sweep.samples, num_levels=sweep.levels, seed=scenario.seed)
     frame = pd.DataFrame(values, columns=names)
     frame.index.name = "point"
     return frame

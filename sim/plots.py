@@ -17,7 +17,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
-from .calendar import parse_quarter  # noqa: E402
+from .calendar import parse_quarter, step_dates  # noqa: E402
+from .metrics import focal_outcomes  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 
 # Okabe & Ito's colour-blind-safe palette (yellow left out: too pale on white).
@@ -261,8 +262,6 @@ def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: 
 
 
 def step_label(scenario: Scenario) -> str:
-    from .calendar import step_dates
-
     return step_dates(scenario.start, scenario.steps)[-1]
 
 
@@ -289,7 +288,7 @@ def paths_figure(trajectories: pd.DataFrame, outcomes: pd.DataFrame, scenario: S
         # a four-quarter moving average: the path's course, not its quarterly jitter
         wide[axis] = rows.pivot(index="run_id", columns="step", values="alignment").T.rolling(4, min_periods=1).mean().T
     runs = wide["x"].index.intersection(wide["y"].index)
-    focal = outcomes[(outcomes["source"].isin([a, b])) & (outcomes["target"].isin([a, b]))].set_index("run_id")["partnership"]
+    focal = focal_outcomes(outcomes, scenario).set_index("run_id")["partnership"]
     reached = focal.reindex(runs).fillna(False).astype(bool)
     rng = np.random.default_rng(0)  # which runs to draw when there are many: fixed, for reproducible figures
     chosen = []

@@ -18,7 +18,7 @@ import pandas as pd
 from . import plots
 from .calendar import step_dates
 from .extras import MissingExtra
-from .results import Results, load_results
+from .results import Results
 from .scenario import Scenario
 
 STYLE = """
@@ -134,10 +134,9 @@ def _provenance(res: Results) -> str:
     return f"<table>{body}</table>"
 
 
-def build(folder: str | Path, out: str | Path | None = None) -> Path:
-    """Write the report of a results folder; returns its path (default: FOLDER/report.html)."""
-    res = load_results(folder)
-    out = Path(out) if out else Path(folder) / "report.html"
+def build(res: Results, out: str | Path | None = None) -> Path:
+    """Write the report of a loaded results folder; returns its path (default: FOLDER/report.html)."""
+    out = Path(out) if out else res.path / "report.html"
     sections = _sections(res)
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{html.escape(title)}</h2>{content}</section>' for k, title, content in sections)
