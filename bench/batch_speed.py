@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 import sim
-from sim.batch import Plan, run_batch
+from sim.batch.plan import Plan
+from sim.batch.run import run_batch
 from sim.scenario import load_scenario, with_overrides
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sanctions_autonomy_sweep.yaml"

@@ -1,59 +1,6 @@
-"""The EMA Workbench's face of the model: its uncertainties are a scenario's sweep factors.
+"""`sim.ema`: the EMA Workbench model, kept at this name for notebooks (`import sim.ema`);
+it lives in sim.analysis.ema."""
 
-    from ema_workbench import perform_experiments
-    model = sim.ema.workbench_model("scenarios/drivers_lhs.yaml")
-    experiments, outcomes = perform_experiments(model, scenarios=100)
+from .analysis.ema import OUTCOMES, run_once, workbench_model
 
-Each experiment runs the scenario once per replication (seeds from the scenario), on the
-vectorised engine; the outcomes are, per replication, whether the partnership was reached,
-the quarter it was first reached (NaN if never) and the final stances of the pair.
-"""
-
-from __future__ import annotations
-
-from functools import partial
-from pathlib import Path
-
-import numpy as np
-
-from .arrays import schedule
-from .design import problem
-from .engine import broadcast, run_seeds, simulate
-from .extras import require
-from .metrics import partnership
-from .scenario import Scenario, load_scenario, with_overrides
-
-OUTCOMES = ("partnership", "time_to_partnership", "final_stance", "final_stance_back")
-
-
-def keyword(path: str) -> str:
-    """A factor path as an EMA parameter name (dots are not allowed in keywords)."""
-    return path.replace(".", "__")
-
-
-def run_once(scenario: Scenario, seed: int, **factors: float) -> dict[str, float]:
-    """One seeded run with factor values given as keywords; the EMA outcomes."""
-    s = with_overrides(scenario, {k.replace("__", "."): v for k, v in factors.items()}, source="EMA experiment")
-    traj = simulate(broadcast(schedule(s), 1), np.array([seed]), s.steps)
-    i, j = (s.index(a) for a in s.partnership.pair)
-    p = s.partnership
-    sub = np.ix_([0], range(traj.A.shape[1]), [i, j], [i, j])
-    out = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold)
-    first = int(out.first_step[0, 0])
-    return {"partnership": float(out.reached[0, 0]), "time_to_partnership": float(first) if first >= 0 else np.nan,
-            "final_stance": float(traj.A[0, -1, i, j]), "final_stance_back": float(traj.A[0, -1, j, i])}
-
-
-def workbench_model(scenario: Scenario | str | Path, replications: int | None = None):
-    """An EMA `ReplicatorModel` of a scenario with a `sweep:` section (its factors' ranges)."""
-    ema = require("ema_workbench", "explore", "the EMA Workbench model")
-    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if s.sweep is None:
-        raise ValueError("the scenario needs a `sweep:` section: its factors become the model's uncertainties")
-    base = s.model_copy(update={"sweep": None})
-    model = ema.ReplicatorModel(s.name, function=partial(run_once, base))  # picklable, for parallel evaluators
-    prob = problem(s.sweep)
-    model.uncertainties = [ema.RealParameter(keyword(name), low, high) for name, (low, high) in zip(prob["names"], prob["bounds"])]
-    model.outcomes = [ema.ArrayOutcome(name) for name in OUTCOMES]  # one value per replication
-    model.replications = [{"seed": int(seed)} for seed in run_seeds(s.seed, replications or s.sweep.replicates)]
-    return model
+__all__ = ["OUTCOMES", "run_once", "workbench_model"]

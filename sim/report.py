@@ -15,11 +15,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import plots
-from .calendar import step_dates
+from .analysis.points import point_label
 from .extras import MissingExtra
-from .results import Results
+from .outputs import figures
+from .outputs.figures.sensitivity import OUTCOME_LABELS
+from .outputs.results import Results
 from .scenario import Scenario
+from .scenario.calendar import step_dates
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -68,7 +70,7 @@ def plain_words(s: Scenario) -> str:
 
 def _design(res: Results) -> str:
     sweep = res.scenario.sweep
-    factors = pd.DataFrame({"factor": [plots.factor_label(f) for f in sweep.factors], "path": list(sweep.factors),
+    factors = pd.DataFrame({"factor": [figures.factor_label(f) for f in sweep.factors], "path": list(sweep.factors),
                             "low": res.design.drop(columns="point").min().to_numpy(),
                             "high": res.design.drop(columns="point").max().to_numpy()}).set_index("factor")
     return (f"<p>A {sweep.design} design of {len(res.design):,} points × {sweep.replicates} seeded replicates = "
@@ -85,30 +87,30 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         found.append(("design", "The design", _design(res)))
         factors = [c for c in res.design.columns if c != "point"]
         if len(factors) >= 2:
-            found.append(("map", "Headline map", _image(plots.map_figure(res.summary, s, factors[0], factors[1]))))
+            found.append(("map", "Headline map", _image(figures.map_figure(res.summary, s, factors[0], factors[1]))))
         best = int(res.summary["partnership_share"].idxmax())
         runs = res.runs.loc[res.runs["point"] == best, "run_id"]
         trajectories = trajectories[trajectories["run_id"].isin(runs)]
         share = res.summary.loc[best, "partnership_share"]
-        note = f"design point {best}, where partnership was likeliest ({share:.0%} of its runs)"
+        note = f"{point_label(res.design, best)}, where partnership was likeliest ({share:.0%} of its runs)"
     found.append(("trajectories", f"Trajectories: {a} and {b}",
                   (f"<p class='note'>Shown for {note}.</p>" if note else "")
-                  + _image(plots.trajectories_figure(trajectories, s, note=note))))
+                  + _image(figures.trajectories_figure(trajectories, s, note=note))))
     try:
-        paths = _image(plots.paths_figure(res.trajectories, res.outcomes, s))
+        paths = _image(figures.paths_figure(res.trajectories, res.outcomes, s))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"
     found.append(("paths", "Paths toward partnership", paths))
     if res.design is not None and s.sweep.design in ("sobol", "morris"):
-        from . import sensitivity
+        from .analysis import sensitivity
 
         table = sensitivity.analyse(res)
         wide = table.pivot_table(index="factor", columns=["outcome", "index"], values="value")
-        wide.columns = [f"{index} of {sensitivity.OUTCOMES[outcome]}" for outcome, index in wide.columns]
-        found.append(("sensitivity", "Sensitivity", _image(sensitivity.figure(table, "Which factors matter"))
+        wide.columns = [f"{index} of {OUTCOME_LABELS[outcome]}" for outcome, index in wide.columns]
+        found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, "Which factors matter"))
                       + _table(wide)))
     if res.design is not None and res.outcomes["partnership"].any():
-        from . import discovery
+        from .analysis import discovery
 
         try:
             box = discovery.discover(res)
@@ -117,7 +119,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         else:
             body = (f"<p>Partnership is likely inside this box: it holds {box.coverage:.0%} of all partnership runs, "
                     f"and {box.density:.0%} of its runs reach partnership.</p>" + _table(box.limits)
-                    + _image(discovery.figure(box, "PRIM peeling trajectory")))
+                    + _image(figures.discovery_figure(box, "PRIM peeling trajectory")))
         found.append(("discovery", "Scenario discovery", body))
     found.append(("provenance", "Provenance", _provenance(res)))
     return found

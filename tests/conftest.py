@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.arrays import schedule
-from sim.engine import Trajectory, broadcast, run_seeds, simulate
-from sim.metrics import partnership
+from sim.core.schedule import schedule
+from sim.core.engine import Trajectory, broadcast, run_seeds, simulate
+from sim.core.outcomes import partnership
 from sim.scenario import Scenario, load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent

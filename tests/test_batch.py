@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, SCENARIOS, cli
-from sim.batch import Plan, run_batch, staging_folder
-from sim.design import design_points
-from sim.results import load_results
+from sim.batch.plan import Plan
+from sim.batch.run import run_batch
+from sim.batch.store import staging_folder
+from sim.batch.designs import design_points
+from sim.outputs.results import load_results
 from sim.scenario import load_scenario, with_overrides
 
 TABLES = ("runs", "design", "trajectories", "outcomes", "summary")

@@ -10,7 +10,9 @@ import time
 import pytest
 
 from conftest import ROOT, SCENARIOS
-from sim.batch import Plan, run_batch, staging_folder
+from sim.batch.plan import Plan
+from sim.batch.run import run_batch
+from sim.batch.store import staging_folder
 from test_batch import assert_same, tables
 
 import distributed  # noqa: E402  (the "distributed" extra is part of the dev set-up)

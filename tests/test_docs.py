@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCENARIOS
-from sim import dynamics as d
-from sim.arrays import params_of
+from sim.core import dynamics as d
+from sim.core.schedule import params_of
 from sim.scenario import load_scenario, with_overrides
 
 DOC = (ROOT / "docs" / "model.md").read_text()

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from conftest import SCENARIOS
-from sim import dynamics as d
-from sim.arrays import params_of
+from sim.core import dynamics as d
+from sim.core.schedule import params_of
 from sim.scenario import load_scenario, with_overrides
 
 

@@ -1,16 +1,19 @@
 """The Mesa model, the dynamics stepped by hand and the vectorised engine give the same numbers."""
 
+import pickle
+
 import mesa
 import numpy as np
 import pytest
 
 from conftest import SCENARIOS
 from sim import AllianceModel, ScenarioError
-from sim.arrays import schedule
-from sim.dynamics import State, step
-from sim.engine import broadcast, run_seeds, simulate
-from sim.runner import run_mesa
-from sim.scenario import load_scenario
+from sim.batch.replicates import run_mesa
+from sim.core.dynamics import State, step
+from sim.core.engine import broadcast, run_seeds, simulate
+from sim.core.outcomes import partnership
+from sim.core.schedule import schedule
+from sim.scenario import load_scenario, with_overrides
 
 SHIPPED = ["baseline_2018", "sanctions_escalation", "sovereign_seoul", "with_pyongyang"]
 
@@ -102,3 +105,34 @@ def test_bad_keywords_are_refused_clearly(kwargs, words):
     with pytest.raises(ScenarioError) as err:
         AllianceModel(rng=1, **kwargs)
     assert all(w in str(err.value) for w in words)
+
+
+def test_model_pickles_mid_run_and_goes_on_identically():
+    """Reporters are named attributes and module functions, not lambdas: a model can be saved and resumed."""
+    model = AllianceModel(rng=3)
+    for _ in range(3):
+        model.step()
+    copy = pickle.loads(pickle.dumps(model))
+    for _ in range(5):
+        model.step()
+        copy.step()
+    np.testing.assert_array_equal(model.state.A, copy.state.A)
+    assert model.datacollector.get_model_vars_dataframe().equals(copy.datacollector.get_model_vars_dataframe())
+
+
+@pytest.mark.parametrize("overrides", [{}, {"alignment": {"Seoul-Moscow": 0.9}, "cooperation": {"Seoul-Moscow": 0.6}}])
+def test_model_dates_partnership_as_the_outcome_tables_do(overrides):
+    """One partnership rule: the model's flag and the tables' first step agree, run for run, even
+    when the conditions hold from the very first quarter (the second case)."""
+    s = load_scenario(SCENARIOS / "sovereign_seoul.yaml")
+    s = with_overrides(s, {f"{table}.{k}": v for table, pairs in overrides.items() for k, v in pairs.items()})
+    i, j = (s.index(a) for a in s.partnership.pair)
+    p = s.partnership
+    for seed in range(12):
+        model = AllianceModel(s, rng=seed)
+        while model.running:
+            model.step()
+        traj = model.trajectory()
+        sub = np.ix_([0], range(traj.A.shape[1]), [i, j], [i, j])
+        first = int(partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold).first_step[0, 0])
+        assert (model.partnership_step if model.partnership else -1) == first

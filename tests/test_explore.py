@@ -9,11 +9,12 @@ import pytest
 
 from conftest import SCENARIOS, cli
 from sim import extras
-from sim.batch import Plan, run_batch
-from sim.design import design_points
-from sim.discovery import prim_box
+from sim.batch.plan import Plan
+from sim.batch.run import run_batch
+from sim.batch.designs import design_points
+from sim.analysis.discovery import prim_box
 from sim.scenario import load_scenario, with_overrides
-from sim.sensitivity import indices
+from sim.analysis.sensitivity import indices
 
 FACTORS = {"parameters.sanctions": {"range": [0, 1]}, "actors.Seoul.autonomy": {"range": [0, 1]},
            "mechanisms.hedging": {"range": [0, 2]}}
@@ -95,7 +96,7 @@ def test_report_of_plain_replicates(tmp_path):
 def test_the_ema_workbench_drives_the_model():
     from ema_workbench import SequentialEvaluator, perform_experiments
 
-    from sim.ema import OUTCOMES, workbench_model
+    from sim.analysis.ema import OUTCOMES, workbench_model
 
     model = workbench_model(sweep_scenario("lhs", 4), replications=3)
     assert {u.name for u in model.uncertainties} == {k.replace(".", "__") for k in FACTORS}

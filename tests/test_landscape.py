@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import SCENARIOS, cli
-from sim.landscape import configurations, energy, stable, weights
+from sim.analysis.landscape import configurations, energy, stable, weights
 from sim.scenario import load_scenario, with_overrides
 
 
@@ -120,7 +120,7 @@ def test_stability_map_over_sanctions_and_autonomy(tmp_path):
 
 
 def test_stability_map_finds_a_shared_camp_when_propensities_put_one_there():
-    from sim.landscape import stability_map
+    from sim.analysis.landscape import stability_map
 
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
     # equal sizes: Washington's weight no longer decides Seoul's camp

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from sim.metrics import partnership, wilson_interval
+from sim.core.outcomes import partnership, wilson_interval
 
 
 def two_actor_series(ab, ba, coop):

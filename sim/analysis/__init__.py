@@ -1,0 +1,8 @@
+"""Analyses of results and scenarios: what an analyst asks of a batch once it has run.
+
+    points       which design point answers a question (the likeliest, the nearest to values)
+    sensitivity  Sobol indices or Morris effects (SALib)
+    discovery    the box of conditions where partnership is likely (PRIM, EMA Workbench)
+    landscape    stable coalitions by landscape theory (Axelrod & Bennett)
+    ema          the model as an EMA Workbench model
+"""

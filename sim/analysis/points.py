@@ -1,0 +1,45 @@
+"""Design points that answer a question: where partnership is likeliest, which point lies nearest given values."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..scenario import Scenario, get_path
+
+# design columns that are pair tables, not scenario fields with a base value
+_PAIR_TABLES = ("alignment", "cooperation", "potential", "ties")
+
+
+def best_point(summary: pd.DataFrame, scenario: Scenario) -> str:
+    """One line on where in the design the partnership is likeliest."""
+    share = summary.set_index("point")
+    best = share.loc[share["partnership_share"].idxmax()]
+    ties = int((share["partnership_share"] == best["partnership_share"]).sum())
+    where = ", ".join(f"{f}={best[f]:.3g}" for f in scenario.sweep.factors)
+    a, b = scenario.partnership.pair
+    return (f"{a}–{b} partnership reached in {share['partnership_share'].min():.0%} to {best['partnership_share']:.0%} "
+            f"of a design point's runs; highest at {f'{ties} points, among them ' if ties > 1 else ''}{where} "
+            f"(95% interval {best['share_low']:.0%}–{best['share_high']:.0%})")
+
+
+def nearest_point(design: pd.DataFrame, scenario: Scenario, values: dict[str, float] | None = None) -> int:
+    """The point nearest `values` (by default the base scenario's own values), each factor scaled by its span.
+
+    `design` has one row per point and a `point` column; a factor in `values` that is not
+    in the design raises ValueError naming the allowed ones.
+    """
+    design = design.set_index("point")
+    target = {f: get_path(scenario.to_dict(), f) for f in design.columns if not f.startswith(_PAIR_TABLES)}
+    for path, value in (values or {}).items():
+        if path not in design.columns:
+            raise ValueError(f"--where {path}={value}: allowed factors: {', '.join(design.columns)}")
+        target[path] = float(value)
+    span = (design.max() - design.min()).replace(0, 1)
+    distance = sum(((design[f] - v) / span[f]) ** 2 for f, v in target.items())
+    return int(distance.idxmin())
+
+
+def point_label(design: pd.DataFrame, point: int) -> str:
+    """'design point 17: parameters.sanctions = 0.3, ...'"""
+    values = design.set_index("point").loc[point]
+    return f"design point {point}: " + ", ".join(f"{k} = {v:.3g}" for k, v in values.items())

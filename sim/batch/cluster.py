@@ -1,0 +1,52 @@
+"""Batches on a Dask cluster: chunks computed on workers, written by the client.
+
+Each chunk is one Dask task, computed from the plan and its run ids alone, so a task that
+is run again (its worker died, was killed, ran out of memory) gives the same rows. The
+client writes each chunk's parts atomically as its result arrives, so the staging folder
+only ever holds whole chunks, and `--resume` covers the client itself being killed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..extras import require
+from .plan import Plan, compute_chunk
+from .progress import Progress
+from .store import write_chunk
+
+
+def connect(workers: int, scheduler: str | None, say=print):
+    """A Dask client: of the cluster at `scheduler`, or of a LocalCluster started here."""
+    distributed = require("distributed", "distributed", "the Dask executor")
+    if scheduler:
+        client = distributed.Client(scheduler, timeout="20s")
+        cluster = None
+    else:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1")
+        client = distributed.Client(cluster)
+    link = client.dashboard_link if client.scheduler_info().get("services", {}).get("dashboard") else None
+    n = len(client.scheduler_info()["workers"])
+    say(f"Dask: {n} workers at {client.scheduler.address}" + (f"; dashboard: {link}" if link else ""))
+    return client, cluster
+
+
+def run_on_dask(plan: Plan, staging: Path, todo: list, workers: int, progress: Progress,
+                scheduler: str | None = None, say=print) -> None:
+    distributed = require("distributed", "distributed", "the Dask executor")
+    client, cluster = connect(workers, scheduler, say)
+    try:
+        tag = plan.scenario.digest()[:12]
+        futures = {client.submit(compute_chunk, plan, runs, key=f"alliance-chunk-{tag}-{k}", pure=False): (k, runs)
+                   for k, runs in todo}
+        for future, tables in distributed.as_completed(futures, with_results=True):
+            k, runs = futures[future]
+            write_chunk(staging, k, tables)
+            progress.advance(len(runs))
+            future.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+

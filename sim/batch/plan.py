@@ -1,0 +1,100 @@
+"""What a batch runs: a scenario's design points × seeded replicates, and how one chunk of it is computed.
+
+Run ids are laid out point-major (run_id = point * replicates + replicate) and cut into
+chunks of consecutive runs. A chunk is computed from its run ids alone (the design, the
+seeds), so the tables are the same whatever the number of workers or the order in which
+chunks finish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import concat, run_seeds, simulate, take
+from ..core.schedule import schedule, stack
+from ..outputs.tables import outcome_table, trajectory_table
+from ..scenario import Scenario, parse_pair, with_overrides
+from .designs import design_points
+
+
+class BatchError(Exception):
+    """A batch that cannot start or resume as asked (reported in one line, exit 2)."""
+
+
+@dataclass
+class Plan:
+    """What a batch runs: the scenario, its design points and the replicates' seeds."""
+
+    scenario: Scenario
+    design: pd.DataFrame
+    seeds: np.ndarray  # replicate r has seed seeds[r] at every design point (common random numbers)
+    engine: str = "vectorized"
+
+    @classmethod
+    def of(cls, scenario: Scenario, engine: str = "vectorized") -> "Plan":
+        if scenario.sweep is None:
+            raise BatchError("the scenario has no `sweep:` section; use `alliance-sim run` for plain replicates")
+        return cls(scenario, design_points(scenario), run_seeds(scenario.seed, scenario.sweep.replicates), engine)
+
+    @property
+    def replicates(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def runs(self) -> int:
+        return len(self.design) * self.replicates
+
+    def chunks(self) -> list[range]:
+        size = self.scenario.sweep.chunk
+        return [range(a, min(a + size, self.runs)) for a in range(0, self.runs, size)]
+
+    def runs_table(self) -> pd.DataFrame:
+        run_id = np.arange(self.runs)
+        point, replicate = np.divmod(run_id, self.replicates)
+        table = pd.DataFrame({"run_id": run_id, "point": point, "replicate": replicate, "seed": self.seeds[replicate]})
+        return table.join(self.design.reset_index(drop=True), on="point")
+
+    def identity(self) -> dict:
+        """What a resumed batch must share with the one it finishes."""
+        return {"scenario_sha256": self.scenario.digest(), "engine": self.engine, "runs": self.runs,
+                "chunk": self.scenario.sweep.chunk}
+
+
+def recorded_pairs(scenario: Scenario) -> list[tuple[int, int]]:
+    """The directed pairs whose trajectories a batch keeps."""
+    keys = scenario.sweep.record.pairs or ["-".join(scenario.partnership.pair)]
+    found = []
+    for key in keys:
+        a, b, both = parse_pair(key)
+        i, j = scenario.index(a), scenario.index(b)
+        found += [(i, j), (j, i)] if both else [(i, j)]
+    return list(dict.fromkeys(found))
+
+
+def point_scenario(plan: Plan, point: int) -> Scenario:
+    base = plan.scenario.model_copy(update={"sweep": None})
+    return with_overrides(base, plan.design.iloc[point].to_dict(), source=f"design point {point}")
+
+
+def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
+    """The trajectories and outcomes of a chunk of consecutive runs."""
+    run_ids = np.arange(runs.start, runs.stop)
+    point, replicate = np.divmod(run_ids, plan.replicates)
+    points = np.unique(point)
+    scenarios = [point_scenario(plan, int(k)) for k in points]
+    seeds = plan.seeds[replicate]
+    if plan.engine == "mesa":
+        from .replicates import run_mesa  # Mesa is imported only where it is used
+
+        traj = concat([run_mesa(s, seeds[point == k]) for s, k in zip(scenarios, points)])
+    else:
+        sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))
+        traj = simulate(sched, seeds, plan.scenario.steps)
+    s = plan.scenario
+    return {
+        "trajectories": trajectory_table(traj, s, run_ids, recorded_pairs(s), s.sweep.record.every),
+        "outcomes": outcome_table(traj, s, run_ids),
+    }

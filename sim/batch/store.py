@@ -1,0 +1,88 @@
+"""A batch on disk: chunks written as Parquet parts into a hidden staging folder, renamed into place when complete.
+
+Each chunk's rows are written as one Parquet part, atomically (outcomes last: their
+presence marks the chunk done), so an interrupted batch keeps its finished chunks for
+`--resume`, and a folder that exists under its own name is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.outcomes import focal_pair, summarise
+from ..outputs.results import manifest, read_table, write_manifest
+from .plan import BatchError, Plan
+
+PARTS = ("trajectories", "outcomes")
+
+
+def _part(folder: Path, name: str, k: int) -> Path:
+    return folder / f"{name}.parquet" / f"part-{k:05d}.parquet"
+
+
+def chunk_done(folder: Path, k: int) -> bool:
+    return all(_part(folder, name, k).exists() for name in PARTS)
+
+
+def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
+    """Write a chunk's parts, each atomically (outcomes last: its presence marks the chunk done)."""
+    for name in PARTS:
+        target = _part(folder, name, k)
+        tmp = target.with_suffix(f".tmp{os.getpid()}")
+        tables[name].to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+
+
+def staging_folder(out: Path) -> Path:
+    return out.parent / f".{out.name}.partial"
+
+
+def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
+    """Create (or check, when resuming) the staging folder; returns it."""
+    staging = staging_folder(out)
+    if out.exists() and not replace:
+        raise BatchError(f"{out} exists and is complete; choose another --out or pass --replace")
+    if staging.exists():
+        if replace and not resume:
+            shutil.rmtree(staging)
+        elif not resume:
+            raise BatchError(f"an interrupted batch for {out} is kept in {staging}; rerun with --resume to finish it, "
+                             "or --replace to start over")
+        else:
+            found = json.loads((staging / "batch.json").read_text())
+            if found != plan.identity():
+                changed = ", ".join(k for k in found if found[k] != plan.identity()[k])
+                raise BatchError(f"cannot resume {out}: the scenario or options changed since it started ({changed}); "
+                                 "use --replace to start over, or another --out")
+            for stale in staging.glob("*.parquet/*.tmp*"):
+                stale.unlink()
+            return staging
+    staging.mkdir(parents=True)
+    for name in PARTS:
+        (staging / f"{name}.parquet").mkdir()
+    (staging / "scenario.yaml").write_text(plan.scenario.to_yaml(), encoding="utf-8")
+    plan.design.reset_index().to_parquet(staging / "design.parquet", index=False)
+    plan.runs_table().to_parquet(staging / "runs.parquet", index=False)
+    (staging / "batch.json").write_text(json.dumps(plan.identity(), indent=2) + "\n")
+    return staging
+
+
+
+def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
+    """Summarise per design point, write the manifest, and move the folder into place."""
+    a, b = focal_pair(plan.scenario)
+    outcomes = read_table(staging, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
+    summary = summarise(outcomes.assign(point=outcomes["run_id"] // plan.replicates))
+    plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
+    write_manifest(staging, manifest(plan.scenario, plan.engine, plan.seeds, seconds, design=plan.scenario.sweep.design,
+                                     points=len(plan.design), replicates=plan.replicates, runs=plan.runs,
+                                     chunks=len(plan.chunks()), workers=workers, executor=executor))
+    (staging / "batch.json").unlink()
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)

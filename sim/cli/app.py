@@ -1,0 +1,38 @@
+"""`alliance-sim app`: the interactive page (Mesa's SolaraViz) on a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def add(sub) -> None:
+    p = sub.add_parser("app", help="open the interactive page (Mesa's SolaraViz) on a scenario",
+                       description="Serve the interactive page: sliders for sanctions, autonomy and the main "
+                                   "parameters, play/step/reset, the focal actor's stances over time, the "
+                                   "alignment network now, the partnership indicator. Needs the 'app' extra.")
+    p.add_argument("scenario", nargs="?", help="scenario YAML file (default: the shipped baseline)")
+    p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--no-open", action="store_true", help="do not open a browser")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..extras import require
+    from ..scenario import load_scenario
+
+    require("mesa.visualization", "app", "the interactive page")
+    env = dict(os.environ)
+    if args.scenario:
+        load_scenario(args.scenario)  # report a bad scenario here, not in the browser
+        env["ALLIANCE_SIM_SCENARIO"] = str(Path(args.scenario).resolve())
+    command = [sys.executable, "-m", "solara", "run", "sim.abm.app", "--host", args.host, "--port", str(args.port),
+               "--no-open" if args.no_open else "--open"]
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,80 @@
+"""`alliance-sim batch`: a scenario's sweep (design x replicates) in resumable chunks."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .common import UsageError, add_engine, add_set, say, scenario
+
+
+def add(sub) -> None:
+    p = sub.add_parser("batch", help="run a scenario's sweep (design × replicates) in resumable chunks",
+                       description="Run the design in the scenario's `sweep:` section, each point with seeded "
+                                   "replicates, in chunks written as they finish. The folder (default "
+                                   "results/NAME) gains design.parquet and summary.parquet.")
+    p.add_argument("scenario", help="scenario YAML file with a sweep: section")
+    p.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
+    add_engine(p)
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local: a pool of processes on this machine (default); dask: a Dask LocalCluster of "
+                        "--workers processes (needs the 'distributed' extra)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on the existing Dask cluster at this scheduler address (implies --executor dask)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted batch of the same scenario and options")
+    p.add_argument("--replicates", type=int, help="override sweep.replicates")
+    add_set(p)
+    p.add_argument("--out", help="results folder (default: results/NAME)")
+    p.add_argument("--replace", action="store_true", help="replace --out (and any interrupted batch of it)")
+    p.add_argument("--quiet", action="store_true", help="no progress; print only the results folder")
+    p.set_defaults(func=main)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(args: argparse.Namespace) -> int:
+    workers = args.workers or os.cpu_count() or 1
+    executor = "dask" if args.scheduler else args.executor
+    if workers > 1 and executor == "local":
+        from ..batch.local import warm_up
+
+        warm_up()  # the workers' imports overlap with loading the scenario and planning
+    import pandas as pd
+
+    from ..analysis.points import best_point
+    from ..batch.plan import BatchError, Plan
+    from ..batch.progress import Progress
+    from ..batch.run import run_batch
+    from ..batch.store import chunk_done, staging_folder
+
+    s = scenario(args)
+    try:
+        plan = Plan.of(s, args.engine)
+    except BatchError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out) if args.out else Path("results") / s.name
+    where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
+    chunks = len(plan.chunks())
+    say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
+              f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
+    progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated batch keeps its chunks, as after Ctrl-C
+    try:
+        run_batch(plan, out, workers, args.resume, args.replace, progress, executor, args.scheduler,
+                  say=lambda message: say(args, message))
+    except BatchError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        staging = staging_folder(out)
+        kept = sum(chunk_done(staging, k) for k in range(chunks))
+        print(f"\nalliance-sim batch: interrupted; {kept} of {chunks} chunks are kept in {staging}. "
+              f"Rerun the same command with --resume to finish.", file=sys.stderr)
+        return 130
+    say(args, f"{plan.runs:,} runs done; {best_point(pd.read_parquet(out / 'summary.parquet'), s)}")
+    print(out)
+    return 0

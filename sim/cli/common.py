@@ -1,0 +1,84 @@
+"""What the subcommands share: usage errors, messages, scenario options and loading."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..outputs.results import Results
+    from ..scenario import Scenario
+
+# Heavy libraries (pydantic, pandas, numpy, Mesa) are imported inside the commands that need
+# them, so that `batch` can start its worker processes first and their start-up overlaps
+# with this process's own.
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: reported in one line, exit status 2."""
+
+
+def say(args: argparse.Namespace, message: str) -> None:
+    """A progress or summary line on stderr, unless --quiet."""
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+def overrides(pairs: list[str] | None) -> dict:
+    """--set PATH=VALUE options as {path: value}, values read as YAML scalars."""
+    import yaml
+
+    found = {}
+    for item in pairs or []:
+        path, sep, value = item.partition("=")
+        if not sep or not path:
+            raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. --set actors.Seoul.autonomy=0.8")
+        found[path.strip()] = yaml.safe_load(value)
+    return found
+
+
+def scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario file of `args.scenario` with --set and the command's own overrides applied."""
+    from ..scenario import load_scenario, with_overrides
+
+    loaded = load_scenario(args.scenario)
+    extra = overrides(args.set)
+    for name in ("replicates", "seed", "steps"):
+        if getattr(args, name, None) is not None:
+            extra[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
+    return with_overrides(loaded, extra, source=f"{args.scenario} (command-line options)")
+
+
+def load(folder: str | Path) -> Results:
+    """A results folder, or a usage error saying it is not one."""
+    from ..outputs.results import load_results
+
+    try:
+        return load_results(folder)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override any scenario field, e.g. --set actors.Seoul.autonomy=0.8 (repeatable)")
+
+
+def add_engine(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
+                   help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run "
+                        "(the reference; same numbers)")
+
+
+def add_svg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--svg", action="store_true", help="also write SVG files")
+
+
+def print_paths(paths: list[Path]) -> int:
+    for path in paths:
+        print(path)
+    return 0

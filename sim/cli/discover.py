@@ -1,0 +1,35 @@
+"""`alliance-sim discover`: the box of factor values where partnership is likely (PRIM)."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import UsageError, add_svg, load, print_paths
+
+
+def add(sub) -> None:
+    p = sub.add_parser("discover", help="scenario discovery: the box of factor values where partnership is likely (PRIM)",
+                       description="PRIM (the EMA Workbench's) over the runs of a batch: prints the box with its "
+                                   "coverage and density, writes discovery.json and plots/discovery.png "
+                                   "(the peeling trajectory). Needs the 'explore' extra.")
+    p.add_argument("results", help="results folder of a batch")
+    p.add_argument("--density", type=float, default=0.8,
+                   help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
+    add_svg(p)
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..analysis import discovery
+    from ..outputs.figures import discovery_figure, save
+
+    res = load(args.results)
+    try:
+        found = discovery.discover(res, args.density)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"box at peeling step {found.chosen}: coverage {found.coverage:.1%}, density {found.density:.1%}")
+    print(found.limits.to_string())
+    found.write(res.path / "discovery.json")
+    figure = discovery_figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'")
+    return print_paths(save(figure, res.path / "plots" / "discovery", args.svg))

@@ -1,0 +1,41 @@
+"""`alliance-sim run`: a scenario's seeded replicates, written as a results folder."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import UsageError, add_engine, add_set, say, scenario
+
+
+def add(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario's seeded replicates and write a results folder",
+                       description="Run a scenario's seeded replicates and write a results folder "
+                                   "(scenario.yaml, manifest.json, runs/trajectories/outcomes.parquet).")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--replicates", type=int, help="number of seeded runs (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="master seed (default: the scenario's)")
+    p.add_argument("--steps", type=int, help="quarters to simulate (default: the scenario's)")
+    add_set(p)
+    add_engine(p)
+    p.add_argument("--out", help="results folder (default: results/NAME-TIMESTAMP)")
+    p.add_argument("--replace", action="store_true", help="replace --out if it exists")
+    p.add_argument("--quiet", action="store_true", help="print only the results folder")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..batch.replicates import run
+    from ..core.outcomes import partnership_share
+    from ..outputs.results import default_folder
+
+    s = scenario(args)
+    out = Path(args.out) if args.out else default_folder(s)
+    if out.exists() and not args.replace:
+        raise UsageError(f"{out} exists; choose another --out or pass --replace")
+    say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine)")
+    folder, found = run(s, out, args.engine, args.replace)
+    a, b = s.partnership.pair
+    say(args, f"{a}–{b} partnership reached in {partnership_share(found['outcomes'], s):.0%} of runs")
+    print(folder)
+    return 0

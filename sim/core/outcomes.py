@@ -1,0 +1,105 @@
+"""Outcomes of a run: whether, when and how long a pair was in strategic partnership.
+
+A pair (i, j) is in partnership at a step when both directed stances are at or above the
+threshold and their cooperation at or above its own; the partnership is *reached* once
+that has held for `hold` consecutive steps, and dates from the first of those steps.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+
+class Outcomes(NamedTuple):
+    """Per run and unordered pair: arrays of shape (runs, pairs)."""
+
+    reached: np.ndarray  # bool
+    first_step: np.ndarray  # int, -1 where never reached
+    steps_held: np.ndarray  # int, steps at which the conditions held
+
+
+def focal_pair(scenario) -> tuple[str, str]:
+    """The partnership pair as outcome tables hold it: source before target in actor order."""
+    a, b = sorted(scenario.partnership.pair, key=scenario.index)
+    return a, b
+
+
+def focal_outcomes(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
+    """The partnership pair's rows of an outcomes table."""
+    a, b = focal_pair(scenario)
+    return outcomes[(outcomes["source"] == a) & (outcomes["target"] == b)]
+
+
+def partnership_share(outcomes: pd.DataFrame, scenario) -> float:
+    """The share of runs in an outcomes table that reached the partnership."""
+    return float(focal_outcomes(outcomes, scenario)["partnership"].mean())
+
+
+def conditions(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
+    """Where the partnership conditions hold: bool, same shape as A (..., n, n)."""
+    return (A >= threshold) & (np.swapaxes(A, -1, -2) >= threshold) & (E >= cooperation)
+
+
+def pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unordered pairs (i < j), as index arrays."""
+    return np.triu_indices(n, k=1)
+
+
+def track(streak: np.ndarray, first: np.ndarray, met: np.ndarray, t: int, hold: int) -> tuple[np.ndarray, np.ndarray]:
+    """The partnership rule, one step: extend or reset each streak, date a partnership once it holds.
+
+    `streak` counts consecutive steps up to t at which the conditions were met; `first` is
+    the step a partnership dates from (-1: not reached yet). Both the batch tables and the
+    Mesa model apply this rule, so they agree on every run.
+    """
+    streak = np.where(met, streak + 1, 0)
+    first = np.where((streak == hold) & (first < 0), t - hold + 1, first)
+    return streak, first
+
+
+def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float, hold: int) -> Outcomes:
+    """Outcomes for trajectories A, E of shape (runs, steps + 1, n, n)."""
+    i, j = pairs(A.shape[-1])
+    met = conditions(A, E, threshold, cooperation)[..., i, j]  # (runs, time, pairs)
+    streak = np.zeros(met.shape[::2], dtype=np.int64)
+    first = np.full(met.shape[::2], -1, dtype=np.int64)
+    for t in range(met.shape[1]):
+        streak, first = track(streak, first, met[:, t], t, hold)
+    return Outcomes(first >= 0, first, met.sum(axis=1))
+
+
+def known_by(first_step: np.ndarray, hold: int, steps: int) -> np.ndarray:
+    """(runs, steps): whether a run's partnership is known at each step, i.e. has held `hold` quarters."""
+    first = np.asarray(first_step)[:, None]
+    return (first >= 0) & (np.arange(steps)[None, :] >= first + hold - 1)
+
+
+def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial proportion (vectorised; checked against scipy's binomtest)."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    n = np.asarray(trials, dtype=float)
+    p = np.asarray(successes, dtype=float) / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per design point: partnership share with its 95% (Wilson) interval, median time to
+    partnership among the runs that reached it, and the median final state of the pair.
+
+    `outcomes` holds the focal pair's rows with a `point` column.
+    """
+    g = outcomes.groupby("point", sort=True)
+    summary = pd.DataFrame({"runs": g.size(), "partnership_share": g["partnership"].mean()})
+    summary["share_low"], summary["share_high"] = wilson_interval(g["partnership"].sum(), summary["runs"])
+    reached = outcomes[outcomes["partnership"]]
+    summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
+    for column in ("final_alignment", "final_alignment_back", "final_cooperation"):
+        summary[f"median_{column}"] = g[column].median()
+    return summary

@@ -1,0 +1,88 @@
+"""What every figure shares: colours, labels for factors and dates, labelled line ends, saving.
+
+Figures are drawn with matplotlib's object interface and returned; the caller saves them
+(`save`) or embeds them. Nothing here chooses a backend: the command does, for files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import Normalize
+
+from ...scenario import Scenario
+from ...scenario.calendar import parse_quarter, step_dates
+
+# Okabe & Ito's colour-blind-safe palette (yellow left out: too pale on white).
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000"]
+STANCE_CMAP = "RdBu"  # diverging, colour-blind safe: red hostile, blue aligned
+
+
+def years(dates: pd.Series) -> np.ndarray:
+    """Quarters (YYYYQn) as fractional years, for a time axis."""
+    return np.array([parse_quarter(d) / 4 for d in dates.astype(str)])
+
+
+def end_date(scenario: Scenario) -> str:
+    return step_dates(scenario.start, scenario.steps)[-1]
+
+
+def factor_label(path: str) -> str:
+    """A readable axis label for a factor path."""
+    known = {
+        "parameters.sanctions": "US sanctions on Russia (0 none – 1 maximal)",
+        "parameters.noise": "noise (s.d. per quarter)",
+    }
+    if path in known:
+        return known[path]
+    parts = path.split(".")
+    if parts[0] == "actors" and len(parts) == 3:
+        return f"{parts[1]}'s {parts[2].replace('_', ' ')}"
+    if parts[0] == "mechanisms":
+        return f"weight of {parts[1].replace('_', ' ')}"
+    return path
+
+
+def stance_colorbar(fig, ax) -> None:
+    bar = fig.colorbar(plt.cm.ScalarMappable(norm=Normalize(-1, 1), cmap=plt.get_cmap(STANCE_CMAP)), ax=ax,
+                       shrink=0.6, pad=0.02)
+    bar.set_label("alignment (−1 hostile, +1 aligned); width: strength")
+
+
+def label_ends(ax, ends: list[tuple[float, float, str, str]], gap: float) -> None:
+    """Label lines at their right ends, spreading labels apart so that none overlap."""
+    ends = sorted(ends, key=lambda e: e[1])
+    y = np.array([e[1] for e in ends], dtype=float)
+    for _ in range(200):  # push overlapping neighbours apart, half the shortfall each
+        short = np.maximum(gap - np.diff(y), 0)
+        if not short.any():
+            break
+        y[:-1] -= short / 2
+        y[1:] += short / 2
+    x_text = ends[0][0] + 0.6
+    for (x, y_line, text, color), y_text in zip(ends, y):
+        ax.annotate(text, (x, y_line), xytext=(x_text, y_text), textcoords="data", va="center", color=color,
+                    fontsize=9, fontweight="bold", annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": color, "linewidth": 0.6, "shrinkA": 0, "shrinkB": 2})
+
+
+def trim_x(ax, x0: float, x1: float) -> None:
+    """Show the time axis only over the simulated span (the extra room holds labels)."""
+    ax.set_xticks([t for t in ax.get_xticks() if x0 <= t <= x1])
+    ax.spines["bottom"].set_bounds(x0, x1)
+
+
+def save(fig: plt.Figure, path: Path, svg: bool = False) -> list[Path]:
+    """Write a figure as PNG (and SVG); returns the files written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = [path.with_suffix(".png")]
+    fig.savefig(written[0], dpi=150)
+    if svg:
+        written.append(path.with_suffix(".svg"))
+        fig.savefig(written[1])
+    plt.close(fig)
+    return written

@@ -1,0 +1,130 @@
+"""Results folders: the resolved scenario, a manifest and tidy Parquet tables.
+
+A folder holds `scenario.yaml`, `manifest.json`, `runs.parquet`, `trajectories.parquet`
+and `outcomes.parquet`. It is written under a temporary name and renamed into place
+when complete, so a folder that exists is never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..scenario import Scenario, validate
+
+LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pydantic", "pyyaml")
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return root / f"{scenario.name}-{stamp}"
+
+
+def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) -> dict:
+    """What a results folder records of how it was made: one definition for runs and batches."""
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "scenario": scenario.name,
+        "scenario_sha256": scenario.digest(),
+        "versions": versions(),
+        "platform": platform.platform(),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "engine": engine,
+        **details,
+        "seed": scenario.seed,
+        "seeds": [int(s) for s in seeds],
+        "wall_time_s": round(seconds, 3),
+    }
+
+
+def write_manifest(folder: Path, found: dict) -> None:
+    (Path(folder) / "manifest.json").write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+
+
+def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenario, provenance: dict,
+                 replace: bool = False) -> Path:
+    """Write everything under a temporary name, then move it into place in one rename."""
+    folder = Path(folder)
+    if folder.exists() and not replace:
+        raise FileExistsError(f"{folder} exists; choose another --out or pass --replace")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = folder.parent / f".{folder.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        (staging / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
+        for name, table in tables.items():
+            table.to_parquet(staging / f"{name}.parquet", index=False)
+        write_manifest(staging, provenance)
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return folder
+
+
+@dataclass
+class Results:
+    """A results folder loaded: the resolved scenario, its manifest and its tables."""
+
+    path: Path
+    scenario: Scenario
+    manifest: dict
+    runs: pd.DataFrame
+    trajectories: pd.DataFrame
+    outcomes: pd.DataFrame
+    design: pd.DataFrame | None = None  # batches: one row per design point
+    summary: pd.DataFrame | None = None  # batches: outcomes per design point
+
+
+def is_results(folder: Path) -> bool:
+    return (Path(folder) / "manifest.json").is_file() and (Path(folder) / "scenario.yaml").is_file()
+
+
+def load_results(path: str | Path) -> Results:
+    folder = Path(path)
+    if not is_results(folder):
+        raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json and scenario.yaml)")
+    scenario = validate(yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder / "scenario.yaml"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    tables = {name: read_table(folder, name) for name in ("runs", "trajectories", "outcomes")}
+    return Results(folder, scenario, manifest, **tables, design=read_table(folder, "design"),
+                   summary=read_table(folder, "summary"))
+
+
+def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:
+    """A table of a results folder: one Parquet file, or a folder of parts (batches); None if absent."""
+    path = Path(folder) / f"{name}.parquet"
+    if not path.exists():
+        return None
+    if path.is_dir():
+        parts = sorted(path.glob("part-*.parquet"))
+        return pd.concat([pd.read_parquet(part, **options) for part in parts], ignore_index=True)
+    return pd.read_parquet(path, **options)
+
+
+def latest(root: Path = Path("results")) -> Path | None:
+    """The most recently written results folder under root, if any."""
+    found = [p for p in Path(root).glob("*") if p.is_dir() and is_results(p)]
+    return max(found, key=lambda p: (p / "manifest.json").stat().st_mtime, default=None)

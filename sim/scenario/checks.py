@@ -1,0 +1,144 @@
+"""Checks that span fields: actor references, patron cycles, pair keys, events and sweeps."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from .calendar import format_quarter, parse_quarter
+from .errors import Problem
+from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_path
+from .schema import Scenario
+
+
+def check_references(s: Scenario) -> list[Problem]:
+    names = s.names
+    known = f"one of the actors ({', '.join(names)})"
+    problems = []
+
+    def need_actor(path: str, value: str | None) -> None:
+        if value is not None and value not in names:
+            problems.append(Problem(path, f"unknown actor {value!r}; allowed: {known}"))
+
+    for name, actor in s.actors.items():
+        if not name or any(ch in name for ch in "-.>") or "__" in name:
+            problems.append(Problem(f"actors.{name}", f"actor name {name!r} is not allowed; allowed: a name without '-', '.', '>' or '__'"))
+        need_actor(f"actors.{name}.patron", actor.patron)
+        if actor.patron == name:
+            problems.append(Problem(f"actors.{name}.patron", f"{name!r} cannot be its own patron"))
+    problems += _patron_cycles(s)
+
+    p = s.parameters
+    need_actor("parameters.sanctioner", p.sanctioner)
+    need_actor("parameters.sanctioned", p.sanctioned)
+    if (p.sanctioner is None) != (p.sanctioned is None):
+        problems.append(Problem("parameters", "sanctioner and sanctioned go together; allowed: both or neither"))
+    elif p.sanctioner is not None and p.sanctioner == p.sanctioned:
+        problems.append(Problem("parameters.sanctioned", "the sanctioned actor must differ from the sanctioner"))
+
+    for table in ("alignment", "cooperation", "potential", "ties"):
+        for key in getattr(s, table):
+            problems += _check_pair_key(f"{table}.{key}", key, names, directed_ok=(table == "alignment"))
+
+    for i, who in enumerate(s.partnership.pair):
+        need_actor(f"partnership.pair.{i}", who)
+    if len(set(s.partnership.pair)) == 1:
+        problems.append(Problem("partnership.pair", "a partnership needs two different actors"))
+
+    problems += _check_events(s)
+    if s.sweep is not None:
+        problems += _check_sweep(s)
+    if s.landscape is not None:
+        for name in s.landscape.sizes:
+            need_actor(f"landscape.sizes.{name}", name)
+        for key in s.landscape.propensity:
+            problems += _check_pair_key(f"landscape.propensity.{key}", key, names, directed_ok=False)
+    return problems
+
+
+def _check_sweep(s: Scenario) -> list[Problem]:
+    problems = []
+    sampled = s.sweep.design != "grid"
+    for path, spec in s.sweep.factors.items():
+        where = f"sweep.factors.{path}"
+        if isinstance(spec, list):
+            if sampled:
+                problems.append(Problem(where, f"a {s.sweep.design} design samples a range; allowed: {{range: [low, high]}}"))
+                continue
+            values = spec
+            if not values:
+                problems.append(Problem(where, "needs at least one value"))
+                continue
+        else:
+            low, high = spec.range
+            if not low < high:
+                problems.append(Problem(where, f"range [{low}, {high}] is empty; allowed: [low, high] with low < high"))
+                continue
+            if not sampled and spec.points is None:
+                problems.append(Problem(where, "a grid needs `points` with a range; allowed: {range: [low, high], points: N}"))
+                continue
+            values = [low, high]
+        problems += _check_numeric_path(s, path, values, where)
+    for i, key in enumerate(s.sweep.record.pairs):
+        problems += _check_pair_key(f"sweep.record.pairs.{i}", key, s.names, directed_ok=True)
+    return problems
+
+
+def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> list[Problem]:
+    """Whether a dotted path names a numeric field of `s` that accepts each of the values."""
+    full = expand_path(path)
+    for value in values:
+        trial = s.to_dict()
+        try:
+            set_path(trial, full, value)
+            Scenario.model_validate(trial)
+        except KeyError:
+            return [Problem(where, f"unknown field {path!r}; allowed: {', '.join(PARAMETER_NAMES)} "
+                                   "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
+        except (ValidationError, TypeError) as exc:
+            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            return [Problem(where, f"value {value!r}: {reason}")]
+    current = get_path(s.to_dict(), full) if full.split(".")[0] not in FREE_KEYS else 0.0
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        return [Problem(where, "only numeric fields can vary")]
+    return []
+
+
+def _check_pair_key(path: str, key: str, names: list[str], directed_ok: bool) -> list[Problem]:
+    try:
+        a, b, both = parse_pair(key)
+    except ValueError as exc:
+        return [Problem(path, str(exc))]
+    if not both and not directed_ok:
+        return [Problem(path, f"{key!r} is directed; allowed here: 'A-B' (ties are symmetric)")]
+    bad = [x for x in (a, b) if x not in names]
+    if bad:
+        return [Problem(path, f"unknown actor {bad[0]!r}; allowed: one of the actors ({', '.join(names)})")]
+    if a == b:
+        return [Problem(path, "a pair needs two different actors")]
+    return []
+
+
+def _patron_cycles(s: Scenario) -> list[Problem]:
+    for start in s.names:
+        chain, current = [start], s.actors[start].patron
+        while current in s.actors and current not in chain:
+            chain.append(current)
+            current = s.actors[current].patron
+        if current == start and len(chain) > 1:
+            loop = " -> ".join(chain + [start])
+            return [Problem(f"actors.{start}.patron", f"patrons form a cycle ({loop}); allowed: chains that end in an actor without a patron")]
+    return []
+
+
+def _check_events(s: Scenario) -> list[Problem]:
+    problems = []
+    first, last = parse_quarter(s.start), parse_quarter(s.start) + s.steps
+    for i, event in enumerate(s.events):
+        when = parse_quarter(event.at)
+        if not first <= when <= last:
+            problems.append(Problem(f"events.{i}.at", f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
+        for key, value in event.set.items():
+            problems += _check_numeric_path(s, key, [value], f"events.{i}.set.{key}")
+    return problems
+
+

@@ -1,0 +1,97 @@
+"""Scenario errors: each problem names its field path, its line in the YAML file and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+from pydantic import BaseModel
+
+from .schema import Scenario
+
+
+@dataclass
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+
+class ScenarioError(Exception):
+    """One or more problems in a scenario, each naming its field path and line."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = []
+        for p in self.problems:
+            where = f"{self.source}:{p.line}" if p.line else self.source
+            field = f" {p.path}:" if p.path else ""
+            lines.append(f"{where}:{field} {p.message}")
+        return "\n".join(lines)
+
+
+class DuplicateKey(Exception):
+    def __init__(self, path: str, line: int):
+        self.path, self.line = path, line
+
+
+def line_index(node, path=()) -> dict[tuple, int]:
+    """Map every field path of a composed YAML document to its line (1-based)."""
+    index = {}
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            name = key.value
+            if name in seen:
+                raise DuplicateKey(".".join(map(str, path + (name,))), key.start_mark.line + 1)
+            seen.add(name)
+            index[path + (name,)] = key.start_mark.line + 1
+            index.update(line_index(value, path + (name,)))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            index[path + (i,)] = item.start_mark.line + 1
+            index.update(line_index(item, path + (i,)))
+    return index
+
+
+def line_of(path: str, lines: dict) -> int | None:
+    parts = tuple(int(p) if p.isdigit() else p for p in path.split(".")) if path else ()
+    while parts:
+        if parts in lines:
+            return lines[parts]
+        parts = parts[:-1]
+    return None
+
+
+def from_pydantic(err: dict, lines: dict) -> Problem:
+    loc = [str(part) for part in err["loc"] if not str(part).startswith("function-")]
+    path = ".".join(loc)
+    kind, value, msg = err["type"], err.get("input"), err["msg"]
+    if kind == "extra_forbidden":
+        parent = ".".join(loc[:-1]) or "the top level"
+        message = f"unknown field {loc[-1]!r} in {parent}; allowed: {', '.join(_allowed_fields(loc[:-1]))}"
+    elif kind == "missing":
+        message = "is required but missing"
+    elif kind == "value_error":
+        message = msg.removeprefix("Value error, ")
+    else:
+        message = f"value {value!r} is not allowed: {msg[0].lower() + msg[1:]}"
+    return Problem(path, message, line_of(path, lines))
+
+
+def _allowed_fields(loc: list[str]) -> list[str]:
+    """The field names a model at `loc` accepts, to list them in 'unknown field' errors."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        field = model.model_fields.get(part)
+        if field is None:  # a dict key (actor name) or list index: keep the value model
+            continue
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), model)
+    return list(model.model_fields)

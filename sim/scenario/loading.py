@@ -1,0 +1,115 @@
+"""Loading scenario files: YAML with `base:` inheritance, validation, and overrides by dotted path."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .checks import check_references
+from .errors import DuplicateKey, Problem, ScenarioError, from_pydantic, line_index, line_of
+from .paths import expand_path, set_path
+from .schema import Scenario
+
+
+def shipped(name: str = "baseline_2018") -> Path:
+    """The path of a scenario shipped with the package (installed, or in a source checkout)."""
+    package = Path(__file__).resolve().parents[1]  # sim/
+    for folder in (package / "scenarios", package.parent / "scenarios"):
+        if (folder / f"{name}.yaml").is_file():
+            return folder / f"{name}.yaml"
+    raise FileNotFoundError(f"no shipped scenario named {name!r}")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError on any problem.
+
+    A file may start from another with `base: other.yaml` (relative to the file): its
+    fields then override the base's, mappings merged key by key, lists replaced.
+    """
+    data, lines = _read(Path(path), seen=())
+    return validate(data, str(path), lines)
+
+
+def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
+    """The data of a scenario file with its bases merged in, and the file's own line index."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, [Problem("", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(source, [Problem("", f"cannot be read: {exc}")]) from None
+    data, lines = _parse(text, source)
+    base = data.pop("base", None)
+    if base is None:
+        return data, lines
+    if not isinstance(base, str):
+        raise ScenarioError(source, [Problem("base", f"value {base!r} is not allowed; allowed: the path of another scenario file", lines.get(("base",)))])
+    base_path = (path.parent / base).resolve()
+    if base_path in seen:
+        raise ScenarioError(source, [Problem("base", f"{base} is already a base of this file (a cycle)", lines.get(("base",)))])
+    base_data, _ = _read(base_path, seen + (path.resolve(),))
+    validate(copy.deepcopy(base_data), str(base_path))  # the base must be valid on its own
+    return _merge(base_data, data), lines
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
+
+
+def _parse(text: str, source: str) -> tuple[dict, dict]:
+    try:
+        lines = line_index(yaml.compose(text, Loader=yaml.SafeLoader))
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, [Problem("", f"is not valid YAML: {reason}", line)]) from None
+    except DuplicateKey as dup:
+        raise ScenarioError(source, [Problem(dup.path, "appears twice; each key may appear once", dup.line)]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(source, [Problem("", f"the document is {kind}; allowed: a mapping of scenario fields (name, actors, ...)", 1)])
+    return data, lines
+
+
+def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) -> Scenario:
+    """Validate a scenario given as plain data (as loaded from YAML)."""
+    lines = lines or {}
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [from_pydantic(err, lines) for err in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = check_references(scenario)
+    for p in problems:
+        p.line = p.line or line_of(p.path, lines)
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "<overrides>") -> Scenario:
+    """A copy of `scenario` with dotted paths set to new values, validated again."""
+    if not overrides:
+        return scenario
+    data = scenario.to_dict()
+    problems = []
+    for path, value in overrides.items():
+        try:
+            set_path(data, expand_path(path), value)
+        except KeyError as exc:
+            problems.append(Problem(path, str(exc.args[0])))
+    if problems:
+        raise ScenarioError(source, problems)
+    return validate(data, source)
+
+

@@ -1,0 +1,57 @@
+"""Dotted paths into a scenario (`actors.Seoul.autonomy`) and pair keys (`Seoul-Moscow`, `Seoul->Moscow`).
+
+Sweeps, events, `--set` and model keywords all name scenario fields this way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Short names accepted for the most used paths (keyword arguments, event `set:` keys).
+PARAMETER_NAMES = ("sanctions", "noise", "rate", "trade_response", "tourism_growth")
+
+def expand_path(key: str) -> str:
+    """`sanctions` -> `parameters.sanctions`; dotted paths are kept as they are."""
+    return f"parameters.{key}" if key in PARAMETER_NAMES else key
+
+
+def parse_pair(key: str) -> tuple[str, str, bool]:
+    """'A-B' -> (A, B, True: both directions); 'A->B' -> (A, B, False)."""
+    if "->" in key:
+        a, b = key.split("->", 1)
+        return a.strip(), b.strip(), False
+    if key.count("-") == 1:
+        a, b = key.split("-")
+        return a.strip(), b.strip(), True
+    raise ValueError(f"malformed pair {key!r}; allowed: 'A-B' (both directions) or 'A->B' (one)")
+
+
+# the pair tables: a path may name a pair they do not list yet
+FREE_KEYS = ("alignment", "cooperation", "potential", "ties")
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set data[a][b][c] = value for path 'a.b.c'; only pair tables may gain new keys."""
+    keys = path.split(".")
+    node = data
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        if isinstance(node, list):
+            key = int(key) if key.isdigit() else key
+            if not isinstance(key, int) or key >= len(node):
+                raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}")
+        elif not isinstance(node, dict) or (key not in node and not (last and keys[0] in FREE_KEYS)):
+            raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}")
+        if last:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def get_path(data: dict, path: str) -> Any:
+    node = data
+    for key in path.split("."):
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
+
+

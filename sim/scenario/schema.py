@@ -1,0 +1,172 @@
+"""The scenario schema: every field an analyst may write, its type, range and meaning.
+
+pydantic models, strict and closed (an unknown field is an error). The shipped files
+under scenarios/ explain every field in their comments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .calendar import format_quarter, parse_quarter
+from .paths import expand_path
+
+Unit = Annotated[float, Field(ge=0, le=1)]
+Stance = Annotated[float, Field(ge=-1, le=1)]
+Weight = Annotated[float, Field(ge=0, le=10)]
+
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Actor(_Strict):
+    """A state: its weight in the region and its room for manoeuvre."""
+
+    power: Unit = Field(description="share of the region's capabilities (CINC-like)")
+    autonomy: Unit = Field(1.0, description="freedom from the patron's lead: 0 follows, 1 sovereign")
+    patron: str | None = Field(None, description="the power whose lead this actor follows")
+    sanction_sensitivity: Unit = Field(0.0, description="exposure of its firms to secondary sanctions")
+
+
+class Parameters(_Strict):
+    """Exogenous conditions of the region."""
+
+    sanctions: Unit = Field(0.0, description="intensity of the sanctioner's sanctions on the sanctioned")
+    sanctioner: str | None = None
+    sanctioned: str | None = None
+    noise: Annotated[float, Field(ge=0, le=0.5)] = Field(0.02, description="s.d. of stance shocks per step")
+    rate: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="share of the pull realised per step")
+    trade_response: Unit = Field(0.5, description="how far political warmth lifts cooperation above its potential")
+    tourism_growth: Unit = Field(0.05, description="logistic growth rate of people-to-people ties")
+
+
+class Mechanisms(_Strict):
+    """The weight of each mechanism (0 switches it off)."""
+
+    interests: Weight = 1.0
+    patron_pull: Weight = 1.0
+    balance: Weight = 0.5
+    interdependence: Weight = 0.5
+    sanctions: Weight = 1.0
+    hedging: Weight = 0.5
+    rivalry: Weight = 1.0
+    people: Weight = 0.1
+
+
+class Partnership(_Strict):
+    """When a pair counts as strategic partners."""
+
+    pair: list[str] = Field(min_length=2, max_length=2)
+    threshold: Annotated[float, Field(gt=0, le=1)] = 0.6
+    cooperation: Unit = 0.4
+    hold: Annotated[int, Field(ge=1, le=1000)] = 4
+
+
+class Event(_Strict):
+    """From date `at` on, the values in `set` hold (keys: a parameter name or a dotted path)."""
+
+    at: str
+    set: dict[str, float] = Field(min_length=1)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> str:
+        return format_quarter(parse_quarter(str(value)))
+
+
+class FactorRange(_Strict):
+    """A factor's range: sampled for lhs/sobol/morris, or `points` evenly spaced values for grid."""
+
+    range: list[float] = Field(min_length=2, max_length=2)
+    points: Annotated[int, Field(ge=2, le=10_000)] | None = None
+
+
+class Record(_Strict):
+    """Which trajectories a batch keeps (outcomes are kept for every run and pair)."""
+
+    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the partnership pair")
+    every: Annotated[int, Field(ge=1)] = 1
+
+
+class Sweep(_Strict):
+    """An experimental design: factors (dotted scenario paths) varied over design points."""
+
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=10_000_000)] = 64
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    factors: dict[str, list[float] | FactorRange] = Field(min_length=1)
+    record: Record = Record()
+    chunk: Annotated[int, Field(ge=1, le=1_000_000)] = 2000
+
+
+class LandscapeInput(_Strict):
+    """Landscape-theory inputs given directly (default: sizes = power, propensities = stances)."""
+
+    sizes: dict[str, Annotated[float, Field(ge=0)]] = {}
+    propensity: dict[str, Stance] = {}
+
+
+class Scenario(_Strict):
+    """A validated scenario; see the shipped files under scenarios/ for every field explained."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    start: str = "2018Q3"
+    steps: Annotated[int, Field(ge=1, le=10_000)] = 88
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    actors: dict[str, Actor] = Field(min_length=2)
+    alignment: dict[str, Stance] = {}
+    cooperation: dict[str, Unit] = {}
+    potential: dict[str, Unit] = {}
+    ties: dict[str, Unit] = {}
+    parameters: Parameters = Parameters()
+    mechanisms: Mechanisms = Mechanisms()
+    partnership: Partnership
+    events: list[Event] = []
+    sweep: Sweep | None = None
+    landscape: LandscapeInput | None = None
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> str:
+        return format_quarter(parse_quarter(str(value)))
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.actors)
+
+    @property
+    def focal(self) -> str:
+        """The actor whose stances the plots follow: the first of the partnership pair."""
+        return self.partnership.pair[0]
+
+    def index(self, actor: str) -> int:
+        return self.names.index(actor)
+
+    def event_steps(self) -> list[tuple[int, dict[str, float]]]:
+        """Events as (step, {path: value}), in time order."""
+        first = parse_quarter(self.start)
+        timed = [(parse_quarter(e.at) - first, {expand_path(k): v for k, v in e.set.items()}) for e in self.events]
+        return sorted(timed, key=lambda item: item[0])
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def digest(self) -> str:
+        """A hash of the resolved scenario: equal hashes, equal inputs."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
