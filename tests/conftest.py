@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.core.schedule import schedule
+from sim.core.schedule import at_rest, schedule
 from sim.core.engine import Trajectory, broadcast, run_seeds, simulate
 from sim.core.outcomes import partnership
 from sim.scenario import Scenario, load_scenario, with_overrides
@@ -25,7 +25,7 @@ def baseline() -> Scenario:
 
 def runs(scenario: Scenario, overrides: dict | None = None, n: int = 200, seed: int = 11) -> tuple[Scenario, Trajectory]:
     """n seeded runs of a scenario with overrides (vectorised engine)."""
-    s = with_overrides(scenario, overrides or {})
+    s = with_overrides(at_rest(scenario), overrides or {})  # overrides depart from the rest state
     return s, simulate(broadcast(schedule(s), n), run_seeds(seed, n), s.steps)
 
 

@@ -45,28 +45,34 @@ def test_7_2_patron_pull(world):
 
 
 def test_7_3_balance(world):
-    assert "Σ_{k ≠ i, j} A[i, k] · A[k, j]" in DOC
+    assert "(Σ_{k ≠ i, j} A[i, k] · A[k, j]) / (n − 2) · (1 − A[i, j]²)" in DOC
     s, _, A, _, _ = world
     n = len(s.names)
     D = np.zeros((n, n))
     for i in range(n):
         for j in range(n):
             if i != j:
-                D[i, j] = sum(A[i, k] * A[k, j] for k in range(n) if k not in (i, j)) / (n - 2) - A[i, j]
+                D[i, j] = sum(A[i, k] * A[k, j] for k in range(n) if k not in (i, j)) / (n - 2) * (1 - A[i, j] ** 2)
     np.testing.assert_allclose(d.balance(A) * (1 - np.eye(n)), D, atol=1e-12)
 
 
+def joining(s, p, u):
+    return [1.0 if i == u else (1 - p.autonomy[i] if patron_of(s, i) == u else 0.0) for i in range(len(s.names))]
+
+
 def test_7_5_sanctions(world):
-    assert "cost[i, u] = cost[u, i] = E[i, r]" in DOC
+    assert "cost[i, u] = cost[u, i] = E[i, r]" in DOC and "J_i = [i = u] + [p(i) = u] · (1 − a_i)" in DOC
     s, p, A, E, _ = world
     n = len(s.names)
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)
+    J = joining(s, p, u)
     D = np.zeros((n, n))
     for i in range(n):
         for j in range(n):
             if i == j:
                 continue
             feud = 1.0 if {i, j} == {u, r} else 0.0
+            feud += J[j] if i == r and j != u else 0.0  # the sanctioned retaliates against those who join
             cost = 0.0
             if j == u and patron_of(s, i) == u:
                 cost = E[i, r]
@@ -96,12 +102,21 @@ def test_7_6_hedging_and_7_7_rivalry(world):
 
 def test_7_9_cooperation_and_the_full_step(world):
     assert "target[i, j] = P[i, j] + (1 − P[i, j]) · trade_response · warmth[i, j]" in DOC
+    assert "open_j = (1 − J_j) · (1 − σ_j) · E[r, j]" in DOC
     s, p, A, E, T = world
     n = len(s.names)
     z = np.random.default_rng(9).standard_normal((n, n))
+    J = joining(s, p, s.index(s.parameters.sanctioner))
     w = dict(zip(d.MECHANISMS, p.weights))
     pulls = dict(zip(d.MECHANISMS, d.pulls(d.State(A, E, T), p)))
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)
+    X = np.array([[p.sanctions * (p.sensitivity[i] * J[i] * (j == r) + p.sensitivity[j] * J[j] * (i == r))
+                   for j in range(n)] for i in range(n)]) * (1 - np.eye(n))
+    lost = sum(X[r, i] * E[r, i] for i in range(n))
+    open_ = [0.0 if j == r else (1 - J[j]) * (1 - p.sensitivity[j]) * E[r, j] for j in range(n)]
+    divert = np.zeros((n, n))
+    for j in range(n):
+        divert[r, j] = divert[j, r] = lost * open_[j] / sum(open_)
     A2, E2, T2 = (np.zeros((n, n)) for _ in range(3))
     for i in range(n):
         for j in range(n):
@@ -111,13 +126,27 @@ def test_7_9_cooperation_and_the_full_step(world):
             A2[i, j] = np.clip(A[i, j] + p.rate * drift + p.noise * z[i, j], -1, 1)
             warmth = np.clip((A[i, j] + A[j, i]) / 2, 0, 1)
             target = p.potential[i, j] + (1 - p.potential[i, j]) * p.trade_response * warmth
-            X = p.sanctions * (p.sensitivity[i] * (j == r) + p.sensitivity[j] * (i == r))
-            E2[i, j] = np.clip(E[i, j] + p.rate * ((target - E[i, j]) - w["sanctions"] * X * E[i, j]), 0, 1)
+            dE = (target - E[i, j]) - w["sanctions"] * (X[i, j] * E[i, j] - divert[i, j])
+            E2[i, j] = np.clip(E[i, j] + p.rate * dE, 0, 1)
             T2[i, j] = np.clip(T[i, j] + p.rate * p.tourism_growth * T[i, j] * (1 - T[i, j]), 0, 1)
     new = d.step(d.State(A, E, T), p, z)
     for ours, doc in zip(new, (A2, E2, T2)):
         np.testing.assert_allclose(ours, doc, atol=1e-12)
     assert u != r
+
+
+def test_5_initial_state_at_rest(world):
+    """With the derived interests and potential, every pull on the initial state cancels."""
+    assert "A⁰[i, j] = A[i, j] − Σ_{m ≠ interests} w_m · pull_m[i, j] / w_interests" in DOC
+    s, _, _, _, _ = world
+    from sim.core.schedule import initial_state
+
+    state, p = initial_state(s), params_of(s)
+    w = dict(zip(d.MECHANISMS, p.weights))
+    drift = sum(w[m] * pull for m, pull in zip(d.MECHANISMS, d.pulls(state, p)))
+    np.testing.assert_allclose(drift * (1 - np.eye(len(s.names))), 0, atol=1e-12)
+    new = d.step(state, p, np.zeros_like(state.A))
+    np.testing.assert_allclose(new.E, state.E, atol=1e-12)
 
 
 def test_readme_links_the_model_document():

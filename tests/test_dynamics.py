@@ -5,7 +5,7 @@ import pytest
 
 from conftest import SCENARIOS
 from sim.core import dynamics as d
-from sim.core.schedule import params_of
+from sim.core.schedule import initial_state, params_of
 from sim.scenario import load_scenario, with_overrides
 
 
@@ -94,5 +94,78 @@ def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
     moscow = s.index("Moscow")
     others = [i for i in range(5) if i != moscow]
     assert np.all(exposure[np.ix_(others, others)] == 0)
-    assert exposure[s.index("Seoul"), moscow] == pytest.approx(0.8 * 0.9)
+    # sanctions x Seoul's firms' sensitivity x how far Seoul joins (its dependence on Washington)
+    assert exposure[s.index("Seoul"), moscow] == pytest.approx(0.8 * 0.9 * (1 - 0.35))
+    assert exposure[s.index("Beijing"), moscow] == 0  # Beijing does not join
     np.testing.assert_array_equal(exposure, exposure.T)
+
+
+def only(mechanism: str, params: d.Params) -> d.Params:
+    """Params with one mechanism on (weight 1), no noise."""
+    p = params.map(np.copy)
+    p.weights = np.array([1.0 if m == mechanism else 0.0 for m in d.MECHANISMS])
+    p.noise = np.array(0.0)
+    return p
+
+
+def run(state: d.State, p: d.Params, quarters: int) -> d.State:
+    zero = np.zeros_like(state.A)
+    for _ in range(quarters):
+        state = d.step(state, p, zero)
+    return state
+
+
+@pytest.mark.parametrize("level", [0.3, 0.9, 0.99])
+def test_balance_keeps_and_deepens_balanced_camps(params, level):
+    """Heider's signature: two camps, friendly within and hostile across, are an attractor."""
+    n = 6
+    camp = np.array([1, 1, 1, -1, -1, -1])
+    A = level * np.outer(camp, camp) * (1 - np.eye(n))
+    state = d.State(A, np.zeros((n, n)), np.zeros((n, n)))
+    p = only("balance", params)
+    previous = np.abs(A)
+    for _ in range(20):
+        state = run(state, p, 10)
+        assert np.all(np.sign(state.A) == np.sign(A))  # no stance changes side
+        assert np.all(np.abs(state.A) >= previous - 1e-12)  # and none weakens
+        previous = np.abs(state.A)
+    assert np.all(np.abs(state.A) + np.eye(n) > 0.95)
+
+
+def test_balance_resolves_imbalance(params):
+    """From 200 random symmetric starts, balance alone ends in a balanced configuration: every
+    triad's product of stances positive (Marvel et al. 2011: generic starts polarise)."""
+    n, runs = 6, 200
+    rng = np.random.default_rng(0)
+    A = np.triu(rng.uniform(-0.5, 0.5, (runs, n, n)), 1)
+    A = A + np.swapaxes(A, -1, -2)
+    zeros = np.zeros_like(A)
+    p = only("balance", params).map(lambda x: np.broadcast_to(x, (runs, *np.shape(x))))
+    state = run(d.State(A, zeros, zeros), p, 2000)
+    i, j, k = np.array([(i, j, k) for i in range(n) for j in range(i + 1, n) for k in range(j + 1, n)]).T
+    products = state.A[:, i, j] * state.A[:, j, k] * state.A[:, i, k]
+    assert products.min() > 0
+
+
+def test_the_sanctioned_retaliates_against_those_who_join():
+    s = load_scenario(SCENARIOS / "baseline_2018.yaml")
+    seoul, moscow = s.index("Seoul"), s.index("Moscow")
+    state = initial_state(s)
+    pull = {}
+    for autonomy in (0.2, 1.0):
+        p = params_of(with_overrides(s, {"actors.Seoul.autonomy": autonomy}))
+        pull[autonomy] = d.sanctions_pressure(state.A, state.E, p)[moscow, seoul]
+        assert d.joining(p)[seoul] == pytest.approx(1 - autonomy)
+    assert pull[0.2] < pull[1.0] <= 0  # Moscow turns on a Seoul that joins; not on one that stays out
+
+
+def test_trade_diverts_to_those_who_do_not_join(params):
+    s = load_scenario(SCENARIOS / "baseline_2018.yaml")
+    p = params_of(with_overrides(s, {"sanctions": 0.9}))
+    E = initial_state(s).E
+    gain = d.diversion(E, p)
+    moscow, beijing = s.index("Moscow"), s.index("Beijing")
+    lost = (d.sanction_exposure(p) * E)[moscow].sum()
+    assert gain[moscow, beijing] > 0 and gain[moscow, s.index("Washington")] == 0
+    assert gain[moscow].sum() == pytest.approx(lost)  # what is cut with those who join reappears elsewhere
+    np.testing.assert_allclose(gain, gain.T)

@@ -33,10 +33,19 @@ def test_1_seoul_moscow_friendly_but_shallow(baseline):
 
 
 def test_2_no_breakthrough_while_seoul_depends_on_washington(grid):
-    low = AUTONOMY.index(0.35)
-    assert grid[: low + 1].max() <= 0.02, f"partnership at low autonomy: {grid[: low + 1]}"
+    """Under US sanctions in force (0.3 and above: the source's premise; 2018 had 0.6)."""
+    low, enforced = AUTONOMY.index(0.35), SANCTIONS.index(0.3)
+    assert grid[: low + 1, enforced:].max() <= 0.02, f"partnership at low autonomy: {grid[: low + 1]}"
     assert np.all(np.diff(grid, axis=0) >= -NOISE), f"share should not fall as autonomy rises:\n{grid}"
     assert grid[-1].mean() > grid[0].mean() + 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="with US sanctions lifted entirely, the US-Russia feud ends and a dependent "
+                                       "Seoul follows its patron into partnership (docs/calibration.md, 'The seven "
+                                       "patterns'); the source assumed sanctions in force")
+def test_2_also_without_sanctions(grid):
+    low = AUTONOMY.index(0.35)
+    assert grid[: low + 1].max() <= 0.02, f"partnership at low autonomy: {grid[: low + 1]}"
 
 
 def test_2b_partnership_share_does_not_rise_with_sanctions(grid):
@@ -57,12 +66,13 @@ def test_3_sanctions_suppress_korea_russia_cooperation(baseline):
 
 @pytest.mark.parametrize("follower, leader, other", [("Moscow", "Beijing", "Washington"), ("Tokyo", "Washington", "Beijing")])
 def test_4_followers_take_their_cue_from_their_lead(baseline, follower, leader, other):
-    """Move a power's enduring stance toward Seoul (same seeds): how much of the power's own
+    """Move a power's enduring interest toward Seoul (same seeds): how much of the power's own
     final shift passes through to the follower? Much more for its lead than for the other."""
     s, base = runs(baseline, n=100)
     passed = {}
     for power in (leader, other):
-        shifted, traj = runs(baseline, {f"alignment.{power}->Seoul": -0.5}, n=100)
+        rest = s.interests[f"{power}->Seoul"]
+        shifted, traj = runs(baseline, {f"interests.{power}->Seoul": rest - 0.5}, n=100)
         moved = np.mean(final(traj, shifted, power, "Seoul") - final(base, s, power, "Seoul"))
         followed = np.mean(final(traj, shifted, follower, "Seoul") - final(base, s, follower, "Seoul"))
         passed[power] = followed / moved

@@ -12,7 +12,7 @@ import numpy as np
 from ..core import dynamics
 from ..core.engine import Trajectory
 from ..core.outcomes import conditions, track
-from ..core.schedule import schedule
+from ..core.schedule import at_rest, schedule
 from ..scenario import Scenario, load_scenario, shipped, with_overrides
 from ..scenario.calendar import step_dates
 from .agents import StateAgent
@@ -26,11 +26,13 @@ def keyword_path(key: str, scenario: Scenario) -> str:
 
 
 def resolve(scenario: Scenario | str | Path | None, overrides: dict[str, Any]) -> Scenario:
-    """The scenario a model runs: given, loaded from a path, or the shipped baseline; then overridden."""
+    """The scenario a model runs: given, loaded from a path, or the shipped baseline, at rest;
+    then the keywords, as departures from that rest state."""
     if scenario is None:
         scenario = shipped("baseline_2018")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    scenario = at_rest(scenario)
     paths = {keyword_path(k, scenario): v for k, v in overrides.items()}
     return with_overrides(scenario, paths, source="model keywords")
 
@@ -57,7 +59,7 @@ class AllianceModel(mesa.Model):
         self.compiled = schedule(self.spec)
         self.names = self.spec.names
         self.index = {name: i for i, name in enumerate(self.names)}
-        self.state = dynamics.State(*(part.copy() for part in self.compiled.initial))
+        self.state = self.compiled.shock(dynamics.State(*(part.copy() for part in self.compiled.initial)), 0)
         self.next_state: dynamics.State | None = None
         self.dates = step_dates(self.spec.start, self.spec.steps)
         StateAgent.create_agents(self, len(self.names), name=self.names, index=list(range(len(self.names))))
@@ -97,6 +99,7 @@ class AllianceModel(mesa.Model):
         t = len(self.history) - 1
         shocks = self.rng.standard_normal(self.state.A.shape)
         self.next_state = dynamics.step(self.state, self.compiled.params_at(t), shocks)
+        self.next_state = self.compiled.shock(self.next_state, t + 1)  # a summit or an incident in this quarter
         self.agents.do("adopt")
         self.history.append(dynamics.State(*(part.copy() for part in self.state)))
         self._track_partnership()

@@ -19,7 +19,7 @@ import numpy as np
 from ..batch.designs import problem
 from ..core.engine import broadcast, run_seeds, simulate
 from ..core.outcomes import partnership
-from ..core.schedule import schedule
+from ..core.schedule import at_rest, schedule
 from ..extras import require
 from ..scenario import Scenario, load_scenario, with_overrides
 
@@ -47,7 +47,7 @@ def run_once(scenario: Scenario, seed: int, **factors: float) -> dict[str, float
 def workbench_model(scenario: Scenario | str | Path, replications: int | None = None):
     """An EMA `ReplicatorModel` of a scenario with a `sweep:` section (its factors' ranges)."""
     ema = require("ema_workbench", "explore", "the EMA Workbench model")
-    s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    s = at_rest(scenario if isinstance(scenario, Scenario) else load_scenario(scenario))
     if s.sweep is None:
         raise ValueError("the scenario needs a `sweep:` section: its factors become the model's uncertainties")
     base = s.model_copy(update={"sweep": None})

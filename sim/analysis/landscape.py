@@ -141,8 +141,10 @@ class StabilityMap:
 
 def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: int = 40) -> StabilityMap:
     """How the stable coalitions change with sanctions and the focal actor's autonomy."""
+    from ..core.schedule import at_rest
     from ..scenario import with_overrides
 
+    scenario = at_rest(scenario)  # the grid's conditions depart from the scenario's rest state
     a, b = scenario.partnership.pair
     i = scenario.index(a)
     shape = (len(autonomy), len(sanctions))

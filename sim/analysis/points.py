@@ -5,9 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..scenario import Scenario, get_path
-
-# design columns that are pair tables, not scenario fields with a base value
-_PAIR_TABLES = ("alignment", "cooperation", "potential", "ties")
+from ..scenario.paths import FREE_KEYS
 
 
 def best_point(summary: pd.DataFrame, scenario: Scenario) -> str:
@@ -29,7 +27,8 @@ def nearest_point(design: pd.DataFrame, scenario: Scenario, values: dict[str, fl
     in the design raises ValueError naming the allowed ones.
     """
     design = design.set_index("point")
-    target = {f: get_path(scenario.to_dict(), f) for f in design.columns if not f.startswith(_PAIR_TABLES)}
+    # pair tables may name a pair the base scenario does not list: it has no base value
+    target = {f: get_path(scenario.to_dict(), f) for f in design.columns if not f.startswith(FREE_KEYS)}
     for path, value in (values or {}).items():
         if path not in design.columns:
             raise ValueError(f"--where {path}={value}: allowed factors: {', '.join(design.columns)}")

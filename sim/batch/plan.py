@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import concat, run_seeds, simulate, take
-from ..core.schedule import schedule, stack
+from ..core.schedule import at_rest, schedule, stack
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
 from .designs import design_points
@@ -37,6 +37,7 @@ class Plan:
     def of(cls, scenario: Scenario, engine: str = "vectorized") -> "Plan":
         if scenario.sweep is None:
             raise BatchError("the scenario has no `sweep:` section; use `alliance-sim run` for plain replicates")
+        scenario = at_rest(scenario)  # the design points depart from the scenario's rest state
         return cls(scenario, design_points(scenario), run_seeds(scenario.seed, scenario.sweep.replicates), engine)
 
     @property

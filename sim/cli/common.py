@@ -42,10 +42,11 @@ def overrides(pairs: list[str] | None) -> dict:
 
 
 def scenario(args: argparse.Namespace) -> Scenario:
-    """The scenario file of `args.scenario` with --set and the command's own overrides applied."""
+    """The scenario file of `args.scenario`, at rest, with --set and the command's own overrides applied."""
+    from ..core.schedule import at_rest
     from ..scenario import load_scenario, with_overrides
 
-    loaded = load_scenario(args.scenario)
+    loaded = at_rest(load_scenario(args.scenario))
     extra = overrides(args.set)
     for name in ("replicates", "seed", "steps"):
         if getattr(args, name, None) is not None:

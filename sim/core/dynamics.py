@@ -35,7 +35,7 @@ class Params:
     """Parameters in force during one quarter, as arrays with the runs' leading axes."""
 
     anchor: np.ndarray  # (..., n, n) enduring interests: the stance each state returns to
-    potential: np.ndarray  # (..., n, n) economic complementarity: cooperation without politics
+    potential: np.ndarray  # (..., n, n) economic complementarity: cooperation without politics or sanctions
     power: np.ndarray  # (..., n) share of regional capabilities
     autonomy: np.ndarray  # (..., n) freedom from the patron's lead
     sensitivity: np.ndarray  # (..., n) exposure of its firms to secondary sanctions
@@ -100,14 +100,17 @@ def patron_pull(A: np.ndarray, patron: np.ndarray, autonomy: np.ndarray) -> np.n
 def balance(A: np.ndarray) -> np.ndarray:
     """Structural balance: the friend of my friend is my friend, the enemy of my friend my enemy.
 
-    Heider's balance theory: A[i, j] moves toward the mean over third parties k of
-    A[i, k] * A[k, j].
+    Heider's balance theory in Marvel, Kleinberg, Kleinberg & Strogatz's continuous form
+    (2011, PNAS), dX/dt = X², bounded to [-1, 1]: A[i, j] moves in the direction of
+    sum_k A[i, k] A[k, j] (over third parties, scaled by their number), damped by
+    (1 - A[i, j]²) so that it stops at ±1. Two balanced camps (friendly within, hostile
+    across) are thereby kept and deepened, and an unbalanced triad resolves toward balance.
     """
     n = A.shape[-1]
     if n < 3:
         return np.zeros_like(A)
     Z = A * _off_diagonal(n)
-    return (Z @ Z) / (n - 2) - A
+    return (Z @ Z) / (n - 2) * (1.0 - A * A)
 
 
 def interdependence(A: np.ndarray, E: np.ndarray) -> np.ndarray:
@@ -124,20 +127,34 @@ def people(A: np.ndarray, T: np.ndarray) -> np.ndarray:
     return T * (1.0 - A)
 
 
-def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
-    """Sanctions as politics: the sanctioner and the sanctioned estrange, and engaging costs allies.
+def joining(p: Params) -> np.ndarray:
+    """(..., n): how far each state joins the sanctions: the sanctioner fully, each state that
+    follows the sanctioner's lead in proportion to its dependence on it (1 - autonomy).
 
-    The sanctioner's and the sanctioned's stances toward each other move toward hostility
-    in proportion to the sanctions; an ally of the sanctioner that trades with the
-    sanctioned loses standing with it (the sanctioner's displeasure, both directions).
+    Endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance decides who
+    joins (their own export controls and financial measures).
+    """
+    led = (p.patron @ p.sanctioner[..., :, None])[..., 0]  # 1 where the sanctioner leads i
+    return p.sanctioner + led * (1.0 - p.autonomy)
+
+
+def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
+    """Sanctions as politics: a coalition, its target's retaliation, and the cost of engaging.
+
+    The sanctioner and the sanctioned estrange; the sanctioned turns against those who join
+    (Russia's "unfriendly countries" list, March 2022), in proportion to their joining; an
+    ally of the sanctioner that trades with the sanctioned loses standing with it (the
+    sanctioner's displeasure, both directions). All in proportion to the sanctions.
     """
     s = _scalar(p.sanctions)
     u, r = p.sanctioner, p.sanctioned
     feud = _row(u) * _column(r) + _row(r) * _column(u)
+    allies = joining(p) - u  # those who join, the sanctioner apart
+    retaliation = _row(r) * _column(allies)
     ally = (p.patron @ u[..., :, None])[..., 0]  # (..., n): 1 where the sanctioner leads i
     engagement = (E @ r[..., :, None])[..., 0] * ally  # (..., n): ally's cooperation with r
     cost = _row(engagement) * _column(u) + _column(engagement) * _row(u)
-    return s * (feud * (-1.0 - A) - cost)
+    return s * ((feud + retaliation) * (-1.0 - A) - cost)
 
 
 def hedging(A: np.ndarray, power: np.ndarray) -> np.ndarray:
@@ -152,6 +169,11 @@ def hedging(A: np.ndarray, power: np.ndarray) -> np.ndarray:
     return _row(distance) * _column(distance) * (1.0 - A)
 
 
+def _warmth(A: np.ndarray) -> np.ndarray:
+    """A pair's mean stance, negative stances counting as 0."""
+    return np.clip((A + np.swapaxes(A, -1, -2)) / 2.0, 0.0, 1.0)
+
+
 def cooperation_pull(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
     """Trade follows the flag: cooperation moves toward its economic potential, raised by warmth.
 
@@ -159,9 +181,8 @@ def cooperation_pull(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
     the pair's mean stance (negative stances count as 0): good relations open markets
     beyond what complementarity alone would bring.
     """
-    warmth = np.clip((A + np.swapaxes(A, -1, -2)) / 2.0, 0.0, 1.0)
-    target = p.potential + (1.0 - p.potential) * _scalar(p.trade_response) * warmth
-    return target - E
+    lift = _scalar(p.trade_response) * _warmth(A)
+    return p.potential + (1.0 - p.potential) * lift - E
 
 
 def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
@@ -177,15 +198,60 @@ def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
 
 
 def sanction_exposure(p: Params) -> np.ndarray:
-    """How strongly sanctions cut each pair's cooperation: (..., n, n), symmetric.
+    """How strongly sanctions cut each pair's cooperation with the sanctioned: (..., n, n), symmetric.
 
-    Secondary sanctions: firms of actor i retreat from the sanctioned market in proportion
-    to the sanctions and their sensitivity to secondary-sanction risk (dollar clearing,
-    exposure to the sanctioner's market). Their government's autonomy does not shield
-    them: it acts through politics, not through the firms' risk.
+    The firms of actor i retreat from the sanctioned market in proportion to the sanctions,
+    to how far their government joins them (its own export controls) and to their exposure
+    (sensitivity) to the sanctioner's market and currency (2022 exports to Russia: US -73%,
+    Japan -41%, Korea -37%, China +13%).
     """
-    own = _row(p.sensitivity) * _column(p.sanctioned)
+    own = _row(p.sensitivity * joining(p)) * _column(p.sanctioned)
     return _scalar(p.sanctions) * (own + np.swapaxes(own, -1, -2))
+
+
+def diversion(E: np.ndarray, p: Params) -> np.ndarray:
+    """Trade diversion: what the sanctioned loses with those who join flows to those who do not.
+
+    The cooperation cut this quarter, sum_i exposure[r, i] E[r, i], is shared among the
+    sanctioned's partners in proportion to their openness (1 - joining)(1 - sensitivity)
+    and their existing cooperation (China's exports to Russia rose 13% in 2022). Symmetric.
+    """
+    r = p.sanctioned[..., :, None]  # (..., n, 1)
+    lost = (sanction_exposure(p) * E * r).sum(axis=(-1, -2))  # (...) cut from the sanctioned's row
+    others = 1.0 - p.sanctioned
+    open_ = (1.0 - joining(p)) * (1.0 - p.sensitivity) * others * (E * r).sum(axis=-2)  # (..., n)
+    total = open_.sum(axis=-1)
+    share = np.divide(open_, total[..., None], out=np.zeros_like(open_), where=total[..., None] > 0)
+    gain = (lost[..., None] * share)[..., None, :] * r  # row r: what each partner gains
+    return gain + np.swapaxes(gain, -1, -2)
+
+
+def rest_interests(state: State, p: Params) -> np.ndarray:
+    """The enduring interests at which `state` is at rest under `p`: every other pull balanced.
+
+    A state's stances are where its interests and the pressures of its situation cancel;
+    so the interests are the stances minus what the other mechanisms pull (divided by the
+    weight of interests). A scenario's initial state is then an equilibrium of its initial
+    conditions, and stances move only when conditions change or shocks strike.
+    """
+    A = state.A
+    weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
+    others = sum(w * pull for w, pull, name in zip(weights, pulls(state, p), MECHANISMS) if name != "interests")
+    w_interests = weights[MECHANISMS.index("interests")]
+    return np.where(w_interests > 0, A - others / np.where(w_interests > 0, w_interests, 1.0), A) * _off_diagonal(A.shape[-1])
+
+
+def rest_potential(state: State, p: Params) -> np.ndarray:
+    """The economic potential at which cooperation `state.E` is at rest under `p`.
+
+    Solves cooperation_pull = sanctions cut - diversion for the potential: the
+    complementarity that, with today's warmth and sanctions, sustains today's cooperation.
+    """
+    A, E, _ = state
+    w_s = np.asarray(p.weights)[..., MECHANISMS.index("sanctions")][..., None, None]
+    held = E + w_s * (sanction_exposure(p) * E - diversion(E, p))  # the target that keeps E
+    lift = _scalar(p.trade_response) * _warmth(A)
+    return (held - lift) / (1.0 - lift) * _off_diagonal(A.shape[-1])
 
 
 # --- one quarter ----------------------------------------------------------------------
@@ -219,8 +285,14 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
     A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
 
     sanctions_weight = weights[MECHANISMS.index("sanctions")]
-    dE = cooperation_pull(A, E, p) - sanctions_weight * sanction_exposure(p) * E
+    dE = cooperation_pull(A, E, p) - sanctions_weight * (sanction_exposure(p) * E - diversion(E, p))
     E_next = np.clip(E + rate * dE, 0.0, 1.0) * off
 
     T_next = np.clip(T + rate * _scalar(p.tourism_growth) * T * (1.0 - T), 0.0, 1.0) * off
     return State(A_next, E_next, T_next)
+
+
+def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
+    """A shock that moves the current stances and cooperation (a summit, an incident), kept in range."""
+    off = _off_diagonal(state.A.shape[-1])
+    return State(np.clip(state.A + dA, -1.0, 1.0) * off, np.clip(state.E + dE, 0.0, 1.0) * off, state.T)

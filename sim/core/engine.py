@@ -34,7 +34,7 @@ def shocks(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
 
 def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     """Run every run of a stacked schedule (leading axis: runs) for `steps` quarters."""
-    state = schedule.initial
+    state = schedule.shock(schedule.initial, 0)
     runs, n = state.A.shape[0], state.A.shape[-1]
     z = shocks(seeds, steps, n)
     # time-major buffers: each step writes one contiguous block
@@ -42,7 +42,7 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     for k, part in enumerate(state):
         out[k][0] = part
     for t in range(steps):
-        state = step(state, schedule.params_at(t), z[:, t])
+        state = schedule.shock(step(state, schedule.params_at(t), z[:, t]), t + 1)
         for k, part in enumerate(state):
             out[k][t + 1] = part
     return Trajectory(*(np.moveaxis(x, 0, 1) for x in out))
@@ -61,4 +61,5 @@ def broadcast(schedule: Schedule, runs: int) -> Schedule:
 def take(schedule: Schedule, index: np.ndarray) -> Schedule:
     """The runs `index` of a stacked schedule (e.g. design points expanded to their replicates)."""
     pick = lambda x: np.asarray(x)[index]  # noqa: E731
-    return Schedule(State(*(pick(x) for x in schedule.initial)), schedule.starts, [p.map(pick) for p in schedule.phases])
+    return Schedule(State(*(pick(x) for x in schedule.initial)), schedule.starts, [p.map(pick) for p in schedule.phases],
+                    schedule.shift_steps, [(pick(dA), pick(dE)) for dA, dE in schedule.shifts])

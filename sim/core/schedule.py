@@ -5,35 +5,49 @@ Both the Mesa model and the batch engine start here, so that they step the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from ..scenario import Scenario, parse_pair, with_overrides
-from .dynamics import MECHANISMS, Params, State
+from ..scenario import Scenario, parse_pair, validate, with_overrides
+from .dynamics import MECHANISMS, Params, State, rest_interests, rest_potential, shifted
 
 
 @dataclass
 class Schedule:
-    """Initial state and the parameters in force from each phase's first step on.
+    """Initial state, the parameters in force from each phase's first step on, and the shocks.
 
-    Phases begin at step 0 and at each event's step; arrays may carry leading run axes.
+    Phases begin at step 0 and at each `set:` event's step; shocks (`shift:` events) move
+    the state at their step. Arrays may carry leading run axes.
     """
 
     initial: State
     starts: list[int]
     phases: list[Params]
+    shift_steps: list[int] = field(default_factory=list)
+    shifts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (dA, dE) per shock step
 
     def params_at(self, t: int) -> Params:
         """The parameters in force during the quarter that starts at step t."""
         k = int(np.searchsorted(self.starts, t, side="right")) - 1
         return self.phases[k]
 
+    def shock(self, state: State, t: int) -> State:
+        """The state recorded at step t: `state` moved by that step's shock, if there is one."""
+        if t not in self.shift_steps:
+            return state
+        return shifted(state, *self.shifts[self.shift_steps.index(t)])
+
 
 def pair_matrix(s: Scenario, table: dict[str, float], default: float = 0.0) -> np.ndarray:
     """An (n, n) matrix from 'A-B' (both directions) and 'A->B' (one direction) entries."""
     n = len(s.names)
-    M = np.full((n, n), default)
+    return overlay(s, np.full((n, n), default), table)
+
+
+def overlay(s: Scenario, base: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    """`base` with the entries of a pair table written over it (zero diagonal)."""
+    M = np.array(base, dtype=float)
     # one-directional entries win over symmetric ones, whatever their order in the file
     for key, value in sorted(table.items(), key=lambda kv: "->" in kv[0]):
         a, b, both = parse_pair(key)
@@ -56,13 +70,15 @@ def initial_state(s: Scenario) -> State:
     return State(pair_matrix(s, s.alignment), pair_matrix(s, s.cooperation), pair_matrix(s, s.ties))
 
 
-def params_of(s: Scenario) -> Params:
+def conditions(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Params:
+    """The scenario's conditions as arrays, with the given interests and potential under the
+    scenario's own explicit `interests:` and `potential:` entries."""
     actors = list(s.actors.values())
     patron = np.stack([_one_hot(s, a.patron) for a in actors])
     p = s.parameters
     return Params(
-        anchor=pair_matrix(s, s.alignment),
-        potential=pair_matrix(s, {**s.cooperation, **s.potential}),
+        anchor=overlay(s, interests, s.interests),
+        potential=overlay(s, potential, s.potential),
         power=np.array([a.power for a in actors]),
         autonomy=np.array([a.autonomy for a in actors]),
         sensitivity=np.array([a.sanction_sensitivity for a in actors]),
@@ -78,26 +94,67 @@ def params_of(s: Scenario) -> Params:
     )
 
 
+def params_of(s: Scenario) -> Params:
+    """The scenario's initial conditions, its initial state at rest under them.
+
+    Interests and potential not given in the scenario are those at which the initial
+    stances and cooperation are at rest (`rest_interests`, `rest_potential`).
+    """
+    state = initial_state(s)
+    trial = conditions(s, state.A, state.E)
+    return conditions(s, rest_interests(state, trial), rest_potential(state, trial))
+
+
+def at_rest(s: Scenario) -> Scenario:
+    """The scenario with its enduring interests and potential written out in full: those it
+    gives, and for every other pair those at which its initial state is at rest.
+
+    Conditions changed afterwards (`--set`, a sweep's factors, model keywords, events) are
+    then departures from this rest state, and the resolved scenario records it, so that a
+    results folder's scenario.yaml reproduces its runs.
+    """
+    p = params_of(s)
+    names = s.names
+    interests = {f"{a}->{b}": float(p.anchor[i, j]) for i, a in enumerate(names) for j, b in enumerate(names) if i != j}
+    potential = {f"{a}-{b}": float(p.potential[i, j]) for i, a in enumerate(names) for j, b in enumerate(names) if i < j}
+    return validate({**s.to_dict(), "interests": interests, "potential": potential}, source=f"{s.name} (at rest)")
+
+
 def schedule(s: Scenario) -> Schedule:
-    """Compile one scenario; each event opens a phase holding everything set so far."""
-    starts, phases, applied = [0], [params_of(s)], {}
+    """Compile one scenario; each `set:` event opens a phase holding everything set so far.
+
+    The interests and potential found at rest in the initial conditions endure through
+    every phase, unless an event sets them (`interests.A->B`, `potential.A-B`).
+    """
+    first = params_of(s)
+    interests, potential = first.anchor, first.potential
+    starts, phases, applied = [0], [first], {}
     for at, settings in s.event_steps():
         applied.update(settings)
-        current = params_of(with_overrides(s, applied, source=f"events at step {at}"))
+        current = conditions(with_overrides(s, applied, source=f"events at step {at}"), interests, potential)
         if at == starts[-1]:
             phases[-1] = current
         else:
             starts.append(at)
             phases.append(current)
-    return Schedule(initial_state(s), starts, phases)
+    steps, shifts = [], []
+    for at, shift in s.shift_steps():
+        dA, dE = pair_matrix(s, shift.alignment), pair_matrix(s, shift.cooperation)
+        if steps and steps[-1] == at:
+            dA, dE = shifts[-1][0] + dA, shifts[-1][1] + dE
+            steps.pop(), shifts.pop()
+        steps.append(at)
+        shifts.append((dA, dE))
+    return Schedule(initial_state(s), starts, phases, steps, shifts)
 
 
 def stack(schedules: list[Schedule]) -> Schedule:
     """Stack schedules of one scenario family (same events) along a new leading run axis."""
-    starts = schedules[0].starts
-    if any(sc.starts != starts for sc in schedules):
+    first = schedules[0]
+    if any(sc.starts != first.starts or sc.shift_steps != first.shift_steps for sc in schedules):
         raise ValueError("schedules with different event steps cannot be stacked")
     initial = State(*(np.stack(parts) for parts in zip(*(sc.initial for sc in schedules))))
     phases = [Params(**{f.name: np.stack([getattr(sc.phases[k], f.name) for sc in schedules]) for f in fields(Params)})
-              for k in range(len(starts))]
-    return Schedule(initial, starts, phases)
+              for k in range(len(first.starts))]
+    shifts = [tuple(np.stack([sc.shifts[k][m] for sc in schedules]) for m in range(2)) for k in range(len(first.shift_steps))]
+    return Schedule(initial, first.starts, phases, first.shift_steps, shifts)

@@ -35,9 +35,9 @@ def check_references(s: Scenario) -> list[Problem]:
     elif p.sanctioner is not None and p.sanctioner == p.sanctioned:
         problems.append(Problem("parameters.sanctioned", "the sanctioned actor must differ from the sanctioner"))
 
-    for table in ("alignment", "cooperation", "potential", "ties"):
+    for table in ("alignment", "interests", "cooperation", "potential", "ties"):
         for key in getattr(s, table):
-            problems += _check_pair_key(f"{table}.{key}", key, names, directed_ok=(table == "alignment"))
+            problems += _check_pair_key(f"{table}.{key}", key, names, directed_ok=(table in ("alignment", "interests")))
 
     for i, who in enumerate(s.partnership.pair):
         need_actor(f"partnership.pair.{i}", who)
@@ -137,8 +137,16 @@ def _check_events(s: Scenario) -> list[Problem]:
         when = parse_quarter(event.at)
         if not first <= when <= last:
             problems.append(Problem(f"events.{i}.at", f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
+        if not event.set and event.shift is None:
+            problems.append(Problem(f"events.{i}", "an event needs `set` (conditions from then on) or `shift` "
+                                                   "(a shock to the current state), or both"))
         for key, value in event.set.items():
             problems += _check_numeric_path(s, key, [value], f"events.{i}.set.{key}")
+        if event.shift is not None:
+            for table in ("alignment", "cooperation"):
+                for key in getattr(event.shift, table):
+                    problems += _check_pair_key(f"events.{i}.shift.{table}.{key}", key, s.names,
+                                                directed_ok=(table == "alignment"))
     return problems
 
 

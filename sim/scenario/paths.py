@@ -27,7 +27,7 @@ def parse_pair(key: str) -> tuple[str, str, bool]:
 
 
 # the pair tables: a path may name a pair they do not list yet
-FREE_KEYS = ("alignment", "cooperation", "potential", "ties")
+FREE_KEYS = ("alignment", "interests", "cooperation", "potential", "ties")
 
 
 def set_path(data: dict, path: str, value: Any) -> None:

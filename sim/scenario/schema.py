@@ -69,11 +69,24 @@ class Partnership(_Strict):
     hold: Annotated[int, Field(ge=1, le=1000)] = 4
 
 
+class Shift(_Strict):
+    """A shock to the current state: added to the stances and cooperation at that date (then kept in range)."""
+
+    alignment: dict[str, Annotated[float, Field(ge=-2, le=2)]] = Field(
+        default_factory=dict, description="'A->B' (one direction) or 'A-B' (both): change of the stance")
+    cooperation: dict[str, Annotated[float, Field(ge=-1, le=1)]] = Field(
+        default_factory=dict, description="'A-B': change of the pair's cooperation")
+
+
 class Event(_Strict):
-    """From date `at` on, the values in `set` hold (keys: a parameter name or a dotted path)."""
+    """At date `at`: the values in `set` hold from then on (conditions and interests; keys: a
+    parameter name or a dotted path), and `shift` moves the current state once (a summit, an
+    incident). `note` says what happened, and where that is recorded."""
 
     at: str
-    set: dict[str, float] = Field(min_length=1)
+    set: dict[str, float] = {}
+    shift: Shift | None = None
+    note: str = ""
 
     @field_validator("at", mode="before")
     @classmethod
@@ -126,7 +139,8 @@ class Scenario(_Strict):
     actors: dict[str, Actor] = Field(min_length=2)
     alignment: dict[str, Stance] = {}
     cooperation: dict[str, Unit] = {}
-    potential: dict[str, Unit] = {}
+    interests: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
+    potential: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
     ties: dict[str, Unit] = {}
     parameters: Parameters = Parameters()
     mechanisms: Mechanisms = Mechanisms()
@@ -155,8 +169,13 @@ class Scenario(_Strict):
     def event_steps(self) -> list[tuple[int, dict[str, float]]]:
         """Events as (step, {path: value}), in time order."""
         first = parse_quarter(self.start)
-        timed = [(parse_quarter(e.at) - first, {expand_path(k): v for k, v in e.set.items()}) for e in self.events]
+        timed = [(parse_quarter(e.at) - first, {expand_path(k): v for k, v in e.set.items()}) for e in self.events if e.set]
         return sorted(timed, key=lambda item: item[0])
+
+    def shift_steps(self) -> list[tuple[int, Shift]]:
+        """Shocks as (step, shift), in time order."""
+        first = parse_quarter(self.start)
+        return sorted(((parse_quarter(e.at) - first, e.shift) for e in self.events if e.shift), key=lambda item: item[0])
 
     def to_dict(self) -> dict:
         return self.model_dump(mode="json")
