@@ -2,6 +2,7 @@
 and returns a matplotlib Figure, which `save` writes as PNG (and SVG)."""
 
 from .discovery import discovery_figure
+from .history import history_figure
 from .landscape import landscape_figure, landscape_map_figure
 from .map import map_figure
 from .network import draw_network, network_figure
@@ -10,5 +11,5 @@ from .sensitivity import sensitivity_figure
 from .style import PALETTE, factor_label, save
 from .trajectories import trajectories_figure
 
-__all__ = ["PALETTE", "discovery_figure", "draw_network", "factor_label", "landscape_figure", "landscape_map_figure",
+__all__ = ["PALETTE", "discovery_figure", "draw_network", "factor_label", "history_figure", "landscape_figure", "landscape_map_figure",
            "map_figure", "network_figure", "paths_figure", "save", "sensitivity_figure", "trajectories_figure"]

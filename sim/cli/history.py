@@ -1,0 +1,50 @@
+"""`alliance-sim history`: the 2005-2024 history run against the observed data, fit and hindcast scored."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import add_set, add_svg, print_paths, say
+
+
+def add(sub) -> None:
+    p = sub.add_parser("history", help="run the 2005-2024 history and score it against the observed data",
+                       description="Run a history scenario (default: the shipped history_2005_2024) and hold it "
+                                   "to the observed series in data/ (UN voting agreement, bilateral trade) through "
+                                   "the observation model, fitted on the years up to 2018. Prints the fit (up to "
+                                   "2018) and the hindcast score (2019-2024) of every series beside persistence's, "
+                                   "and draws model against data.")
+    p.add_argument("scenario", nargs="?", help="history scenario YAML file (default: the shipped history_2005_2024)")
+    p.add_argument("--runs", type=int, help="seeded runs (default: the scenario's replicates)")
+    add_set(p)
+    p.add_argument("--out", help="folder for the tables and figures (default: results/history)")
+    p.add_argument("--quiet", action="store_true", help="print only the files written")
+    add_svg(p)
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..evidence import history
+    from ..outputs.figures import history_figure, save
+    from ..scenario import load_scenario, shipped, with_overrides
+    from .common import overrides
+
+    s = load_scenario(args.scenario or shipped(history.DEFAULT))
+    s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
+    say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
+    found = history.run_history(s, args.runs)
+    out = Path(args.out) if args.out else Path("results") / "history"
+    out.mkdir(parents=True, exist_ok=True)
+    found.points.to_parquet(out / "points.parquet", index=False)
+    found.scores.to_parquet(out / "scores.parquet", index=False)
+    if not args.quiet:
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            print(found.scores.round(3).to_string(index=False))
+            print("\nmean over series (RMSE; trade in log units):")
+            print(history.summary(found).round(3).to_string())
+        print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in history.focal_changes(found).items()))
+    figure = history_figure(found.points, f"'{s.name}': model against data")
+    return print_paths(save(figure, out / "history", args.svg))

@@ -1,0 +1,79 @@
+"""The history run: a scenario of what happened, held to the observed series.
+
+Fitted (the observation model's offsets and scale) on the years up to `data.FIT_END`;
+scored on those and, out of sample, on the years after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..core.engine import Trajectory, broadcast, run_seeds, simulate
+from ..core.schedule import at_rest, schedule
+from ..scenario import Scenario, shipped
+from . import data, observe
+
+DEFAULT = "history_2005_2024"
+
+
+@dataclass
+class History:
+    scenario: Scenario
+    trajectory: Trajectory
+    points: pd.DataFrame  # one row per observed point: observed, model median and band, window
+    fitted: dict  # the observation model's scale and offsets
+    scores: pd.DataFrame  # per series: fit and hindcast RMSE, persistence RMSE
+
+
+def run_history(scenario: Scenario | None = None, runs: int | None = None) -> History:
+    """Run the history scenario (default: the shipped one) and compare it with the data."""
+    from ..scenario import load_scenario
+
+    s = at_rest(scenario if scenario is not None else load_scenario(shipped(DEFAULT)))
+    n = runs or s.replicates
+    traj = simulate(broadcast(schedule(s), n), run_seeds(s.seed, n), s.steps)
+    points, fitted = observe.compare(traj, s)
+    return History(s, traj, points, fitted, observe.scores(points))
+
+
+def summary(h: History) -> pd.DataFrame:
+    """Per kind of series and window: the mean RMSE over pairs, and persistence's in the hindcast."""
+    g = h.scores.groupby("kind")
+    return pd.DataFrame({"series": g.size(), "fit_rmse": g["fit_rmse"].mean(), "hindcast_rmse": g["hindcast_rmse"].mean(),
+                         "persistence_rmse": g["persistence_rmse"].mean()})
+
+
+def sanction_response(first: int = 2013, last: int = 2016, control: str = "Beijing-Moscow") -> pd.Series:
+    """In-sample evidence on firms' exposure: the change of log trade with Moscow from `first` to
+    `last` for each partner, minus the control's (China did not join the 2014 sanctions).
+
+    The oil-price and rouble collapse of 2014-2015 hit all of Russia's trade; the difference
+    from China-Russia leaves what the partner's joining and its firms' exposure added.
+    """
+    t = data.trade().pivot(index="year", columns="pair", values="usd_bn")
+    change = np.log(t.loc[last] / t.loc[first])
+    russia = [p for p in change.index if "Moscow" in p]
+    return (change[russia] - change[control]).drop(control).rename("log change relative to China-Russia")
+
+
+def focal_changes(h: History) -> dict[str, float]:
+    """What the hindcast checks, from the model's median run: the change 2021 -> 2023 of Korea-Russia
+    trade (cooperation) and of both stances, Seoul's stance toward Washington, and the partnership."""
+    years, pairs, model = observe.annual(h.trajectory, h.scenario)
+    k = pairs.index(data.pair("Seoul", "Moscow"))
+    y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
+    s = h.scenario
+    seoul, moscow, washington = s.index("Seoul"), s.index("Moscow"), s.index("Washington")
+    year = np.array([int(d[:4]) for d in __import__("sim.scenario.calendar", fromlist=["x"]).step_dates(s.start, s.steps)])
+    A = h.trajectory.A
+    at = lambda i, j, y: float(np.median(A[:, year == y, i, j].mean(axis=1)))  # noqa: E731
+    coop = np.median(model["cooperation"][:, :, k], axis=0)
+    return {
+        "trade_change": float(coop[y23] / coop[y21] - 1),
+        "seoul_to_moscow": at(seoul, moscow, 2023) - at(seoul, moscow, 2021),
+        "moscow_to_seoul": at(moscow, seoul, 2023) - at(moscow, seoul, 2021),
+        "seoul_to_washington": at(seoul, washington, 2023) - at(seoul, washington, 2021),
+    }

@@ -1,0 +1,63 @@
+"""Events: `set:` changes conditions from a date on, `shift:` moves the current state once."""
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS
+from sim.batch.replicates import run_mesa
+from sim.core.engine import broadcast, run_seeds, simulate
+from sim.core.schedule import at_rest, schedule
+from sim.scenario import ScenarioError, load_scenario, validate, with_overrides
+
+
+def still(events):
+    """The baseline with every mechanism off and no noise: only events move it."""
+    s = load_scenario(SCENARIOS / "baseline_2018.yaml")
+    off = {f"mechanisms.{m}": 0.0 for m in s.mechanisms.model_dump()}
+    return with_overrides(s, {**off, "parameters.noise": 0.0, "events": events})
+
+
+def test_a_shift_moves_the_state_at_its_date_and_only_once():
+    s = still([{"at": "2019Q1", "shift": {"alignment": {"Seoul->Moscow": 0.25, "Tokyo-Seoul": -0.1},
+                                          "cooperation": {"Seoul-Moscow": -0.05}}}])
+    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 12)
+    seoul, moscow, tokyo = s.index("Seoul"), s.index("Moscow"), s.index("Tokyo")
+    A, E = traj.A[0], traj.E[0]
+    at = 2  # 2018Q3 + 2 quarters
+    assert np.all(A[:at, seoul, moscow] == 0.3) and np.allclose(A[at:, seoul, moscow], 0.55)
+    assert np.all(A[:, moscow, seoul] == 0.3)  # one direction only
+    assert np.allclose(A[at:, tokyo, seoul], 0.1) and np.allclose(A[at:, seoul, tokyo], 0.1)  # both
+    assert E[at - 1, seoul, moscow] == pytest.approx(0.2) and E[at, seoul, moscow] == pytest.approx(0.15)
+    assert E[at, moscow, seoul] == pytest.approx(0.15)
+    # cooperation is not frozen by the weights: after the shock it moves on by its own pull alone
+    assert np.all(np.diff(E[at:, seoul, moscow]) > 0)
+
+
+def test_a_shift_is_kept_in_range():
+    s = still([{"at": "2018Q4", "shift": {"alignment": {"Seoul-Washington": 1.5}, "cooperation": {"Seoul-Moscow": -1.0}}}])
+    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 4)
+    assert traj.A[0, 1, s.index("Seoul"), s.index("Washington")] == 1.0
+    assert traj.E[0, 1, s.index("Seoul"), s.index("Moscow")] == 0.0
+
+
+def test_mesa_and_the_engine_apply_shifts_alike():
+    s = at_rest(load_scenario(SCENARIOS / "history_2005_2024.yaml"))
+    seeds = run_seeds(s.seed, 3)
+    reference = run_mesa(s, seeds)
+    traj = simulate(broadcast(schedule(s), 3), seeds, s.steps)
+    for ours, theirs in zip(traj, reference):
+        np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+@pytest.mark.parametrize("event, words", [
+    ({"at": "2019Q1"}, ["events.0", "needs `set`", "`shift`"]),
+    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Nowhere": 0.1}}}, ["events.0.shift.alignment.Seoul-Nowhere", "unknown actor"]),
+    ({"at": "2019Q1", "shift": {"cooperation": {"Seoul->Moscow": 0.1}}}, ["events.0.shift.cooperation.Seoul->Moscow", "directed"]),
+    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Moscow": 3}}}, ["events.0.shift.alignment.Seoul-Moscow", "less than or equal to 2"]),
+    ({"at": "2019Q1", "shift": {"stance": {"Seoul-Moscow": 0.1}}}, ["events.0.shift", "unknown field 'stance'", "alignment, cooperation"]),
+])
+def test_bad_events_are_refused_clearly(event, words):
+    data = load_scenario(SCENARIOS / "baseline_2018.yaml").to_dict()
+    with pytest.raises(ScenarioError) as err:
+        validate({**data, "events": [event]}, "test.yaml")
+    assert all(w in str(err.value) for w in words), str(err.value)
