@@ -7,6 +7,7 @@ The layers, bottom up (each imports only from those below it):
     outputs    results folders, tidy tables, figures
     abm        the Mesa face: model, agents, interactive page
     batch      designs, chunked resumable batches, local workers, Dask
+    evidence   observed data, the observation model, the history and its scores
     analysis   sensitivity, discovery, landscape theory, the EMA Workbench model
     report     the HTML report
     cli        the command, one module per subcommand

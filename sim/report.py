@@ -60,7 +60,12 @@ def plain_words(s: Scenario) -> str:
     if p.sanctioner:
         lines.append(f"{p.sanctioner} sanctions {p.sanctioned} at intensity {p.sanctions:.2f} (0 to 1).")
     for e in s.events:
-        lines.append(f"From {e.at}: " + ", ".join(f"{k} = {v:g}" for k, v in e.set.items()) + ".")
+        said = [f"from then on {', '.join(f'{k} = {v:g}' for k, v in e.set.items())}"] if e.set else []
+        if e.shift is not None:
+            moves = {**e.shift.alignment, **{f"cooperation {k}": v for k, v in e.shift.cooperation.items()}}
+            said.append("a shock moves " + ", ".join(f"{k} by {v:+g}" for k, v in moves.items()))
+        note = f" ({html.escape(e.note)})" if e.note else ""
+        lines.append(f"{e.at}: {'; '.join(said)}{note}.")
     a, b = s.partnership.pair
     q = s.partnership
     lines.append(f"{a} and {b} count as strategic partners when both stances reach {q.threshold:g} and their "

@@ -86,3 +86,24 @@ def save(fig: plt.Figure, path: Path, svg: bool = False) -> list[Path]:
         fig.savefig(written[1])
     plt.close(fig)
     return written
+
+
+def event_label(event) -> str:
+    """A short label for an event: its note's gist, else what it sets or shifts."""
+    if event.note:
+        return event.note.split(":", 1)[-1].strip()[:34]
+    parts = [f"{k.split('.')[-1] if k.startswith('parameters.') else k} {v:g}" for k, v in event.set.items()]
+    if event.shift is not None:
+        parts += [f"shock {key}" for key in [*event.shift.alignment, *event.shift.cooperation]]
+    return "; ".join(parts)[:34]
+
+
+def mark_events(axes, scenario: Scenario) -> None:
+    """A thin vertical line at every event on each axis, labelled on the first."""
+    for k, event in enumerate(scenario.events):
+        x = parse_quarter(event.at) / 4
+        for n, ax in enumerate(axes):
+            ax.axvline(x, color="#9a9a9a", linewidth=0.7, linestyle="-", zorder=0)
+            if n == 0:
+                ax.text(x, 1.0, f" {event_label(event)}", transform=ax.get_xaxis_transform(), rotation=90, va="top",
+                        ha="right", fontsize=6.5, color="#6a6a6a")

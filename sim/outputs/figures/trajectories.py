@@ -7,7 +7,7 @@ import pandas as pd
 
 from ...scenario import Scenario
 from ..tables import band, reached_share
-from .style import PALETTE, label_ends, trim_x, years
+from .style import PALETTE, label_ends, mark_events, trim_x, years
 
 
 def _plot_band(ax, bands: pd.DataFrame, color: str, style: str = "-") -> tuple[float, float]:
@@ -15,6 +15,7 @@ def _plot_band(ax, bands: pd.DataFrame, color: str, style: str = "-") -> tuple[f
     x = years(bands["date"])
     ax.fill_between(x, bands["lo"], bands["hi"], color=color, alpha=0.18, linewidth=0)
     ax.plot(x, bands["median"], style, color=color, linewidth=2)
+    ax.lowest = min(getattr(ax, "lowest", 0.0), float(bands["lo"].min()))  # the axis must cover every band
     return x[-1], float(bands["median"].iloc[-1])
 
 
@@ -42,8 +43,7 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     ax.axhline(threshold, color="#444444", linewidth=0.8, linestyle=":")
     ax.text(0.005, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8, color="#444444")
     ax.axhline(0, color="#999999", linewidth=0.6)
-    low = min(-0.1, float(own["alignment"].quantile(0.02)) - 0.1)
-    ax.set_ylim(max(low, -1.05), 1.05)
+    ax.set_ylim(max(min(-0.1, ax.lowest - 0.05), -1.05), 1.05)
     ax.set_ylabel(f"{focal}'s alignment toward …\n(−1 hostile, +1 aligned)")
     ax.set_title(f"{focal}'s stances in '{scenario.name}': median and 10–90% band over {runs} runs"
                  + (f"\n{note}" if note else ""), loc="left")
@@ -59,6 +59,7 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     ax_p.set_ylim(0, 100)
     ax_p.set_ylabel("runs in which\npartnership reached (%)")
     ax_p.set_xlabel("year (one step = one quarter)")
+    mark_events([ax, ax_e, ax_p], scenario)
     for a in (ax, ax_e, ax_p):
         a.grid(axis="y", color="#e5e5e5")
         a.spines[["top", "right"]].set_visible(False)
