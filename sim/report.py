@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .analysis.points import point_label
+from .core.outcomes import share_text
 from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.sensitivity import OUTCOME_LABELS
@@ -66,6 +67,10 @@ def plain_words(s: Scenario) -> str:
             said.append("a shock moves " + ", ".join(f"{k} by {v:+g}" for k, v in moves.items()))
         note = f" ({html.escape(e.note)})" if e.note else ""
         lines.append(f"{e.at}: {'; '.join(said)}{note}.")
+    if s.sweep:
+        swept = ", ".join(html.escape(figures.factor_label(f, s)) for f in s.sweep.factors)
+        lines.append(f"Swept in this batch: {swept}. The values stated above for these are the base scenario's; "
+                     "each run's are in the design below.")
     a, b = s.partnership.pair
     q = s.partnership
     lines.append(f"{a} and {b} count as strategic partners when both stances reach {q.threshold:g} and their "
@@ -75,7 +80,7 @@ def plain_words(s: Scenario) -> str:
 
 def _design(res: Results) -> str:
     sweep = res.scenario.sweep
-    factors = pd.DataFrame({"factor": [figures.factor_label(f) for f in sweep.factors], "path": list(sweep.factors),
+    factors = pd.DataFrame({"factor": [figures.factor_label(f, res.scenario) for f in sweep.factors], "path": list(sweep.factors),
                             "low": res.design.drop(columns="point").min().to_numpy(),
                             "high": res.design.drop(columns="point").max().to_numpy()}).set_index("factor")
     return (f"<p>A {sweep.design} design of {len(res.design):,} points × {sweep.replicates} seeded replicates = "
@@ -96,8 +101,9 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         best = int(res.summary["partnership_share"].idxmax())
         runs = res.runs.loc[res.runs["point"] == best, "run_id"]
         trajectories = trajectories[trajectories["run_id"].isin(runs)]
-        share = res.summary.loc[best, "partnership_share"]
-        note = f"{point_label(res.design, best)}, where partnership was likeliest ({share:.0%} of its runs)"
+        row = res.summary.loc[best]
+        reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
+        note = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
     found.append(("trajectories", f"Trajectories: {a} and {b}",
                   (f"<p class='note'>Shown for {note}.</p>" if note else "")
                   + _image(figures.trajectories_figure(trajectories, s, note=note))))
@@ -112,7 +118,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         table = sensitivity.analyse(res)
         wide = table.pivot_table(index="factor", columns=["outcome", "index"], values="value")
         wide.columns = [f"{index} of {OUTCOME_LABELS[outcome]}" for outcome, index in wide.columns]
-        found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, "Which factors matter"))
+        found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, "Which factors matter", s))
                       + _table(wide)))
     if res.design is not None and res.outcomes["partnership"].any():
         from .analysis import discovery
@@ -122,8 +128,9 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         except (MissingExtra, ValueError) as exc:
             body = f"<p class='note'>{html.escape(str(exc))}</p>"
         else:
+            limits = box.limits.rename_axis("factor").rename(index=lambda f: figures.factor_label(f, s))
             body = (f"<p>Partnership is likely inside this box: it holds {box.coverage:.0%} of all partnership runs, "
-                    f"and {box.density:.0%} of its runs reach partnership.</p>" + _table(box.limits)
+                    f"and {box.density:.0%} of its runs reach partnership.</p>" + _table(limits)
                     + _image(figures.discovery_figure(box, "PRIM peeling trajectory")))
         found.append(("discovery", "Scenario discovery", body))
     found.append(("provenance", "Provenance", _provenance(res)))
@@ -141,10 +148,27 @@ def _provenance(res: Results) -> str:
     return f"<table>{body}</table>"
 
 
-def build(res: Results, out: str | Path | None = None) -> Path:
-    """Write the report of a loaded results folder; returns its path (default: FOLDER/report.html)."""
+def _comparison(res: Results, others: list[Results]) -> str:
+    """The comparison section: this folder against the others, a batch by its point nearest its base."""
+    from .analysis import compare
+    from .analysis.points import nearest_point
+
+    def as_item(r: Results):
+        return compare.item(r, nearest_point(r.design, r.scenario) if r.summary is not None else None)
+
+    items = [as_item(r) for r in (res, *others)]
+    found = compare.table(items).drop(columns=["share", "share_low", "share_high"]).set_index("item")
+    return ("<p class='note'>The first row is this report's; each number's difference to it is in the columns "
+            "marked 'vs first'.</p>" + _table(found) + _image(figures.compare_figure(items)))
+
+
+def build(res: Results, out: str | Path | None = None, others: list[Results] | None = None) -> Path:
+    """Write the report of a loaded results folder, compared with `others` if given; returns its
+    path (default: FOLDER/report.html)."""
     out = Path(out) if out else res.path / "report.html"
     sections = _sections(res)
+    if others:
+        sections.insert(-1, ("comparison", "Compared with other scenarios", _comparison(res, others)))
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{html.escape(title)}</h2>{content}</section>' for k, title, content in sections)
     a, b = res.scenario.partnership.pair

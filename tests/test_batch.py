@@ -14,9 +14,10 @@ from conftest import ROOT, SCENARIOS, cli
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
 from sim.batch.store import staging_folder
+from sim.core.outcomes import percent
 from sim.batch.designs import design_points
 from sim.outputs.results import load_results
-from sim.scenario import load_scenario, with_overrides
+from sim.scenario import ScenarioError, load_scenario, with_overrides
 
 TABLES = ("runs", "design", "trajectories", "outcomes", "summary")
 
@@ -154,6 +155,21 @@ def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
     assert_same(tables(reference / "out"), tables(tmp_path / "out"))
 
 
+def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_path):
+    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT)
+    try:
+        _wait_for_chunks(tmp_path, 1, proc)
+        proc.send_signal(signal.SIGSTOP)  # paused, not finished: still the running batch that owns the folder
+        for extra in ([], ["--resume"], ["--replace"]):
+            second = subprocess.run(_batch_command(tmp_path, *extra), cwd=ROOT, capture_output=True, text=True)
+            assert second.returncode == 2 and "Traceback" not in second.stderr and "Errno" not in second.stderr
+            assert f"another batch (process {proc.pid}" in second.stderr and "wait for it to finish" in second.stderr
+    finally:
+        proc.kill()
+        proc.wait()
+    assert staging_folder(tmp_path / "out").exists()  # the first batch's chunks were not touched
+
+
 def test_resume_refuses_a_changed_scenario(tmp_path):
     proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT)
     _wait_for_chunks(tmp_path, 1, proc)
@@ -178,9 +194,11 @@ def test_the_batch_ends_with_where_partnership_is_likeliest(tmp_path):
     share = summary["partnership_share"]
     best = summary[share == share.max()].iloc[0]
     last = loud.stderr.strip().splitlines()[-1]
-    assert f"reached in {share.min():.0%} to {share.max():.0%} of a design point's runs" in last, last
+    assert f"reached in {percent(share.min())} to {percent(share.max())} of a design point's runs" in last, last
     assert f"parameters.sanctions={best['parameters.sanctions']:.3g}, actors.Seoul.autonomy={best['actors.Seoul.autonomy']:.3g}" in last
-    assert f"95% interval {best['share_low']:.0%}–{best['share_high']:.0%}" in last
+    reached = round(best["partnership_share"] * best["runs"])
+    assert f"{reached} of {int(best['runs'])} runs" in last
+    assert f"95% interval {percent(best['share_low'])}–{percent(best['share_high'])}" in last
 
 
 @pytest.mark.parametrize("sweep, words", [
@@ -218,6 +236,49 @@ def test_plots_of_a_batch(tmp_path):
     assert picked.returncode == 0 and "point5" in picked.stdout
     bad = cli("plot", "map", tmp_path / "b", "--x", "parameters.noise")
     assert bad.returncode == 2 and "allowed:" in bad.stderr
+    network = cli("plot", "network", tmp_path / "b", "--point", "5")
+    assert network.returncode == 0 and network.stdout.strip().endswith("_point5.png")
+
+
+def test_factor_labels_name_the_map_axes_and_listed_values_make_a_grid(tmp_path):
+    from sim.outputs.figures import map_figure
+
+    s = with_overrides(small(), {"sweep.factors": {
+        "parameters.sanctions": {"values": [0.0, 0.5, 0.9], "label": "sanctions, as the analyst says it"},
+        "actors.Seoul.autonomy": {"range": [0.5, 1.0], "points": 3, "label": "Seoul's room"}}})
+    plan = Plan.of(s)
+    assert sorted(set(plan.design["parameters.sanctions"])) == [0.0, 0.5, 0.9]
+    run_batch(plan, tmp_path / "b")
+    res = load_results(tmp_path / "b")
+    ax = map_figure(res.summary, res.scenario, "parameters.sanctions", "actors.Seoul.autonomy").axes[0]
+    assert ax.get_xlabel() == "sanctions, as the analyst says it" and ax.get_ylabel() == "Seoul's room"
+
+
+@pytest.mark.parametrize("spec, words", [
+    ({"range": [0, 1], "values": [0, 1]}, ["give `range: [low, high]` or `values: [...]`"]),
+    ({"label": "x"}, ["give `range: [low, high]` or `values: [...]`"]),
+])
+def test_a_factor_needs_a_range_or_values(spec, words):
+    with pytest.raises(ScenarioError) as err:
+        with_overrides(small(), {"sweep.factors": {"parameters.sanctions": spec}})
+    assert all(w in str(err.value) for w in words), str(err.value)
+
+
+def test_the_network_of_a_batch_draws_one_point_and_only_recorded_pairs(tmp_path):
+    from matplotlib.patches import FancyArrowPatch
+
+    from sim.outputs.figures import network_figure
+
+    run_batch(Plan.of(small()), tmp_path / "b")
+    res = load_results(tmp_path / "b")
+    runs = res.runs.loc[res.runs["point"] == 5, "run_id"]
+    fig = network_figure(res.trajectories[res.trajectories["run_id"].isin(runs)], res.scenario, note="design point 5: x")
+    recorded = res.trajectories.groupby(["source", "target"], observed=True).ngroups
+    assert sum(isinstance(p, FancyArrowPatch) for p in fig.axes[0].patches) == recorded < 20
+    assert "design point 5: x" in fig.axes[0].get_title()
+    assert "median of 3 runs" in fig.axes[0].get_title()  # one point's replicates, not every point's
+    footnote = " ".join(t.get_text() for t in fig.texts)
+    assert "Not recorded" in footnote and "Seoul→Tokyo" in footnote
 
 
 @pytest.mark.slow

@@ -12,9 +12,9 @@ BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 # name: (edit of the baseline text, or whole text), words the message must hold, line or None
 BAD = {
     "unknown_field": (("steps: 88 ", "colour: red\nsteps: 88 "), ["colour", "unknown field", "allowed: name"], 10),
-    "unknown_nested_field": (("autonomy: 0.35, patron", "autonom: 0.35, patron"), ["actors.Seoul.autonom", "allowed: power, autonomy"], 19),
-    "unknown_actor": (("patron: Beijing}", "patron: Pyongyang}"), ["actors.Moscow.patron", "'Pyongyang'", "allowed: one of the actors"], 22),
-    "out_of_range": (("autonomy: 0.35,", "autonomy: 1.5,"), ["actors.Seoul.autonomy", "1.5", "less than or equal to 1"], 19),
+    "unknown_nested_field": (("autonomy: 0.35, patron", "autonom: 0.35, patron"), ["actors.Seoul.autonom", "allowed: power, autonomy"], 21),
+    "unknown_actor": (("patron: Beijing}", "patron: Pyongyang}"), ["actors.Moscow.patron", "'Pyongyang'", "allowed: one of the actors"], 24),
+    "out_of_range": (("autonomy: 0.35,", "autonomy: 1.5,"), ["actors.Seoul.autonomy", "1.5", "less than or equal to 1"], 21),
     "malformed_date": (("start: 2018Q3", "start: 2018Q5"), ["start", "2018Q5", "YYYYQn"], 9),
     "patron_cycle": (("{power: 0.24, sanction_sensitivity: 0.2}", "{power: 0.24, sanction_sensitivity: 0.2, patron: Moscow}"),
                      ["actors.", "patron", "cycle", "Beijing -> Moscow -> Beijing"], None),
@@ -25,6 +25,13 @@ BAD = {
     "empty_document": ("", ["the document is empty"], None),
     "object_construction": ('name: !!python/object/apply:os.system ["touch PWNED"]\n', ["not valid YAML", "python/object"], 1),
     "duplicate_key": (("steps: 88 ", "steps: 40\nsteps: 88 "), ["steps", "appears twice"], 11),
+    # a 1 KB file whose aliases would expand to 9**9 items ("billion laughs"): refused before anything is built
+    "alias_bomb": ("name: bomb\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")),
+        ["uses the YAML alias *a", "allowed: no aliases"], 3),
+    "too_deep": ("name: x\nv: " + "[" * 40 + "]" * 40 + "\n", ["nests deeper than 32 levels", "allowed: at most 32"], 2),
+    "too_large": ("name: x\n# " + "x" * 1_000_100 + "\n", ["bytes; allowed: at most 1,000,000"], None),
+    "tab_indent": ("name: x\nactors:\n\tSeoul: {power: 0.1}\n", ["not valid YAML", "indent with spaces, not tabs"], 3),
 }
 
 
@@ -136,3 +143,78 @@ def test_the_command_module_imports_no_heavy_library():
     code = "import sys, sim.cli; print(sorted(m for m in ('pydantic', 'pandas', 'numpy', 'mesa') if m in sys.modules))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert found.returncode == 0 and found.stdout.strip() == "[]", found.stdout + found.stderr
+
+
+def test_a_misspelt_set_path_lists_the_allowed_names(tmp_path):
+    result = cli("run", SCENARIOS / "baseline_2018.yaml", "--set", "actors.Seol.autonomy=0.8", "--out", tmp_path / "o")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "unknown field 'actors.Seol'; allowed: Seoul, Washington, Beijing, Moscow, Tokyo" in result.stderr
+
+
+def test_an_out_of_range_sweep_value_reads_like_every_other_message(tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: s\n"
+                    "sweep: {factors: {actors.Seoul.autonomy: [0.5, 1.2]}}\n")
+    result = cli("validate", path)
+    assert result.returncode == 2
+    assert "sweep.factors.actors.Seoul.autonomy: value 1.2 is not allowed: input should be less than or equal to 1" in result.stderr
+
+
+def test_validate_says_how_many_runs_and_warns_of_a_very_large_design(tmp_path):
+    small = cli("validate", SCENARIOS / "sanctions_autonomy_sweep.yaml")
+    assert small.returncode == 0 and "0 events" in small.stdout and "6,050 runs" in small.stdout
+    assert "warning" not in small.stderr
+    path = tmp_path / "huge.yaml"
+    path.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: huge\nsweep: {{replicates: 2000, factors: "
+                    "{sanctions: {range: [0, 1], points: 100}, actors.Seoul.autonomy: {range: [0, 1], points: 100}}}\n")
+    huge = cli("validate", path)
+    assert huge.returncode == 0 and "20,000,000 runs" in huge.stdout
+    assert "warning: 20,000,000 runs would take about" in huge.stderr and "hours on one worker" in huge.stderr
+
+
+def test_export_writes_flat_tables_with_the_scenario_and_factor_values(tmp_path):
+    from sim.batch.plan import Plan
+    from sim.batch.run import run_batch
+    from sim.scenario import load_scenario, with_overrides
+
+    s = with_overrides(load_scenario(SCENARIOS / "sanctions_autonomy_sweep.yaml"),
+                       {"steps": 8, "sweep.replicates": 2, "sweep.factors": {"parameters.sanctions": [0.1, 0.9]}})
+    run_batch(Plan.of(s), tmp_path / "b")
+    result = cli("export", tmp_path / "b")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "b" / "export"
+    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "summary.csv", "trajectories.csv"]
+    outcomes = pd.read_csv(folder / "outcomes.csv")
+    assert (outcomes["scenario"] == "sanctions_autonomy_sweep").all()
+    assert set(outcomes["parameters.sanctions"]) == {0.1, 0.9}  # every run carries its point's factor values
+    assert len(outcomes) == 2 * 2 * 10  # points x replicates x unordered pairs
+    book = cli("export", tmp_path / "b", "--format", "xlsx", "--out", tmp_path / "b.xlsx")
+    assert book.returncode == 0, book.stderr
+    sheets = pd.read_excel(tmp_path / "b.xlsx", sheet_name=None)
+    assert set(sheets) == {"summary", "outcomes", "trajectories"} and len(sheets["outcomes"]) == len(outcomes)
+
+
+def test_export_of_a_missing_folder_is_a_usage_error(tmp_path):
+    result = cli("export", tmp_path / "nothing")
+    assert result.returncode == 2 and "not a results folder" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["plot", "sensitivity"])
+def test_help_prints_percent_signs_once(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0 and "%%" not in result.stdout and "%" in result.stdout
+
+
+def test_the_trajectory_axis_covers_every_band(tmp_path):
+    """Seoul -> Pyongyang starts at -0.4 with-pyongyang: the axis must reach below its band."""
+    from sim.outputs.figures import trajectories_figure
+    from sim.outputs.results import load_results
+    from sim.outputs.tables import band
+
+    out = tmp_path / "wp"
+    assert cli("run", SCENARIOS / "with_pyongyang.yaml", "--replicates", "20", "--steps", "12", "--out", out).returncode == 0
+    res = load_results(out)
+    ax = trajectories_figure(res.trajectories, res.scenario).axes[0]
+    t = res.trajectories
+    lowest = band(t[(t["source"] == "Seoul") & (t["target"] == "Pyongyang")], "alignment")["lo"].min()
+    assert lowest < -0.3 and ax.get_ylim()[0] < lowest

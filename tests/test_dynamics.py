@@ -95,7 +95,8 @@ def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
     others = [i for i in range(5) if i != moscow]
     assert np.all(exposure[np.ix_(others, others)] == 0)
     # sanctions x Seoul's firms' sensitivity x how far Seoul joins (its dependence on Washington)
-    assert exposure[s.index("Seoul"), moscow] == pytest.approx(0.8 * 0.9 * (1 - 0.35))
+    seoul = s.actors["Seoul"]
+    assert exposure[s.index("Seoul"), moscow] == pytest.approx(0.8 * seoul.sanction_sensitivity * (1 - seoul.autonomy))
     assert exposure[s.index("Beijing"), moscow] == 0  # Beijing does not join
     np.testing.assert_array_equal(exposure, exposure.T)
 

@@ -83,6 +83,12 @@ def test_report_has_every_section_and_embeds_its_images(sobol_batch):
     assert len(images) >= 5 and all(src.startswith("data:image/png;base64,") for src in images)
     assert not re.search(r'(src|href)="(https?:)?//', page), "the report must open with no network"
     assert load_scenario(SCENARIOS / "baseline_2018.yaml").digest() != "" and "SHA-256" in page
+    # factors and points are named, never shown by path or number alone
+    assert "Swept in this batch: US sanctions on Russia" in page
+    assert re.search(r"design point \d+: parameters\.sanctions = ", page)
+    assert re.search(r"runs, [\d.]+% \(95% interval", page)
+    discovery = page[page.index('<section id="discovery">'):]
+    assert "<th>factor</th>" in discovery or "no run reached" in discovery
 
 
 def test_report_of_plain_replicates(tmp_path):
@@ -117,3 +123,12 @@ def test_a_missing_extra_names_the_extra_to_install(monkeypatch):
     monkeypatch.setattr(extras.importlib, "import_module", fail)
     with pytest.raises(extras.MissingExtra, match=r"pip install 'alliance-sim\[explore\]'"):
         extras.require("ema_workbench", "explore", "scenario discovery")
+
+
+def test_the_ema_model_of_a_scenario_without_a_sweep_uses_the_two_levers():
+    from sim.analysis.ema import workbench_model
+
+    with pytest.warns(UserWarning, match="no `sweep:` section.*parameters.sanctions and actors.Seoul.autonomy"):
+        model = workbench_model(SCENARIOS / "baseline_2018.yaml", replications=2)
+    assert {u.name: (u.lower_bound, u.upper_bound) for u in model.uncertainties} == {
+        "parameters__sanctions": (0.0, 1.0), "actors__Seoul__autonomy": (0.0, 1.0)}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from sim.core.outcomes import partnership, wilson_interval
+from sim.core.outcomes import partnership, share_text, wilson_interval
 
 
 def two_actor_series(ab, ba, coop):
@@ -46,3 +46,13 @@ def test_wilson_interval_matches_scipy(n):
     for i in range(n + 1):
         ci = binomtest(int(k[i]), n).proportion_ci(confidence_level=0.95, method="wilson")
         assert low[i] == pytest.approx(ci.low, abs=1e-12) and high[i] == pytest.approx(ci.high, abs=1e-12)
+
+
+@pytest.mark.parametrize("reached, runs, text", [
+    (1, 200, "1 of 200 runs, 0.5% (95% interval 0.1%–2.8%)"),
+    (0, 200, "0 of 200 runs, 0% (95% interval 0%–1.9%)"),
+    (100, 200, "100 of 200 runs, 50% (95% interval 43%–57%)"),
+])
+def test_a_share_is_printed_with_its_count_and_interval(reached, runs, text):
+    """A rare partnership is never rounded away to '0%'."""
+    assert share_text(reached, runs) == text

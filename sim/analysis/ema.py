@@ -11,6 +11,7 @@ the quarter it was first reached (NaN if never) and the final stances of the pai
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from pathlib import Path
 
@@ -44,16 +45,26 @@ def run_once(scenario: Scenario, seed: int, **factors: float) -> dict[str, float
             "final_stance": float(traj.A[0, -1, i, j]), "final_stance_back": float(traj.A[0, -1, j, i])}
 
 
+def levers(s: Scenario) -> dict[str, tuple[float, float]]:
+    """The model's uncertainties: the sweep's factors and their ranges, or, for a scenario without
+    a `sweep:` section, its two named levers: the sanctions and the focal actor's autonomy, each over [0, 1]."""
+    if s.sweep is None:
+        return {"parameters.sanctions": (0.0, 1.0), f"actors.{s.focal}.autonomy": (0.0, 1.0)}
+    prob = problem(s.sweep)
+    return {name: (low, high) for name, (low, high) in zip(prob["names"], prob["bounds"])}
+
+
 def workbench_model(scenario: Scenario | str | Path, replications: int | None = None):
-    """An EMA `ReplicatorModel` of a scenario with a `sweep:` section (its factors' ranges)."""
+    """An EMA `ReplicatorModel` of a scenario: its uncertainties are the sweep's factors (see `levers`)."""
     ema = require("ema_workbench", "explore", "the EMA Workbench model")
     s = at_rest(scenario if isinstance(scenario, Scenario) else load_scenario(scenario))
     if s.sweep is None:
-        raise ValueError("the scenario needs a `sweep:` section: its factors become the model's uncertainties")
+        warnings.warn(f"'{s.name}' has no `sweep:` section: the model's uncertainties are its two levers, "
+                      f"parameters.sanctions and actors.{s.focal}.autonomy, each over [0, 1]", stacklevel=2)
     base = s.model_copy(update={"sweep": None})
     model = ema.ReplicatorModel(s.name, function=partial(run_once, base))  # picklable, for parallel evaluators
-    prob = problem(s.sweep)
-    model.uncertainties = [ema.RealParameter(keyword(name), low, high) for name, (low, high) in zip(prob["names"], prob["bounds"])]
+    model.uncertainties = [ema.RealParameter(keyword(name), low, high) for name, (low, high) in levers(s).items()]
     model.outcomes = [ema.ArrayOutcome(name) for name in OUTCOMES]  # one value per replication
-    model.replications = [{"seed": int(seed)} for seed in run_seeds(s.seed, replications or s.sweep.replicates)]
+    count = replications or (s.sweep.replicates if s.sweep else s.replicates)
+    model.replications = [{"seed": int(seed)} for seed in run_seeds(s.seed, count)]
     return model

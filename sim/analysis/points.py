@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.outcomes import percent, share_text
 from ..scenario import Scenario, get_path
 from ..scenario.paths import FREE_KEYS
 
@@ -15,9 +16,10 @@ def best_point(summary: pd.DataFrame, scenario: Scenario) -> str:
     ties = int((share["partnership_share"] == best["partnership_share"]).sum())
     where = ", ".join(f"{f}={best[f]:.3g}" for f in scenario.sweep.factors)
     a, b = scenario.partnership.pair
-    return (f"{a}–{b} partnership reached in {share['partnership_share'].min():.0%} to {best['partnership_share']:.0%} "
-            f"of a design point's runs; highest at {f'{ties} points, among them ' if ties > 1 else ''}{where} "
-            f"(95% interval {best['share_low']:.0%}–{best['share_high']:.0%})")
+    reached = round(best["partnership_share"] * best["runs"])
+    return (f"{a}–{b} partnership reached in {percent(share['partnership_share'].min())} to "
+            f"{percent(best['partnership_share'])} of a design point's runs; highest at "
+            f"{f'{ties} points, among them ' if ties > 1 else ''}{where}: {share_text(reached, int(best['runs']))}")
 
 
 def nearest_point(design: pd.DataFrame, scenario: Scenario, values: dict[str, float] | None = None) -> int:

@@ -20,6 +20,15 @@ from ..scenario import Scenario, parse_pair, with_overrides
 from .designs import design_points
 
 
+# one worker, 88-quarter runs, writing included (bench/batch_speed.py, "1 local"; README Performance)
+MEASURED_RUNS_PER_SECOND = 1_300
+
+
+def expected_seconds(runs: int, steps: int) -> float:
+    """Roughly how long `runs` runs of `steps` quarters take on one worker, at the measured speed."""
+    return runs * steps / 88 / MEASURED_RUNS_PER_SECOND
+
+
 class BatchError(Exception):
     """A batch that cannot start or resume as asked (reported in one line, exit 2)."""
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -42,11 +44,44 @@ def staging_folder(out: Path) -> Path:
     return out.parent / f".{out.name}.partial"
 
 
+OWNER = "owner.json"  # in the staging folder: which process is writing it
+
+
+def _running(staging: Path) -> dict | None:
+    """The batch process writing `staging` now, if one is alive on this machine."""
+    try:
+        owner = json.loads((staging / OWNER).read_text())
+    except (OSError, ValueError):
+        return None
+    if owner.get("host") != socket.gethostname():
+        return None
+    try:
+        os.kill(int(owner["pid"]), 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return owner
+
+
+def _busy(out: Path, staging: Path, owner: dict | None) -> BatchError:
+    who = f"process {owner['pid']}, started {owner['started']}" if owner else "another process"
+    return BatchError(f"another batch ({who}) is writing {out} right now, in {staging}; wait for it to finish "
+                      "(or stop it), then rerun; after an interrupted batch, --resume finishes it")
+
+
+def _claim(staging: Path) -> None:
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    (staging / OWNER).write_text(json.dumps(owner) + "\n")
+
+
 def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
-    """Create (or check, when resuming) the staging folder; returns it."""
+    """Create (or check, when resuming) the staging folder and claim it for this process; returns it."""
     staging = staging_folder(out)
     if out.exists() and not replace:
         raise BatchError(f"{out} exists and is complete; choose another --out or pass --replace")
+    if staging.exists() and (owner := _running(staging)) is not None and int(owner["pid"]) != os.getpid():
+        raise _busy(out, staging, owner)
     if staging.exists():
         if replace and not resume:
             shutil.rmtree(staging)
@@ -61,8 +96,13 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
                                  "use --replace to start over, or another --out")
             for stale in staging.glob("*.parquet/*.tmp*"):
                 stale.unlink()
+            _claim(staging)
             return staging
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir(parents=True)
+    except FileExistsError:  # another batch created it a moment ago
+        raise _busy(out, staging, _running(staging)) from None
+    _claim(staging)
     for name in PARTS:
         (staging / f"{name}.parquet").mkdir()
     (staging / "scenario.yaml").write_text(plan.scenario.to_yaml(), encoding="utf-8")
@@ -83,6 +123,7 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, e
                                      points=len(plan.design), replicates=plan.replicates, runs=plan.runs,
                                      chunks=len(plan.chunks()), workers=workers, executor=executor))
     (staging / "batch.json").unlink()
+    (staging / OWNER).unlink(missing_ok=True)
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)

@@ -82,18 +82,12 @@ def chosen_point(res, args: argparse.Namespace) -> int:
 
 
 def trajectories(res, args, out: Path) -> list[Path]:
-    from ..analysis.points import point_label
     from ..outputs.figures import save, trajectories_figure
 
     if args.focal and args.focal not in res.scenario.names:
         raise UsageError(f"--focal {args.focal!r}: unknown actor; allowed: {', '.join(res.scenario.names)}")
     focal = args.focal or res.scenario.focal
-    drawn, note, suffix = res.trajectories, "", ""
-    if res.summary is not None:
-        point = chosen_point(res, args)
-        runs = res.runs.loc[res.runs["point"] == point, "run_id"]
-        drawn = drawn[drawn["run_id"].isin(runs)]
-        note, suffix = point_label(res.design, point), f"_point{point}"
+    drawn, note, suffix = _one_point(res, args)
     return save(trajectories_figure(drawn, res.scenario, focal, note), out / f"trajectories_{focal}{suffix}", args.svg)
 
 
@@ -104,7 +98,20 @@ def network(res, args, out: Path) -> list[Path]:
     if args.date and args.date not in set(dates):
         raise UsageError(f"--date {args.date!r}: not a recorded step; allowed: {dates.iloc[0]} to {dates.iloc[-1]} (YYYYQn)")
     date = args.date or dates.iloc[-1]
-    return save(network_figure(res.trajectories, res.scenario, date), out / f"network_{date}", args.svg)
+    drawn, note, suffix = _one_point(res, args)
+    return save(network_figure(drawn, res.scenario, date, note), out / f"network_{date}{suffix}", args.svg)
+
+
+def _one_point(res, args):
+    """The trajectories to draw, a note naming the design point and a file suffix: a batch's point
+    (--point, --where, or the one nearest the base scenario); a plain run's all."""
+    from ..analysis.points import point_label
+
+    if res.summary is None:
+        return res.trajectories, "", ""
+    point = chosen_point(res, args)
+    runs = res.runs.loc[res.runs["point"] == point, "run_id"]
+    return res.trajectories[res.trajectories["run_id"].isin(runs)], point_label(res.design, point), f"_point{point}"
 
 
 def map_(res, args, out: Path) -> list[Path]:

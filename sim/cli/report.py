@@ -12,17 +12,19 @@ def add(sub) -> None:
                        description="Write an HTML report (figures embedded, opens offline): the scenario in plain "
                                    "words, the design, the map, trajectories, paths, sensitivity and discovery "
                                    "where available, and provenance.")
-    p.add_argument("results", help="results folder")
-    p.add_argument("--out", help="file to write (default: RESULTS/report.html)")
+    p.add_argument("results", nargs="+", metavar="RESULTS",
+                   help="results folder; with more than one, the report of the first gains a comparison with the "
+                        "others (a batch by its point nearest its base scenario)")
+    p.add_argument("--out", help="file to write (default: RESULTS/report.html, of the first)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..report import build
 
-    res = load(args.results)
+    res, *others = [load(folder) for folder in args.results]
     try:
-        print(build(res, args.out))
+        print(build(res, args.out, others))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return 0

@@ -26,7 +26,7 @@ def add(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
-    from ..core.outcomes import partnership_share
+    from ..core.outcomes import partnership_count, share_text
     from ..outputs.results import default_folder
 
     s = scenario(args)
@@ -36,6 +36,6 @@ def main(args: argparse.Namespace) -> int:
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine)")
     folder, found = run(s, out, args.engine, args.replace)
     a, b = s.partnership.pair
-    say(args, f"{a}–{b} partnership reached in {partnership_share(found['outcomes'], s):.0%} of runs")
+    say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")
     print(folder)
     return 0

@@ -31,4 +31,4 @@ def main(args: argparse.Namespace) -> int:
     table.to_parquet(res.path / "sensitivity.parquet", index=False)
     print(sensitivity.wide(table).round(3).to_string())
     title = f"Sensitivity of '{res.scenario.name}' ({res.scenario.sweep.design}, 95% intervals)"
-    return print_paths(save(sensitivity_figure(table, title), res.path / "plots" / "sensitivity", args.svg))
+    return print_paths(save(sensitivity_figure(table, title, res.scenario), res.path / "plots" / "sensitivity", args.svg))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .common import EXIT_BAD_INPUT
+
+LARGE = 10_000_000  # runs: beyond this, say how long the design would take
 
 
 def add(sub) -> None:
@@ -17,6 +20,8 @@ def add(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..batch.designs import design_points
+    from ..batch.plan import expected_seconds
     from ..scenario import ScenarioError, load_scenario
 
     status = 0
@@ -27,8 +32,14 @@ def main(args: argparse.Namespace) -> int:
             print(exc.report(), file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        runs = len(design_points(s)) * s.sweep.replicates if s.sweep else s.replicates
         sweep = (f"; sweep: {s.sweep.design} over {', '.join(s.sweep.factors)}, {s.sweep.replicates} replicates a point"
                  if s.sweep else f", {s.replicates} replicates")
+        events = f"{len(s.events)} event{'' if len(s.events) == 1 else 's'}"
         print(f"{path}: valid — '{s.name}', {len(s.actors)} actors ({', '.join(s.names)}), "
-              f"{s.steps} quarters from {s.start}, {len(s.events)} events{sweep}")
+              f"{s.steps} quarters from {s.start}, {events}{sweep}; {runs:,} run{'' if runs == 1 else 's'}")
+        if runs > LARGE:
+            hours = expected_seconds(runs, s.steps) / 3600
+            print(f"{path}: warning: {runs:,} runs would take about {hours:,.1f} hours on one worker at the measured "
+                  f"speed ({hours / (os.cpu_count() or 1):,.1f} on this machine's {os.cpu_count()} cores)", file=sys.stderr)
     return status

@@ -134,25 +134,29 @@ def joining(p: Params) -> np.ndarray:
     Endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance decides who
     joins (their own export controls and financial measures).
     """
-    led = (p.patron @ p.sanctioner[..., :, None])[..., 0]  # 1 where the sanctioner leads i
-    return p.sanctioner + led * (1.0 - p.autonomy)
+    return p.sanctioner + _led_by_sanctioner(p) * (1.0 - p.autonomy)
 
 
-def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
+def _led_by_sanctioner(p: Params) -> np.ndarray:
+    """(..., n): 1 where the sanctioner leads i (is its patron)."""
+    return np.einsum("...ij,...j->...i", p.patron, p.sanctioner)
+
+
+def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params, join: np.ndarray | None = None) -> np.ndarray:
     """Sanctions as politics: a coalition, its target's retaliation, and the cost of engaging.
 
     The sanctioner and the sanctioned estrange; the sanctioned turns against those who join
     (Russia's "unfriendly countries" list, March 2022), in proportion to their joining; an
     ally of the sanctioner that trades with the sanctioned loses standing with it (the
     sanctioner's displeasure, both directions). All in proportion to the sanctions.
+    `join` is `joining(p)`, if already computed.
     """
     s = _scalar(p.sanctions)
     u, r = p.sanctioner, p.sanctioned
     feud = _row(u) * _column(r) + _row(r) * _column(u)
-    allies = joining(p) - u  # those who join, the sanctioner apart
+    allies = (joining(p) if join is None else join) - u  # those who join, the sanctioner apart
     retaliation = _row(r) * _column(allies)
-    ally = (p.patron @ u[..., :, None])[..., 0]  # (..., n): 1 where the sanctioner leads i
-    engagement = (E @ r[..., :, None])[..., 0] * ally  # (..., n): ally's cooperation with r
+    engagement = np.einsum("...ij,...j->...i", E, r) * _led_by_sanctioner(p)  # (..., n): an ally's cooperation with r
     cost = _row(engagement) * _column(u) + _column(engagement) * _row(u)
     return s * ((feud + retaliation) * (-1.0 - A) - cost)
 
@@ -197,7 +201,7 @@ def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
     return -4.0 * _row(power) * _column(power) * (1.0 - led) * (1.0 + A)
 
 
-def sanction_exposure(p: Params) -> np.ndarray:
+def sanction_exposure(p: Params, join: np.ndarray | None = None) -> np.ndarray:
     """How strongly sanctions cut each pair's cooperation with the sanctioned: (..., n, n), symmetric.
 
     The firms of actor i retreat from the sanctioned market in proportion to the sanctions,
@@ -205,21 +209,24 @@ def sanction_exposure(p: Params) -> np.ndarray:
     (sensitivity) to the sanctioner's market and currency (2022 exports to Russia: US -73%,
     Japan -41%, Korea -37%, China +13%).
     """
-    own = _row(p.sensitivity * joining(p)) * _column(p.sanctioned)
+    own = _row(p.sensitivity * (joining(p) if join is None else join)) * _column(p.sanctioned)
     return _scalar(p.sanctions) * (own + np.swapaxes(own, -1, -2))
 
 
-def diversion(E: np.ndarray, p: Params) -> np.ndarray:
+def diversion(E: np.ndarray, p: Params, join: np.ndarray | None = None, exposure: np.ndarray | None = None) -> np.ndarray:
     """Trade diversion: what the sanctioned loses with those who join flows to those who do not.
 
     The cooperation cut this quarter, sum_i exposure[r, i] E[r, i], is shared among the
     sanctioned's partners in proportion to their openness (1 - joining)(1 - sensitivity)
     and their existing cooperation (China's exports to Russia rose 13% in 2022). Symmetric.
+    `join` and `exposure` are `joining(p)` and `sanction_exposure(p)`, if already computed.
     """
+    join = joining(p) if join is None else join
+    exposure = sanction_exposure(p, join) if exposure is None else exposure
     r = p.sanctioned[..., :, None]  # (..., n, 1)
-    lost = (sanction_exposure(p) * E * r).sum(axis=(-1, -2))  # (...) cut from the sanctioned's row
+    lost = (exposure * E * r).sum(axis=(-1, -2))  # (...) cut from the sanctioned's row
     others = 1.0 - p.sanctioned
-    open_ = (1.0 - joining(p)) * (1.0 - p.sensitivity) * others * (E * r).sum(axis=-2)  # (..., n)
+    open_ = (1.0 - join) * (1.0 - p.sensitivity) * others * (E * r).sum(axis=-2)  # (..., n)
     total = open_.sum(axis=-1)
     share = np.divide(open_, total[..., None], out=np.zeros_like(open_), where=total[..., None] > 0)
     gain = (lost[..., None] * share)[..., None, :] * r  # row r: what each partner gains
@@ -257,7 +264,7 @@ def rest_potential(state: State, p: Params) -> np.ndarray:
 # --- one quarter ----------------------------------------------------------------------
 
 
-def pulls(state: State, p: Params) -> list[np.ndarray]:
+def pulls(state: State, p: Params, join: np.ndarray | None = None) -> list[np.ndarray]:
     """Every mechanism's pull on the stances, in the order of MECHANISMS."""
     A, E, T = state
     return [
@@ -265,7 +272,7 @@ def pulls(state: State, p: Params) -> list[np.ndarray]:
         patron_pull(A, p.patron, p.autonomy),
         balance(A),
         interdependence(A, E),
-        sanctions_pressure(A, E, p),
+        sanctions_pressure(A, E, p, join),
         hedging(A, p.power),
         rivalry(A, p.power, p.patron),
         people(A, T),
@@ -280,12 +287,14 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
     A, E, T = state
     off = _off_diagonal(A.shape[-1])
     weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
-    drift = sum(w * pull for w, pull in zip(weights, pulls(state, p)))
+    join = joining(p)  # used by three mechanisms: computed once
+    drift = sum(w * pull for w, pull in zip(weights, pulls(state, p, join)))
     rate = _scalar(p.rate)
     A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
 
     sanctions_weight = weights[MECHANISMS.index("sanctions")]
-    dE = cooperation_pull(A, E, p) - sanctions_weight * (sanction_exposure(p) * E - diversion(E, p))
+    exposure = sanction_exposure(p, join)
+    dE = cooperation_pull(A, E, p) - sanctions_weight * (exposure * E - diversion(E, p, join, exposure))
     E_next = np.clip(E + rate * dE, 0.0, 1.0) * off
 
     T_next = np.clip(T + rate * _scalar(p.tourism_growth) * T * (1.0 - T), 0.0, 1.0) * off

@@ -33,9 +33,10 @@ def focal_outcomes(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
     return outcomes[(outcomes["source"] == a) & (outcomes["target"] == b)]
 
 
-def partnership_share(outcomes: pd.DataFrame, scenario) -> float:
-    """The share of runs in an outcomes table that reached the partnership."""
-    return float(focal_outcomes(outcomes, scenario)["partnership"].mean())
+def partnership_count(outcomes: pd.DataFrame, scenario) -> tuple[int, int]:
+    """How many runs of an outcomes table reached the partnership, and of how many."""
+    focal = focal_outcomes(outcomes, scenario)["partnership"]
+    return int(focal.sum()), len(focal)
 
 
 def conditions(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
@@ -87,6 +88,17 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def percent(x: float) -> str:
+    """A share as a percentage that does not round a rare event away: 0.5%, 2.8%, 45%."""
+    return "0%" if x == 0 else f"{100 * x:.1f}%" if x < 0.1 else f"{100 * x:.0f}%"
+
+
+def share_text(reached: int, runs: int) -> str:
+    """'1 of 200 runs, 0.5% (95% interval 0.1%–2.8%)': the count with the share and its Wilson interval."""
+    low, high = wilson_interval(np.array(reached), np.array(runs))
+    return f"{reached:,} of {runs:,} runs, {percent(reached / runs)} (95% interval {percent(float(low))}–{percent(float(high))})"
 
 
 def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
 from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_path
-from .schema import Scenario
+from .schema import FactorRange, Scenario
 
 
 def check_references(s: Scenario) -> list[Problem]:
@@ -60,6 +60,11 @@ def _check_sweep(s: Scenario) -> list[Problem]:
     sampled = s.sweep.design != "grid"
     for path, spec in s.sweep.factors.items():
         where = f"sweep.factors.{path}"
+        if isinstance(spec, FactorRange) and (spec.values is None) == (spec.range is None):
+            problems.append(Problem(where, "give `range: [low, high]` or `values: [...]`; allowed: one of the two"))
+            continue
+        if isinstance(spec, FactorRange) and spec.values is not None:
+            spec = spec.values
         if isinstance(spec, list):
             if sampled:
                 problems.append(Problem(where, f"a {s.sweep.design} design samples a range; allowed: {{range: [low, high]}}"))
@@ -96,7 +101,7 @@ def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> lis
                                    "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
         except (ValidationError, TypeError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            return [Problem(where, f"value {value!r}: {reason}")]
+            return [Problem(where, f"value {value!r} is not allowed: {reason[0].lower() + reason[1:]}")]
     current = get_path(s.to_dict(), full) if full.split(".")[0] not in FREE_KEYS else 0.0
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         return [Problem(where, "only numeric fields can vary")]

@@ -64,14 +64,42 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+# A scenario is a few kilobytes, a dozen levels deep; a file far beyond these is a mistake or an attack.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse, before anything is built, what could make loading blow up: a file too large, nesting
+    too deep, or YAML aliases (`*name`), which can expand a 1 KB file to gigabytes ("billion laughs")."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ScenarioError(source, [Problem("", f"is {len(text.encode('utf-8')):,} bytes; allowed: at most {MAX_BYTES:,} "
+                                                 "(a scenario is a few kilobytes)", None)])
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # a stream of events: nothing is expanded or built
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise ScenarioError(source, [Problem("", f"uses the YAML alias *{event.anchor}; allowed: no aliases "
+                                                     "(write the values out, or use `base:` to share a scenario)", line)])
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(source, [Problem("", f"nests deeper than {MAX_DEPTH} levels; allowed: at most {MAX_DEPTH}", line)])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
 def _parse(text: str, source: str) -> tuple[dict, dict]:
     try:
+        _check_shape(text, source)
         lines = line_index(yaml.compose(text, Loader=yaml.SafeLoader))
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
+        if "'\\t'" in reason:
+            reason += "; indent with spaces, not tabs"
         raise ScenarioError(source, [Problem("", f"is not valid YAML: {reason}", line)]) from None
     except DuplicateKey as dup:
         raise ScenarioError(source, [Problem(dup.path, "appears twice; each key may appear once", dup.line)]) from None

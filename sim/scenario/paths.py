@@ -41,7 +41,8 @@ def set_path(data: dict, path: str, value: Any) -> None:
             if not isinstance(key, int) or key >= len(node):
                 raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}")
         elif not isinstance(node, dict) or (key not in node and not (last and keys[0] in FREE_KEYS)):
-            raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}")
+            allowed = f"; allowed: {', '.join(map(str, node))}" if isinstance(node, dict) and node else ""
+            raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}{allowed}")
         if last:
             node[key] = value
         else:

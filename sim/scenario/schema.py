@@ -95,10 +95,13 @@ class Event(_Strict):
 
 
 class FactorRange(_Strict):
-    """A factor's range: sampled for lhs/sobol/morris, or `points` evenly spaced values for grid."""
+    """A factor: its `range` (sampled for lhs/sobol/morris, or `points` evenly spaced values for a
+    grid) or its listed `values` (grid), and a `label` for axes, tables and reports."""
 
-    range: list[float] = Field(min_length=2, max_length=2)
+    range: list[float] | None = Field(None, min_length=2, max_length=2)
     points: Annotated[int, Field(ge=2, le=10_000)] | None = None
+    values: list[float] | None = Field(None, min_length=1)
+    label: str | None = Field(None, min_length=1, max_length=80)
 
 
 class Record(_Strict):
@@ -118,6 +121,13 @@ class Sweep(_Strict):
     factors: dict[str, list[float] | FactorRange] = Field(min_length=1)
     record: Record = Record()
     chunk: Annotated[int, Field(ge=1, le=1_000_000)] = 2000
+
+    def label(self, path: str) -> str | None:
+        """The `label:` given to the factor at `path` (a dotted path or a short name), if any."""
+        for key, spec in self.factors.items():
+            if expand_path(key) == expand_path(path) and isinstance(spec, FactorRange):
+                return spec.label
+        return None
 
 
 class LandscapeInput(_Strict):

@@ -25,7 +25,8 @@ def problem(sweep: Sweep) -> dict:
 
 
 def _bounds(spec: list[float] | FactorRange) -> list[float]:
-    return [min(spec), max(spec)] if isinstance(spec, list) else list(spec.range)
+    values = spec if isinstance(spec, list) else spec.values
+    return [min(values), max(values)] if values is not None else list(spec.range)
 
 
 def design_points(scenario: Scenario) -> pd.DataFrame:

@@ -10,6 +10,8 @@ import numpy as np
 def _levels(spec) -> list[float]:
     if isinstance(spec, list):
         return list(spec)
+    if spec.values is not None:
+        return list(spec.values)
     return list(np.linspace(*spec.range, spec.points))
 
 

@@ -1,6 +1,7 @@
 """Figures, one module each; every function takes tables (as `sim.load_results` gives them)
 and returns a matplotlib Figure, which `save` writes as PNG (and SVG)."""
 
+from .compare import compare_figure
 from .discovery import discovery_figure
 from .history import history_figure
 from .landscape import landscape_figure, landscape_map_figure
@@ -11,5 +12,5 @@ from .sensitivity import sensitivity_figure
 from .style import PALETTE, factor_label, save
 from .trajectories import trajectories_figure
 
-__all__ = ["PALETTE", "discovery_figure", "draw_network", "factor_label", "history_figure", "landscape_figure", "landscape_map_figure",
+__all__ = ["PALETTE", "compare_figure", "discovery_figure", "draw_network", "factor_label", "history_figure", "landscape_figure", "landscape_map_figure",
            "map_figure", "network_figure", "paths_figure", "save", "sensitivity_figure", "trajectories_figure"]

@@ -21,8 +21,8 @@ def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: 
         ax.clabel(lines, fmt=lambda v: f"{v:.0%}", fontsize=9)
     bar = fig.colorbar(mesh, ax=ax)
     bar.set_label("probability of partnership (share of runs)")
-    ax.set_xlabel(factor_label(x))
-    ax.set_ylabel(factor_label(y))
+    ax.set_xlabel(factor_label(x, scenario))
+    ax.set_ylabel(factor_label(y, scenario))
     a, b = scenario.partnership.pair
     runs = int(summary["runs"].sum())
     others = [f for f in scenario.sweep.factors if f not in (x, y)] if scenario.sweep else []

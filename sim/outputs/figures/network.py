@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import fill
+
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -13,17 +15,23 @@ from ..tables import median_stances
 from .style import STANCE_CMAP, stance_colorbar
 
 
-def network_figure(trajectories: pd.DataFrame, scenario: Scenario, date: str | None = None) -> plt.Figure:
-    """The alignment network at a date: median stance of every actor toward every other."""
+def network_figure(trajectories: pd.DataFrame, scenario: Scenario, date: str | None = None,
+                   note: str = "") -> plt.Figure:
+    """The alignment network at a date: median stance of every recorded directed pair; the pairs
+    not recorded are named below the network, not drawn."""
     date = date or str(trajectories["date"].iloc[-1])
     A = median_stances(trajectories, scenario, date)
     names = scenario.names
     fig, ax = plt.subplots(figsize=(8, 7.5), layout="constrained")
     draw_network(ax, names, np.array([scenario.actors[n].power for n in names]), A)
     runs = trajectories.loc[trajectories["date"].astype(str) == date, "run_id"].nunique()
-    ax.set_title(f"Alignment network at {date}, '{scenario.name}'\n"
+    ax.set_title(f"Alignment network at {date}, '{scenario.name}'" + (f"\n{note}" if note else "") + "\n"
                  f"median of {runs} runs · arrows: source → target, stance labelled near the source · size: power",
                  fontsize=10.5)
+    missing = [f"{a}→{b}" for i, a in enumerate(names) for j, b in enumerate(names) if i != j and np.isnan(A[i, j])]
+    if missing:
+        fig.text(0.02, 0.01, fill(f"Not recorded in these runs (not drawn): {', '.join(missing)}; "
+                                  "sweep.record.pairs sets what a batch records.", 110), fontsize=8, color="#555555")
     stance_colorbar(fig, ax)
     return fig
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...core.outcomes import focal_outcomes
+from ...core.outcomes import focal_outcomes, percent
 from ...scenario import Scenario
 from ..tables import directed, stance
 from .style import PALETTE
@@ -45,7 +45,8 @@ def paths_figure(trajectories: pd.DataFrame, outcomes: pd.DataFrame, scenario: S
         color, alpha, label = style[flag]
         for k, run in enumerate(ids):
             ax.plot(wide["x"].loc[run], wide["y"].loc[run], color=color, alpha=alpha, linewidth=0.7,
-                    label=f"{label} ({reached.eq(flag).mean():.0%} of {len(runs):,} runs)" if k == 0 else None)
+                    label=f"{label} ({int(reached.eq(flag).sum()):,} of {len(runs):,} runs, "
+                          f"{percent(reached.eq(flag).mean())})" if k == 0 else None)
         if len(ids):
             ax.scatter(wide["x"].loc[ids].iloc[:, -1], wide["y"].loc[ids].iloc[:, -1], s=8, color=color, zorder=3)
             group = reached.index[reached.to_numpy() == flag]

@@ -15,7 +15,7 @@ OUTCOME_LABELS = {
 INDEX_LABELS = {"S1": "first order (S1)", "ST": "total (ST)", "mu_star": "mu* (mean |effect|)", "sigma": "sigma (interactions)"}
 
 
-def sensitivity_figure(table: pd.DataFrame, title: str):
+def sensitivity_figure(table: pd.DataFrame, title: str, scenario=None):
     """Bars per factor and index, one panel per outcome, with 95% intervals."""
     outcomes = list(dict.fromkeys(table["outcome"]))
     indices = list(dict.fromkeys(table["index"]))
@@ -30,7 +30,7 @@ def sensitivity_figure(table: pd.DataFrame, title: str):
             values = part.loc[index].reindex(factors)
             ax.barh(y + (k - (len(indices) - 1) / 2) * height, values["value"], height=height, color=color,
                     xerr=values["conf"].fillna(0), capsize=2, label=INDEX_LABELS[index], error_kw={"linewidth": 0.8})
-        ax.set_yticks(y, [factor_label(f) for f in factors])
+        ax.set_yticks(y, [factor_label(f, scenario) for f in factors])
         ax.invert_yaxis()
         ax.axvline(0, color="#999999", linewidth=0.6)
         ax.set_title(OUTCOME_LABELS[outcome], fontsize=10)

@@ -30,8 +30,11 @@ def end_date(scenario: Scenario) -> str:
     return step_dates(scenario.start, scenario.steps)[-1]
 
 
-def factor_label(path: str) -> str:
-    """A readable axis label for a factor path."""
+def factor_label(path: str, scenario: Scenario | None = None) -> str:
+    """A readable label for a factor path: the sweep's own `label:` for it, else one made from the path."""
+    given = scenario.sweep.label(path) if scenario is not None and scenario.sweep is not None else None
+    if given:
+        return given
     known = {
         "parameters.sanctions": "US sanctions on Russia (0 none – 1 maximal)",
         "parameters.noise": "noise (s.d. per quarter)",

@@ -1,0 +1,49 @@
+"""`alliance-sim compare`: what changed between runs and batch design points."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import UsageError, add_svg, load, print_paths
+
+
+def add(sub) -> None:
+    p = sub.add_parser("compare", help="compare results folders (runs, or design points of batches) side by side",
+                       description="Compare two or more results folders; for a batch, one design point: --point, or "
+                                   "the point nearest the --where values (default: nearest its base scenario). Prints "
+                                   "and writes (compare.csv) the partnership share with its 95% interval, the median "
+                                   "first quarter and the median final stances of each, with the difference to the "
+                                   "first; draws the focal actor's stances of all of them overlaid and the "
+                                   "partnership share over time (compare.png).")
+    p.add_argument("results", nargs="+", metavar="RESULTS", help="results folders; the first is the reference")
+    p.add_argument("--point", type=int, help="batches: the design point to compare")
+    p.add_argument("--where", action="append", metavar="FACTOR=VALUE",
+                   help="batches: the point nearest these factor values (repeatable)")
+    p.add_argument("--out", help="folder for compare.csv and compare.png (default: results/compare)")
+    add_svg(p)
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..analysis import compare
+    from ..outputs.figures import compare_figure, save
+    from .plot import chosen_point
+
+    if len(args.results) < 2:
+        raise UsageError("compare needs two or more results folders")
+    items = []
+    for folder in args.results:
+        res = load(folder)
+        items.append(compare.item(res, chosen_point(res, args) if res.summary is not None else None))
+    found = compare.table(items)
+    out = Path(args.out) if args.out else Path("results") / "compare"
+    out.mkdir(parents=True, exist_ok=True)
+    found.to_csv(out / "compare.csv", index=False)
+    shown = found.drop(columns=["share", "share_low", "share_high"])
+    with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
+        print(shown.round(3).to_string(index=False))
+    written = [out / "compare.csv"] + save(compare_figure(items), out / "compare", args.svg)
+    return print_paths(written)
