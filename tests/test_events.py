@@ -61,3 +61,25 @@ def test_bad_events_are_refused_clearly(event, words):
     with pytest.raises(ScenarioError) as err:
         validate({**data, "events": [event]}, "test.yaml")
     assert all(w in str(err.value) for w in words), str(err.value)
+
+
+def test_every_event_is_marked_on_the_trajectory_and_comparison_plots():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.core.schedule import at_rest
+    from sim.outputs.figures import compare_figure, trajectories_figure
+    from sim.outputs.tables import trajectory_table
+
+    s = with_overrides(at_rest(load_scenario(SCENARIOS / "sovereign_seoul.yaml")), {"steps": 28})
+    traj = simulate(broadcast(schedule(s), 3), run_seeds(0, 3), s.steps)
+    table = trajectory_table(traj, s, np.arange(3))
+    labels = lambda ax: [t.get_text().strip() for t in ax.texts]  # noqa: E731
+    years = lambda ax: sorted({round(line.get_xdata()[0], 2) for line in ax.lines if len(set(line.get_xdata())) == 1})  # noqa: E731
+    expected = [2019.0, 2021.0, 2024.0]  # 2019Q1, 2021Q1, 2024Q1
+    ax = trajectories_figure(table, s).axes[0]
+    assert years(ax) == expected
+    assert "actors.Seoul.autonomy 0.9" in labels(ax) and "sanctions 0.3" in labels(ax)
+    item = SimpleNamespace(name=s.name, scenario=s, trajectories=table, outcomes=pd.DataFrame())
+    assert years(compare_figure([item]).axes[0]) == expected
