@@ -153,12 +153,11 @@ def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params, join: np.ndarray
     """
     s = _scalar(p.sanctions)
     u, r = p.sanctioner, p.sanctioned
-    feud = _row(u) * _column(r) + _row(r) * _column(u)
-    allies = (joining(p) if join is None else join) - u  # those who join, the sanctioner apart
-    retaliation = _row(r) * _column(allies)
+    join = joining(p) if join is None else join  # the sanctioner's own joining is 1
+    hostile = _row(r) * _column(join) + _row(u) * _column(r)  # r against all who join, u against r
     engagement = np.einsum("...ij,...j->...i", E, r) * _led_by_sanctioner(p)  # (..., n): an ally's cooperation with r
     cost = _row(engagement) * _column(u) + _column(engagement) * _row(u)
-    return s * ((feud + retaliation) * (-1.0 - A) - cost)
+    return s * (hostile * (-1.0 - A) - cost)
 
 
 def hedging(A: np.ndarray, power: np.ndarray) -> np.ndarray:

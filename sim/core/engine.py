@@ -29,7 +29,10 @@ def shocks(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
     A run's generator is seeded with its seed alone, as Mesa seeds `model.rng` from `rng=`,
     so a run gives the same numbers whatever batch, chunk or worker it is computed in.
     """
-    return np.stack([np.random.default_rng(int(s)).standard_normal((steps, n, n)) for s in seeds])
+    out = np.empty((len(seeds), steps, n, n))
+    for k, seed in enumerate(seeds):
+        np.random.default_rng(int(seed)).standard_normal(out=out[k])
+    return out
 
 
 def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
