@@ -69,7 +69,7 @@ def world_index(base: int = 2005) -> pd.Series:
     t = trade_figures()
     t = t[~t["pair"].str.contains("Moscow")].sort_values(["pair", "kind", "year"])
     g = t.groupby(["pair", "kind"])
-    same = (g["kind"].shift() == t["kind"]) & (g["year"].shift() == t["year"] - 1)
+    same = g["year"].shift() == t["year"] - 1  # the year before, from the same kind of figure
     change = np.log(t["usd_bn"] / g["usd_bn"].shift())[same]
     # per pair and year, the mean over kinds; then per year, the mean over pairs
     steps = change.groupby([t.loc[same, "pair"], t.loc[same, "year"]]).mean().groupby(level="year").mean()

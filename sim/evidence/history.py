@@ -14,6 +14,7 @@ import pandas as pd
 from ..core.engine import Trajectory, broadcast, run_seeds, simulate
 from ..core.schedule import at_rest, schedule
 from ..scenario import Scenario, shipped
+from ..scenario.calendar import step_dates
 from . import data, observe
 
 DEFAULT = "history_2005_2024"
@@ -60,14 +61,14 @@ def sanction_response(first: int = 2013, last: int = 2016, control: str = "Beiji
 
 
 def focal_changes(h: History) -> dict[str, float]:
-    """What the hindcast checks, from the model's median run: the change 2021 -> 2023 of Korea-Russia
-    trade (cooperation) and of both stances, Seoul's stance toward Washington, and the partnership."""
+    """What the hindcast checks, from the model's runs (medians of the yearly means): the change from
+    2021 to 2023 of Korea-Russia cooperation (relative), of both stances and of Seoul's toward Washington."""
     years, pairs, model = observe.annual(h.trajectory, h.scenario)
     k = pairs.index(data.pair("Seoul", "Moscow"))
     y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
     s = h.scenario
     seoul, moscow, washington = s.index("Seoul"), s.index("Moscow"), s.index("Washington")
-    year = np.array([int(d[:4]) for d in __import__("sim.scenario.calendar", fromlist=["x"]).step_dates(s.start, s.steps)])
+    year = np.array([int(d[:4]) for d in step_dates(s.start, s.steps)])
     A = h.trajectory.A
     at = lambda i, j, y: float(np.median(A[:, year == y, i, j].mean(axis=1)))  # noqa: E731
     coop = np.median(model["cooperation"][:, :, k], axis=0)
