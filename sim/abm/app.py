@@ -101,21 +101,26 @@ def NetworkChart(model: AllianceModel):
 
 
 def Status(model: AllianceModel):
-    """The current date, the partnership indicator and the parameters in force."""
+    """The current date, the partnership indicator and the parameters in force.
+
+    Plain HTML, not Markdown: solara's Markdown fetches a maths renderer from a CDN, which a
+    page served with no network cannot load.
+    """
     s, p = model.spec, model.spec.partnership
     a, b = p.pair
     i, j = model.focal_pair
     if model.partnership:
-        verdict = f"**{a}–{b}: strategic partners** since {model.dates[model.partnership_step]}"
+        verdict = f"<b>{a}–{b}: strategic partners</b> since {model.dates[model.partnership_step]}"
     else:
         verdict = f"{a}–{b}: not partners (conditions held {model.streak} of {p.hold} quarters)"
     clients = ", ".join(f"{n}'s autonomy {x.autonomy:.2f}" for n, x in s.actors.items() if x.patron)
-    return solara.Markdown(
-        f"### {model.date} · {verdict}\n\n"
-        f"{a} → {b} {model.state.A[i, j]:+.2f}, {b} → {a} {model.state.A[j, i]:+.2f} (threshold {p.threshold:g}); "
-        f"cooperation {model.state.E[i, j]:.2f} (threshold {p.cooperation:g}).  \n"
-        f"In force: sanctions {s.parameters.sanctions:.2f}; {clients}."
-    )
+    with solara.Column(gap="0px") as status:
+        solara.HTML(tag="h3", unsafe_innerHTML=f"{model.date} · {verdict}")
+        solara.HTML(tag="p", unsafe_innerHTML=(
+            f"{a} → {b} {model.state.A[i, j]:+.2f}, {b} → {a} {model.state.A[j, i]:+.2f} (threshold {p.threshold:g}); "
+            f"cooperation {model.state.E[i, j]:.2f} (threshold {p.cooperation:g}).<br>"
+            f"In force: sanctions {s.parameters.sanctions:.2f}; {clients}."))
+    return status
 
 
 def make_page(scenario: Scenario):
