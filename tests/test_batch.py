@@ -129,6 +129,7 @@ def _wait_for_chunks(folder, at_least, proc):
     pytest.fail("the batch did not get far enough to be interrupted")
 
 
+@pytest.mark.slow  # three batch processes per signal: about 30 s in all; CI runs it
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
 def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
     reference = tmp_path / "ref"

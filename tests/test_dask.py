@@ -89,6 +89,7 @@ def _catch(failures, fn, *args, **kwargs):
         failures.append(exc)
 
 
+@pytest.mark.slow  # a client process killed and resumed: about 20 s; CI runs it
 def test_a_killed_client_is_covered_by_resume(tmp_path, scenario_file, reference):
     out = tmp_path / "dask"
     command = [sys.executable, "-m", "sim", "batch", str(scenario_file), "--engine", "mesa", "--executor", "dask",
