@@ -99,8 +99,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         if len(factors) >= 2:
             found.append(("map", "Headline map", _image(figures.map_figure(res.summary, s, factors[0], factors[1]))))
         best = int(res.summary["partnership_share"].idxmax())
-        runs = res.runs.loc[res.runs["point"] == best, "run_id"]
-        trajectories = trajectories[trajectories["run_id"].isin(runs)]
+        trajectories = res.at_point(trajectories, best)
         row = res.summary.loc[best]
         reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
         note = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"

@@ -34,10 +34,8 @@ def item(res: Results, point: int | None = None) -> Item:
     """A results folder, or the design point `point` of a batch, as an item to compare."""
     if point is None:
         return Item(res.scenario.name, res.scenario, res.trajectories, res.outcomes)
-    runs = res.runs.loc[res.runs["point"] == point, "run_id"]
-    keep = lambda t: t[t["run_id"].isin(runs)]  # noqa: E731
-    return Item(f"{res.scenario.name}, {point_label(res.design, point)}", res.scenario, keep(res.trajectories),
-                keep(res.outcomes))
+    return Item(f"{res.scenario.name}, {point_label(res.design, point)}", res.scenario,
+                res.at_point(res.trajectories, point), res.at_point(res.outcomes, point))
 
 
 def _final(it: Item, source: str, target: str) -> float:

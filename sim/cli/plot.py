@@ -110,8 +110,7 @@ def _one_point(res, args):
     if res.summary is None:
         return res.trajectories, "", ""
     point = chosen_point(res, args)
-    runs = res.runs.loc[res.runs["point"] == point, "run_id"]
-    return res.trajectories[res.trajectories["run_id"].isin(runs)], point_label(res.design, point), f"_point{point}"
+    return res.at_point(res.trajectories, point), point_label(res.design, point), f"_point{point}"
 
 
 def map_(res, args, out: Path) -> list[Path]:

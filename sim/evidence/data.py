@@ -81,8 +81,3 @@ def world_index(base: int = 2005) -> pd.Series:
         level += steps[year]
         found[year] = float(np.exp(level))
     return pd.Series(found, name="world").rename_axis("year")
-
-
-@cache
-def timeline() -> pd.DataFrame:
-    return pd.read_csv(folder() / "timeline.csv")

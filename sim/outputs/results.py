@@ -97,6 +97,10 @@ class Results:
     design: pd.DataFrame | None = None  # batches: one row per design point
     summary: pd.DataFrame | None = None  # batches: outcomes per design point
 
+    def at_point(self, table: pd.DataFrame, point: int) -> pd.DataFrame:
+        """The rows of `table` (trajectories, outcomes) that belong to the runs of one design point."""
+        return table[table["run_id"].isin(self.runs.loc[self.runs["point"] == point, "run_id"])]
+
 
 def is_results(folder: Path) -> bool:
     return (Path(folder) / "manifest.json").is_file() and (Path(folder) / "scenario.yaml").is_file()
