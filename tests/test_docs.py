@@ -31,7 +31,7 @@ def patron_of(s, i):
 
 def test_7_2_patron_pull(world):
     assert "target[i, k] = 1            if k = p" in DOC
-    s, p, A, _, _ = world
+    s, p, A, E, T = world
     n = len(s.names)
     D = np.zeros((n, n))
     for i in range(n):
@@ -41,19 +41,19 @@ def test_7_2_patron_pull(world):
                 target = 1.0 if k == q else A[q, k]
                 D[i, k] = (1 - p.autonomy[i]) * (target - A[i, k])
     off = 1 - np.eye(n)
-    np.testing.assert_allclose(d.patron_pull(A, p.patron, p.autonomy) * off, D, atol=1e-12)
+    np.testing.assert_allclose(d.pull("patron_pull", d.State(A, E, T), p) * off, D, atol=1e-12)
 
 
 def test_7_3_balance(world):
     assert "(Σ_{k ≠ i, j} A[i, k] · A[k, j]) / (n − 2) · (1 − A[i, j]²)" in DOC
-    s, _, A, _, _ = world
+    s, p, A, E, T = world
     n = len(s.names)
     D = np.zeros((n, n))
     for i in range(n):
         for j in range(n):
             if i != j:
                 D[i, j] = sum(A[i, k] * A[k, j] for k in range(n) if k not in (i, j)) / (n - 2) * (1 - A[i, j] ** 2)
-    np.testing.assert_allclose(d.balance(A) * (1 - np.eye(n)), D, atol=1e-12)
+    np.testing.assert_allclose(d.pull("balance", d.State(A, E, T), p), D, atol=1e-12)
 
 
 def joining(s, p, u):
@@ -62,7 +62,7 @@ def joining(s, p, u):
 
 def test_7_5_sanctions(world):
     assert "cost[i, u] = cost[u, i] = E[i, r]" in DOC and "J_i = [i = u] + [p(i) = u] · (1 − a_i)" in DOC
-    s, p, A, E, _ = world
+    s, p, A, E, T = world
     n = len(s.names)
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)
     J = joining(s, p, u)
@@ -79,12 +79,12 @@ def test_7_5_sanctions(world):
             if i == u and patron_of(s, j) == u:
                 cost = E[j, r]
             D[i, j] = 0.7 * (feud * (-1 - A[i, j]) - cost)
-    np.testing.assert_allclose(d.sanctions_pressure(A, E, p) * (1 - np.eye(n)), D, atol=1e-12)
+    np.testing.assert_allclose(d.pull("sanctions", d.State(A, E, T), p), D, atol=1e-12)
 
 
 def test_7_6_hedging_and_7_7_rivalry(world):
     assert "δ_i = (1 − A[i, h]) / 2" in DOC and "−4 · s_i · s_j · (1 − led[i, j])" in DOC
-    s, p, A, _, _ = world
+    s, p, A, E, T = world
     n = len(s.names)
     h = int(np.argmax(p.power))
     delta = [0.0 if i == h else (1 - A[i, h]) / 2 for i in range(n)]
@@ -95,9 +95,8 @@ def test_7_6_hedging_and_7_7_rivalry(world):
                 hedge[i, j] = delta[i] * delta[j] * (1 - A[i, j])
                 led = 1.0 if patron_of(s, i) == j or patron_of(s, j) == i else 0.0
                 rival[i, j] = -4 * p.power[i] * p.power[j] * (1 - led) * (1 + A[i, j])
-    off = 1 - np.eye(n)
-    np.testing.assert_allclose(d.hedging(A, p.power) * off, hedge, atol=1e-12)
-    np.testing.assert_allclose(d.rivalry(A, p.power, p.patron) * off, rival, atol=1e-12)
+    np.testing.assert_allclose(d.pull("hedging", d.State(A, E, T), p), hedge, atol=1e-12)
+    np.testing.assert_allclose(d.pull("rivalry", d.State(A, E, T), p), rival, atol=1e-12)
 
 
 def test_7_9_cooperation_and_the_full_step(world):
@@ -108,7 +107,7 @@ def test_7_9_cooperation_and_the_full_step(world):
     z = np.random.default_rng(9).standard_normal((n, n))
     J = joining(s, p, s.index(s.parameters.sanctioner))
     w = dict(zip(d.MECHANISMS, p.weights))
-    pulls = dict(zip(d.MECHANISMS, d.pulls(d.State(A, E, T), p)))
+    pulls = dict(zip(d.MECHANISMS, d.terms(d.State(A, E, T), p).pulls))
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)
     X = np.array([[p.sanctions * (p.sensitivity[i] * J[i] * (j == r) + p.sensitivity[j] * J[j] * (i == r))
                    for j in range(n)] for i in range(n)]) * (1 - np.eye(n))
@@ -143,7 +142,7 @@ def test_5_initial_state_at_rest(world):
 
     state, p = initial_state(s), params_of(s)
     w = dict(zip(d.MECHANISMS, p.weights))
-    drift = sum(w[m] * pull for m, pull in zip(d.MECHANISMS, d.pulls(state, p)))
+    drift = sum(w[m] * pull for m, pull in zip(d.MECHANISMS, d.terms(state, p).pulls))
     np.testing.assert_allclose(drift * (1 - np.eye(len(s.names))), 0, atol=1e-12)
     new = d.step(state, p, np.zeros_like(state.A))
     np.testing.assert_allclose(new.E, state.E, atol=1e-12)

@@ -18,6 +18,20 @@ def random_state(rng, lead=(), n=5):
     return d.State(A, E, T)
 
 
+def bare(n: int, **given) -> d.Params:
+    """Parameters for n actors with no patrons, no sanctions and equal power, then `given`."""
+    zeros = np.zeros((n, n))
+    p = d.Params(anchor=zeros, potential=zeros, power=np.full(n, 1 / n), autonomy=np.ones(n), sensitivity=np.zeros(n),
+                 patron=zeros, sanctioner=np.zeros(n), sanctioned=np.zeros(n), sanctions=np.array(0.0),
+                 noise=np.array(0.0), rate=np.array(0.1), trade_response=np.array(0.0), tourism_growth=np.array(0.0),
+                 weights=np.ones(len(d.MECHANISMS)))
+    return p._replace(**given)
+
+
+def stances(A: np.ndarray) -> d.State:
+    return d.State(A, np.zeros_like(A), np.zeros_like(A))
+
+
 @pytest.fixture(scope="module")
 def params():
     return params_of(load_scenario(SCENARIOS / "with_pyongyang.yaml"))
@@ -51,9 +65,7 @@ def test_any_leading_axes_give_the_same_numbers_as_one_run_at_a_time(params):
 def test_zero_weights_and_zero_noise_leave_stances_unchanged(params):
     rng = np.random.default_rng(2)
     state = random_state(rng, n=6)
-    still = params.map(np.copy)
-    still.weights = np.zeros_like(still.weights)
-    still.noise = np.array(0.0)
+    still = params._replace(weights=np.zeros_like(params.weights), noise=np.array(0.0))
     np.testing.assert_array_equal(d.step(state, still, rng.standard_normal(state.A.shape)).A, state.A)
 
 
@@ -62,8 +74,8 @@ def test_a_sovereign_client_feels_no_patron_pull():
     A = random_state(rng).A
     patron = np.zeros((5, 5))
     patron[0, 1] = 1
-    assert np.all(d.patron_pull(A, patron, np.ones(5)) == 0)
-    pull = d.patron_pull(A, patron, np.zeros(5))
+    assert np.all(d.pull("patron_pull", stances(A), bare(5, patron=patron)) == 0)
+    pull = d.pull("patron_pull", stances(A), bare(5, patron=patron, autonomy=np.zeros(5)))
     np.testing.assert_allclose(pull[0, 2:], A[1, 2:] - A[0, 2:])  # toward the patron's stances
     assert pull[0, 1] == pytest.approx(1 - A[0, 1])  # toward full loyalty
     assert np.all(pull[1:] == 0)
@@ -72,7 +84,7 @@ def test_a_sovereign_client_feels_no_patron_pull():
 def test_structural_balance_on_a_three_actor_case():
     # 0 likes 1 (0.8), 1 dislikes 2 (-0.5): balance pulls 0's stance toward 2 to 0.8 * -0.5 = -0.4
     A = np.array([[0, 0.8, 0.0], [0.6, 0, -0.5], [0.0, -0.5, 0]])
-    pull = d.balance(A)
+    pull = d.pull("balance", stances(A), bare(3))
     assert pull[0, 2] == pytest.approx(0.8 * -0.5 - 0.0)
     assert pull[2, 0] == pytest.approx(-0.5 * 0.6 - 0.0)
 
@@ -80,17 +92,18 @@ def test_structural_balance_on_a_three_actor_case():
 def test_hedging_warms_those_far_from_the_hegemon_toward_each_other():
     A = np.zeros((3, 3))
     A[1, 0], A[2, 0] = -1.0, 1.0  # actor 0 is the hegemon: 1 opposes it, 2 follows it
-    pull = d.hedging(A, np.array([0.7, 0.2, 0.1]))
+    p = bare(3, power=np.array([0.7, 0.2, 0.1]))
+    pull = d.pull("hedging", stances(A), p)
     assert pull[1, 2] == pytest.approx(1.0 * 0.0)  # 2 stands with the hegemon: no warming
     A[2, 0] = -1.0
-    assert d.hedging(A, np.array([0.7, 0.2, 0.1]))[1, 2] == pytest.approx(1.0)
-    assert np.all(d.hedging(A, np.array([0.7, 0.2, 0.1]))[0] == 0)
+    assert d.pull("hedging", stances(A), p)[1, 2] == pytest.approx(1.0)
+    assert np.all(d.pull("hedging", stances(A), p)[0] == 0)
 
 
 def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
     p = params_of(with_overrides(s, {"sanctions": 0.8}))
-    exposure = d.sanction_exposure(p)
+    exposure = d.terms(initial_state(s), p).exposure
     moscow = s.index("Moscow")
     others = [i for i in range(5) if i != moscow]
     assert np.all(exposure[np.ix_(others, others)] == 0)
@@ -103,10 +116,7 @@ def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
 
 def only(mechanism: str, params: d.Params) -> d.Params:
     """Params with one mechanism on (weight 1), no noise."""
-    p = params.map(np.copy)
-    p.weights = np.array([1.0 if m == mechanism else 0.0 for m in d.MECHANISMS])
-    p.noise = np.array(0.0)
-    return p
+    return params._replace(weights=np.array([1.0 if m == mechanism else 0.0 for m in d.MECHANISMS]), noise=np.array(0.0))
 
 
 def run(state: d.State, p: d.Params, quarters: int) -> d.State:
@@ -155,8 +165,8 @@ def test_the_sanctioned_retaliates_against_those_who_join():
     pull = {}
     for autonomy in (0.2, 1.0):
         p = params_of(with_overrides(s, {"actors.Seoul.autonomy": autonomy}))
-        pull[autonomy] = d.sanctions_pressure(state.A, state.E, p)[moscow, seoul]
-        assert d.joining(p)[seoul] == pytest.approx(1 - autonomy)
+        pull[autonomy] = d.pull("sanctions", state, p)[moscow, seoul]
+        assert d.terms(state, p).join[seoul] == pytest.approx(1 - autonomy)
     assert pull[0.2] < pull[1.0] <= 0  # Moscow turns on a Seoul that joins; not on one that stays out
 
 
@@ -164,9 +174,10 @@ def test_trade_diverts_to_those_who_do_not_join(params):
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
     p = params_of(with_overrides(s, {"sanctions": 0.9}))
     E = initial_state(s).E
-    gain = d.diversion(E, p)
+    parts = d.terms(initial_state(s), p)
+    gain = parts.diversion
     moscow, beijing = s.index("Moscow"), s.index("Beijing")
-    lost = (d.sanction_exposure(p) * E)[moscow].sum()
+    lost = (parts.exposure * E)[moscow].sum()
     assert gain[moscow, beijing] > 0 and gain[moscow, s.index("Washington")] == 0
     assert gain[moscow].sum() == pytest.approx(lost)  # what is cut with those who join reappears elsewhere
     np.testing.assert_allclose(gain, gain.T)

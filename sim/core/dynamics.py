@@ -1,25 +1,30 @@
 """The theory: how states adjust their stances and ties, one quarter at a time.
 
-Every function here is pure numpy over arrays whose trailing axes are (actor, actor) and
-whose leading axes are anything: one run, or thousands at once. Row i of a matrix is
-actor i's view: `A[..., i, j]` is i's alignment toward j in [-1, 1], `E[..., i, j]` the
-realised economic cooperation of i and j in [0, 1] (symmetric), `T[..., i, j]` their
-people-to-people ties in [0, 1] (symmetric). Per-actor parameters have shape (..., n),
-per-run scalars shape (...). There is no hidden randomness: shocks come in as arguments.
+Each mechanism is written once, for one pair (i, j) of one run, as the equation in
+docs/model.md reads; numba compiles them (`compiled`) into one fused loop over pairs,
+quarters and runs, and both the Mesa model and the batch engine call that loop. Row i
+of a matrix is actor i's view: `A[i, j]` is i's alignment toward j in [-1, 1], `E[i, j]`
+the realised economic cooperation of i and j in [0, 1] (symmetric), `T[i, j]` their
+people-to-people ties in [0, 1] (symmetric). There is no hidden randomness: shocks come
+in as arguments.
 
-Each mechanism returns a *pull*: the direction and strength with which it moves every
-stance this quarter. `step` weighs the pulls, realises a share `rate` of them, adds the
-shocks, and updates cooperation and ties.
+Each mechanism returns a *pull*: the direction and strength with which it moves a stance
+this quarter. `advance` weighs the pulls, realises a share `rate` of them, adds the
+shocks, and updates cooperation and ties. The functions at the end (`step`, `terms`,
+`rest_interests`, ...) take arrays with any leading run axes, for the model, the tests
+and the rest state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
 
+from .compiled import call, kernel, part
+
 MECHANISMS = ("interests", "patron_pull", "balance", "interdependence", "sanctions", "hedging", "rivalry", "people")
+INTERESTS, PATRON_PULL, BALANCE, INTERDEPENDENCE, SANCTIONS, HEDGING, RIVALRY, PEOPLE = range(len(MECHANISMS))
 
 
 class State(NamedTuple):
@@ -30,165 +35,128 @@ class State(NamedTuple):
     T: np.ndarray
 
 
-@dataclass
-class Params:
-    """Parameters in force during one quarter, as arrays with the runs' leading axes."""
+class Params(NamedTuple):
+    """Parameters in force during one quarter; in a batch each carries leading run axes."""
 
-    anchor: np.ndarray  # (..., n, n) enduring interests: the stance each state returns to
-    potential: np.ndarray  # (..., n, n) economic complementarity: cooperation without politics or sanctions
-    power: np.ndarray  # (..., n) share of regional capabilities
-    autonomy: np.ndarray  # (..., n) freedom from the patron's lead
-    sensitivity: np.ndarray  # (..., n) exposure of its firms to secondary sanctions
-    patron: np.ndarray  # (..., n, n) one-hot rows: patron[i, p] = 1 if p leads i
-    sanctioner: np.ndarray  # (..., n) one-hot (all zero: no sanctions regime)
-    sanctioned: np.ndarray  # (..., n) one-hot
-    sanctions: np.ndarray  # (...) intensity of sanctions in [0, 1]
-    noise: np.ndarray  # (...) s.d. of stance shocks per quarter
-    rate: np.ndarray  # (...) share of the total pull realised per quarter
-    trade_response: np.ndarray  # (...) how far political warmth lifts cooperation above potential
-    tourism_growth: np.ndarray  # (...) logistic growth rate of people-to-people ties
-    weights: np.ndarray  # (..., len(MECHANISMS)) weight of each mechanism
+    anchor: np.ndarray  # (n, n) enduring interests: the stance each state returns to
+    potential: np.ndarray  # (n, n) economic complementarity: cooperation without politics or sanctions
+    power: np.ndarray  # (n,) share of regional capabilities
+    autonomy: np.ndarray  # (n,) freedom from the patron's lead
+    sensitivity: np.ndarray  # (n,) exposure of its firms to secondary sanctions
+    patron: np.ndarray  # (n, n) one-hot rows: patron[i, p] = 1 if p leads i
+    sanctioner: np.ndarray  # (n,) one-hot (all zero: no sanctions regime)
+    sanctioned: np.ndarray  # (n,) one-hot
+    sanctions: np.ndarray  # () intensity of sanctions in [0, 1]
+    noise: np.ndarray  # () s.d. of stance shocks per quarter
+    rate: np.ndarray  # () share of the total pull realised per quarter
+    trade_response: np.ndarray  # () how far political warmth lifts cooperation above potential
+    tourism_growth: np.ndarray  # () logistic growth rate of people-to-people ties
+    weights: np.ndarray  # (len(MECHANISMS),) weight of each mechanism
 
     def map(self, fn) -> "Params":
         """Apply fn to every array (e.g. stacking, indexing runs)."""
-        return Params(**{f.name: fn(getattr(self, f.name)) for f in fields(self)})
+        return Params(*(fn(x) for x in self))
 
 
-def _off_diagonal(n: int) -> np.ndarray:
-    return 1.0 - np.eye(n)
+TAIL = Params(*(2, 2, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 1))  # each parameter's own axes, after the run axes
 
 
-def _scalar(x: np.ndarray) -> np.ndarray:
-    """A per-run scalar, broadcastable against (..., n, n)."""
-    return np.asarray(x)[..., None, None]
+class Situation(NamedTuple):
+    """What the pairs' pulls share in a quarter, computed once per quarter (`observe`): (n,) each."""
+
+    join: np.ndarray  # how far each state joins the sanctions
+    engagement: np.ndarray  # an ally of the sanctioner's cooperation with the sanctioned
+    distance: np.ndarray  # how far each state stands from the hegemon (0 for the hegemon)
+    share: np.ndarray  # each state's share of the trade diverted from those who join
+    lost: np.ndarray  # (1,) the cooperation the sanctioned loses this quarter
 
 
-def _row(x: np.ndarray) -> np.ndarray:
-    """A per-actor value applied to row i (the actor whose stance moves)."""
-    return np.asarray(x)[..., :, None]
+# --- the mechanisms: the pull on i's stance toward j -----------------------------------
 
 
-def _column(x: np.ndarray) -> np.ndarray:
-    return np.asarray(x)[..., None, :]
-
-
-# --- the mechanisms -------------------------------------------------------------------
-
-
-def interests(A: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+@part
+def interests(A, p, i, j):
     """Enduring interests (geography, history, identity): stances drift back toward their anchor.
 
     Realist baseline: without new pressure a state's stance returns to what its structural
-    interests dictate; here those are the scenario's initial stances.
+    interests dictate (the scenario's `interests:`, or those at which it starts at rest).
     """
-    return anchor - A
+    return p.anchor[i, j] - A[i, j]
 
 
-def patron_pull(A: np.ndarray, patron: np.ndarray, autonomy: np.ndarray) -> np.ndarray:
+@part
+def patron_pull(A, p, i, j):
     """Alliance dependence: a client adopts its patron's stance toward others and stays loyal.
 
     Snyder's alliance security dilemma: the fear of abandonment keeps a dependent ally close
     to its patron and aligned with the patron's friends and enemies, in proportion to its
     dependence (1 - autonomy). Toward the patron itself the pull is toward full loyalty (+1).
     """
-    follows = patron @ A  # row i: the patron's stances toward everyone
-    target = np.where(patron > 0, 1.0, follows)
-    dependence = _row((1.0 - autonomy) * patron.sum(axis=-1))
-    return dependence * (target - A)
+    led, follows = 0.0, 0.0
+    for k in range(A.shape[0]):
+        led += p.patron[i, k]
+        follows += p.patron[i, k] * A[k, j]  # the patron's stance toward j
+    target = 1.0 if p.patron[i, j] > 0 else follows
+    return (1.0 - p.autonomy[i]) * led * (target - A[i, j])
 
 
-def balance(A: np.ndarray) -> np.ndarray:
+@part
+def balance(A, i, j):
     """Structural balance: the friend of my friend is my friend, the enemy of my friend my enemy.
 
     Heider's balance theory in Marvel, Kleinberg, Kleinberg & Strogatz's continuous form
     (2011, PNAS), dX/dt = X², bounded to [-1, 1]: A[i, j] moves in the direction of
-    sum_k A[i, k] A[k, j] (over third parties, scaled by their number), damped by
+    sum_k A[i, k] A[k, j] (over third parties, scaled by their number; A's diagonal is
+    zero, so k = i and k = j add nothing), damped by
     (1 - A[i, j]²) so that it stops at ±1. Two balanced camps (friendly within, hostile
     across) are thereby kept and deepened, and an unbalanced triad resolves toward balance.
     """
-    n = A.shape[-1]
+    n = A.shape[0]
     if n < 3:
-        return np.zeros_like(A)
-    Z = A * _off_diagonal(n)
-    return (Z @ Z) / (n - 2) * (1.0 - A * A)
+        return 0.0
+    triads = 0.0
+    for k in range(n):
+        triads += A[i, k] * A[k, j]
+    return triads / (n - 2) * (1.0 - A[i, j] * A[i, j])
 
 
-def interdependence(A: np.ndarray, E: np.ndarray) -> np.ndarray:
+@part
+def interdependence(A, E, i, j):
     """Commercial peace: realised economic cooperation pulls alignment up, in proportion to it.
 
     Liberal interdependence theory (Keohane & Nye): trade and investment raise the cost of
     estrangement and create constituencies for good relations.
     """
-    return E * (1.0 - A)
+    return E[i, j] * (1.0 - A[i, j])
 
 
-def people(A: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """People-to-people ties (tourism, exchanges) warm stances slightly, as soft power does."""
-    return T * (1.0 - A)
-
-
-def joining(p: Params) -> np.ndarray:
-    """(..., n): how far each state joins the sanctions: the sanctioner fully, each state that
-    follows the sanctioner's lead in proportion to its dependence on it (1 - autonomy).
-
-    Endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance decides who
-    joins (their own export controls and financial measures).
-    """
-    return p.sanctioner + _led_by_sanctioner(p) * (1.0 - p.autonomy)
-
-
-def _led_by_sanctioner(p: Params) -> np.ndarray:
-    """(..., n): 1 where the sanctioner leads i (is its patron)."""
-    return np.einsum("...ij,...j->...i", p.patron, p.sanctioner)
-
-
-def sanctions_pressure(A: np.ndarray, E: np.ndarray, p: Params, join: np.ndarray | None = None) -> np.ndarray:
+@part
+def sanctions_pressure(A, p, s, i, j):
     """Sanctions as politics: a coalition, its target's retaliation, and the cost of engaging.
 
     The sanctioner and the sanctioned estrange; the sanctioned turns against those who join
     (Russia's "unfriendly countries" list, March 2022), in proportion to their joining; an
     ally of the sanctioner that trades with the sanctioned loses standing with it (the
     sanctioner's displeasure, both directions). All in proportion to the sanctions.
-    `join` is `joining(p)`, if already computed.
     """
-    s = _scalar(p.sanctions)
     u, r = p.sanctioner, p.sanctioned
-    join = joining(p) if join is None else join  # the sanctioner's own joining is 1
-    hostile = _row(r) * _column(join) + _row(u) * _column(r)  # r against all who join, u against r
-    engagement = np.einsum("...ij,...j->...i", E, r) * _led_by_sanctioner(p)  # (..., n): an ally's cooperation with r
-    cost = _row(engagement) * _column(u) + _column(engagement) * _row(u)
-    return s * (hostile * (-1.0 - A) - cost)
+    hostile = r[i] * s.join[j] + u[i] * r[j]  # r against all who join, u against r
+    cost = s.engagement[i] * u[j] + s.engagement[j] * u[i]
+    return p.sanctions * (hostile * (-1.0 - A[i, j]) - cost)
 
 
-def hedging(A: np.ndarray, power: np.ndarray) -> np.ndarray:
+@part
+def hedging(A, s, i, j):
     """Hedging against hegemony: states wary of the strongest power warm to others who keep their distance.
 
     Balance-of-power logic (Waltz; Russia's stated wish that no single power dominate the
     peninsula): i warms toward j in proportion to how far both stand from the hegemon.
     """
-    n = A.shape[-1]
-    hegemon = np.eye(n)[np.argmax(power, axis=-1)]  # (..., n) one-hot
-    distance = (1.0 - (A @ hegemon[..., :, None])[..., 0]) / 2.0 * (1.0 - hegemon)
-    return _row(distance) * _column(distance) * (1.0 - A)
+    return s.distance[i] * s.distance[j] * (1.0 - A[i, j])
 
 
-def _warmth(A: np.ndarray) -> np.ndarray:
-    """A pair's mean stance, negative stances counting as 0."""
-    return np.clip((A + np.swapaxes(A, -1, -2)) / 2.0, 0.0, 1.0)
-
-
-def cooperation_pull(A: np.ndarray, E: np.ndarray, p: Params) -> np.ndarray:
-    """Trade follows the flag: cooperation moves toward its economic potential, raised by warmth.
-
-    The target is potential + (1 - potential) * trade_response * warmth, where warmth is
-    the pair's mean stance (negative stances count as 0): good relations open markets
-    beyond what complementarity alone would bring.
-    """
-    lift = _scalar(p.trade_response) * _warmth(A)
-    return p.potential + (1.0 - p.potential) * lift - E
-
-
-def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
+@part
+def rivalry(A, p, i, j):
     """Great-power rivalry: near-equal great powers distrust each other, whatever they trade.
 
     Power-transition theory (Organski; Allison's "Thucydides trap"): the pull toward
@@ -196,40 +164,275 @@ def rivalry(A: np.ndarray, power: np.ndarray, patron: np.ndarray) -> np.ndarray:
     region), so it matters between great powers and hardly at all for small states.
     A state and the power whose lead it follows are partners, not rivals.
     """
-    led = patron + np.swapaxes(patron, -1, -2)
-    return -4.0 * _row(power) * _column(power) * (1.0 - led) * (1.0 + A)
+    led = p.patron[i, j] + p.patron[j, i]
+    return -4.0 * p.power[i] * p.power[j] * (1.0 - led) * (1.0 + A[i, j])
 
 
-def sanction_exposure(p: Params, join: np.ndarray | None = None) -> np.ndarray:
-    """How strongly sanctions cut each pair's cooperation with the sanctioned: (..., n, n), symmetric.
+@part
+def people(A, T, i, j):
+    """People-to-people ties (tourism, exchanges) warm stances slightly, as soft power does."""
+    return T[i, j] * (1.0 - A[i, j])
+
+
+# --- cooperation ------------------------------------------------------------------------
+
+
+@part
+def warmth(A, i, j):
+    """A pair's mean stance, negative stances counting as 0."""
+    return min(max((A[i, j] + A[j, i]) / 2.0, 0.0), 1.0)
+
+
+@part
+def cooperation_target(A, p, i, j):
+    """Trade follows the flag: the cooperation a pair tends to, its potential raised by warmth.
+
+    potential + (1 - potential) * trade_response * warmth: good relations open markets
+    beyond what complementarity alone would bring.
+    """
+    lift = p.trade_response * warmth(A, i, j)
+    return p.potential[i, j] + (1.0 - p.potential[i, j]) * lift
+
+
+@part
+def sanction_exposure(p, s, i, j):
+    """How strongly sanctions cut the pair's cooperation with the sanctioned (symmetric).
 
     The firms of actor i retreat from the sanctioned market in proportion to the sanctions,
     to how far their government joins them (its own export controls) and to their exposure
     (sensitivity) to the sanctioner's market and currency (2022 exports to Russia: US -73%,
     Japan -41%, Korea -37%, China +13%).
     """
-    own = _row(p.sensitivity * (joining(p) if join is None else join)) * _column(p.sanctioned)
-    return _scalar(p.sanctions) * (own + np.swapaxes(own, -1, -2))
+    r = p.sanctioned
+    return p.sanctions * (p.sensitivity[i] * s.join[i] * r[j] + p.sensitivity[j] * s.join[j] * r[i])
 
 
-def diversion(E: np.ndarray, p: Params, join: np.ndarray | None = None, exposure: np.ndarray | None = None) -> np.ndarray:
+@part
+def diversion(p, s, i, j):
     """Trade diversion: what the sanctioned loses with those who join flows to those who do not.
 
-    The cooperation cut this quarter, sum_i exposure[r, i] E[r, i], is shared among the
-    sanctioned's partners in proportion to their openness (1 - joining)(1 - sensitivity)
-    and their existing cooperation (China's exports to Russia rose 13% in 2022). Symmetric.
-    `join` and `exposure` are `joining(p)` and `sanction_exposure(p)`, if already computed.
+    The cooperation cut this quarter (`lost`) is shared among the sanctioned's partners in
+    proportion to their openness (1 - joining)(1 - sensitivity) and their existing
+    cooperation (China's exports to Russia rose 13% in 2022). Symmetric.
     """
-    join = joining(p) if join is None else join
-    exposure = sanction_exposure(p, join) if exposure is None else exposure
-    r = p.sanctioned[..., :, None]  # (..., n, 1)
-    lost = (exposure * E * r).sum(axis=(-1, -2))  # (...) cut from the sanctioned's row
-    others = 1.0 - p.sanctioned
-    open_ = (1.0 - join) * (1.0 - p.sensitivity) * others * (E * r).sum(axis=-2)  # (..., n)
-    total = open_.sum(axis=-1)
-    share = np.divide(open_, total[..., None], out=np.zeros_like(open_), where=total[..., None] > 0)
-    gain = (lost[..., None] * share)[..., None, :] * r  # row r: what each partner gains
-    return gain + np.swapaxes(gain, -1, -2)
+    r = p.sanctioned
+    return s.lost[0] * (r[i] * s.share[j] + r[j] * s.share[i])
+
+
+@part
+def observe(A, E, p, s):
+    """Fill the Situation of this quarter: joining, engagement, distance, diversion shares.
+
+    Joining is endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance
+    decides who joins: the sanctioner fully, each state that follows the sanctioner's lead
+    in proportion to its dependence on it (1 - autonomy).
+    """
+    n = A.shape[0]
+    u, r = p.sanctioner, p.sanctioned
+    hegemon = np.argmax(p.power)
+    for i in range(n):
+        led = 0.0  # 1 where the sanctioner leads i
+        with_sanctioned = 0.0
+        for k in range(n):
+            led += p.patron[i, k] * u[k]
+            with_sanctioned += E[i, k] * r[k]
+        s.join[i] = u[i] + led * (1.0 - p.autonomy[i])
+        s.engagement[i] = with_sanctioned * led
+        s.distance[i] = 0.0 if i == hegemon else (1.0 - A[i, hegemon]) / 2.0
+    lost, total = 0.0, 0.0
+    for i in range(n):
+        with_sanctioned = 0.0
+        for k in range(n):
+            with_sanctioned += E[k, i] * r[k]
+            lost += sanction_exposure(p, s, k, i) * E[k, i] * r[k]
+        s.share[i] = (1.0 - s.join[i]) * (1.0 - p.sensitivity[i]) * (1.0 - r[i]) * with_sanctioned
+        total += s.share[i]
+    for i in range(n):
+        s.share[i] = s.share[i] / total if total > 0 else 0.0
+    s.lost[0] = lost
+
+
+@part
+def trade_cut(E, p, s, i, j):
+    """Net cooperation sanctions take from the pair this quarter: the cut less the diversion."""
+    return sanction_exposure(p, s, i, j) * E[i, j] - diversion(p, s, i, j)
+
+
+# --- one quarter ----------------------------------------------------------------------
+
+
+@part
+def pulls(A, E, T, p, s, i, j, out):
+    """Every mechanism's pull on i's stance toward j, into `out`, in the order of MECHANISMS."""
+    out[INTERESTS] = interests(A, p, i, j)
+    out[PATRON_PULL] = patron_pull(A, p, i, j)
+    out[BALANCE] = balance(A, i, j)
+    out[INTERDEPENDENCE] = interdependence(A, E, i, j)
+    out[SANCTIONS] = sanctions_pressure(A, p, s, i, j)
+    out[HEDGING] = hedging(A, s, i, j)
+    out[RIVALRY] = rivalry(A, p, i, j)
+    out[PEOPLE] = people(A, T, i, j)
+
+
+@part
+def advance(A, E, T, p, z, s, pull, A_next, E_next, T_next):
+    """Advance one run one quarter into (A, E, T)_next: every actor updates from the same state.
+
+    `z` are standard normal shocks (n, n), scaled here by `noise`; `s` and `pull` are
+    scratch space.
+    """
+    observe(A, E, p, s)
+    n = A.shape[0]
+    for i in range(n):
+        A_next[i, i], E_next[i, i], T_next[i, i] = 0.0, 0.0, 0.0
+        for j in range(n):
+            if i == j:
+                continue
+            pulls(A, E, T, p, s, i, j, pull)
+            drift = 0.0
+            for m in range(len(pull)):
+                drift += p.weights[m] * pull[m]
+            A_next[i, j] = min(max(A[i, j] + p.rate * drift + p.noise * z[i, j], -1.0), 1.0)
+            dE = cooperation_target(A, p, i, j) - E[i, j] - p.weights[SANCTIONS] * trade_cut(E, p, s, i, j)
+            E_next[i, j] = min(max(E[i, j] + p.rate * dE, 0.0), 1.0)
+            grown = T[i, j] + p.rate * p.tourism_growth * T[i, j] * (1.0 - T[i, j])
+            T_next[i, j] = min(max(grown, 0.0), 1.0)
+
+
+@part
+def shift(A, E, dA, dE):
+    """A shock that moves the current stances and cooperation (a summit, an incident), kept in range."""
+    n = A.shape[0]
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                A[i, j] = min(max(A[i, j] + dA[i, j], -1.0), 1.0)
+                E[i, j] = min(max(E[i, j] + dE[i, j], 0.0), 1.0)
+
+
+# --- runs and quarters ------------------------------------------------------------------
+
+
+@part
+def at(P, k, r):
+    """The parameters of phase k for run r, from parameters with leading (phase, run) axes."""
+    return Params(P.anchor[k, r], P.potential[k, r], P.power[k, r], P.autonomy[k, r], P.sensitivity[k, r],
+                  P.patron[k, r], P.sanctioner[k, r], P.sanctioned[k, r], P.sanctions[k, r], P.noise[k, r],
+                  P.rate[k, r], P.trade_response[k, r], P.tourism_growth[k, r], P.weights[k, r])
+
+
+@part
+def scratch(n):
+    """Scratch space for one run: its Situation and the pulls on one stance."""
+    return Situation(np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(1)), np.empty(len(MECHANISMS))
+
+
+@part
+def run(r, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
+    """Run r through every quarter: A[r, t + 1] from A[r, t] under the phase in force at t.
+
+    `phase[t]` is the phase in force during quarter t; `shifts[t]` the shock that moves the
+    state recorded at step t (-1: none); `z` the run's shocks (quarters, n, n).
+    """
+    s, pull = scratch(A0.shape[1])
+    for i in range(A0.shape[1]):
+        for j in range(A0.shape[2]):
+            A[r, 0, i, j], E[r, 0, i, j], T[r, 0, i, j] = A0[r, i, j], E0[r, i, j], T0[r, i, j]
+    if shifts[0] >= 0:
+        shift(A[r, 0], E[r, 0], dA[shifts[0], r], dE[shifts[0], r])
+    p = at(P, phase[0], r)
+    for t in range(len(phase)):
+        if t > 0 and phase[t] != phase[t - 1]:
+            p = at(P, phase[t], r)
+        advance(A[r, t], E[r, t], T[r, t], p, z[t], s, pull, A[r, t + 1], E[r, t + 1], T[r, t + 1])
+        if shifts[t + 1] >= 0:
+            shift(A[r, t + 1], E[r, t + 1], dA[shifts[t + 1], r], dE[shifts[t + 1], r])
+
+
+@kernel
+def runs(first, last, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
+    """Runs first..last-1 through every quarter, their shocks z[r - first] (runs, quarters, n, n)."""
+    for r in range(first, last):
+        run(r, A0, E0, T0, P, phase, shifts, dA, dE, z[r - first], A, E, T)
+
+
+# --- any leading axes: the model, the tests and the rest state ---------------------------
+
+
+def _flat(state: State, p: Params) -> tuple[State, Params, tuple]:
+    """State as (runs, n, n) and parameters as (1 phase, runs, ...), runs being the leading axes."""
+    lead = np.shape(state.A)[:-2]
+    runs = int(np.prod(lead))
+    flat = State(*(np.ascontiguousarray(np.broadcast_to(x, np.shape(state.A)), dtype=float).reshape(runs, *np.shape(x)[-2:])
+                   for x in state))
+
+    def spread(x, tail):
+        x = np.asarray(x, dtype=float)
+        own = x.shape[x.ndim - tail:] if tail else ()
+        return np.ascontiguousarray(np.broadcast_to(x, lead + own)).reshape(1, runs, *own)
+
+    return flat, Params(*(spread(x, tail) for x, tail in zip(p, TAIL))), lead
+
+
+def step(state: State, p: Params, shocks: np.ndarray) -> State:
+    """Advance one quarter: all actors update from the same state (synchronous).
+
+    `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
+    """
+    flat, P, lead = _flat(state, p)
+    z = np.ascontiguousarray(np.broadcast_to(shocks, np.shape(state.A)), dtype=float).reshape(flat.A.shape[0], 1, *flat.A.shape[1:])
+    none = np.zeros((0, *P.anchor.shape[1:]))
+    out = State(*(np.empty((len(z), 2, *flat.A.shape[1:])) for _ in range(3)))
+    call(runs, 0, len(z), *flat, P, np.zeros(1, dtype=np.int64), np.full(2, -1, dtype=np.int64), none, none, z, *out)
+    return State(*(x[:, 1].reshape(np.shape(state.A)) for x in out))
+
+
+def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
+    """The state moved by a shock to stances and cooperation (`shift`), for one run."""
+    A, E = (np.array(x, dtype=float) for x in state[:2])
+    shift(A, E, np.asarray(dA, dtype=float), np.asarray(dE, dtype=float))
+    return State(A, E, state.T)
+
+
+class Terms(NamedTuple):
+    """Every term of a quarter's update, (..., n, n) each; `pulls` is (..., MECHANISMS, n, n)."""
+
+    pulls: np.ndarray
+    target: np.ndarray  # the cooperation each pair tends to (`cooperation_target`)
+    exposure: np.ndarray  # sanction_exposure
+    diversion: np.ndarray
+    join: np.ndarray  # (..., n)
+
+
+@kernel
+def _terms(A, E, T, P, pull, target, exposure, diverted, join):
+    n = A.shape[1]
+    for r in range(A.shape[0]):
+        p = at(P, 0, r)
+        s, _ = scratch(n)
+        observe(A[r], E[r], p, s)
+        for i in range(n):
+            join[r, i] = s.join[i]
+            for j in range(n):
+                if i != j:
+                    pulls(A[r], E[r], T[r], p, s, i, j, pull[r, :, i, j])
+                    target[r, i, j] = cooperation_target(A[r], p, i, j)
+                    exposure[r, i, j] = sanction_exposure(p, s, i, j)
+                    diverted[r, i, j] = diversion(p, s, i, j)
+
+
+def terms(state: State, p: Params) -> Terms:
+    """The terms of a quarter's update from `state` under `p`, for inspection and the rest state."""
+    flat, P, lead = _flat(state, p)
+    runs, n = flat.A.shape[0], flat.A.shape[-1]
+    out = Terms(np.zeros((runs, len(MECHANISMS), n, n)), *(np.zeros((runs, n, n)) for _ in range(3)), np.zeros((runs, n)))
+    call(_terms, *flat, P, *out)
+    return Terms(*(x.reshape(*lead, *x.shape[1:]) for x in out))
+
+
+def pull(mechanism: str, state: State, p: Params) -> np.ndarray:
+    """One mechanism's pull on every stance, (..., n, n) (zero on the diagonal)."""
+    return terms(state, p).pulls[..., MECHANISMS.index(mechanism), :, :]
 
 
 def rest_interests(state: State, p: Params) -> np.ndarray:
@@ -240,67 +443,24 @@ def rest_interests(state: State, p: Params) -> np.ndarray:
     weight of interests). A scenario's initial state is then an equilibrium of its initial
     conditions, and stances move only when conditions change or shocks strike.
     """
-    A = state.A
-    weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
-    others = sum(w * pull for w, pull, name in zip(weights, pulls(state, p), MECHANISMS) if name != "interests")
-    w_interests = weights[MECHANISMS.index("interests")]
-    return np.where(w_interests > 0, A - others / np.where(w_interests > 0, w_interests, 1.0), A) * _off_diagonal(A.shape[-1])
+    A, weights = state.A, np.asarray(p.weights, dtype=float)
+    others = weights.copy()
+    others[..., INTERESTS] = 0.0
+    drift = np.einsum("...m,...mij->...ij", others, terms(state, p).pulls)
+    w = weights[..., INTERESTS][..., None, None]
+    return np.where(w > 0, A - drift / np.where(w > 0, w, 1.0), A) * (1.0 - np.eye(A.shape[-1]))
 
 
 def rest_potential(state: State, p: Params) -> np.ndarray:
     """The economic potential at which cooperation `state.E` is at rest under `p`.
 
-    Solves cooperation_pull = sanctions cut - diversion for the potential: the
+    Solves cooperation_target = E + sanctions cut - diversion for the potential: the
     complementarity that, with today's warmth and sanctions, sustains today's cooperation.
     """
     A, E, _ = state
-    w_s = np.asarray(p.weights)[..., MECHANISMS.index("sanctions")][..., None, None]
-    held = E + w_s * (sanction_exposure(p) * E - diversion(E, p))  # the target that keeps E
-    lift = _scalar(p.trade_response) * _warmth(A)
-    return (held - lift) / (1.0 - lift) * _off_diagonal(A.shape[-1])
-
-
-# --- one quarter ----------------------------------------------------------------------
-
-
-def pulls(state: State, p: Params, join: np.ndarray | None = None) -> list[np.ndarray]:
-    """Every mechanism's pull on the stances, in the order of MECHANISMS."""
-    A, E, T = state
-    return [
-        interests(A, p.anchor),
-        patron_pull(A, p.patron, p.autonomy),
-        balance(A),
-        interdependence(A, E),
-        sanctions_pressure(A, E, p, join),
-        hedging(A, p.power),
-        rivalry(A, p.power, p.patron),
-        people(A, T),
-    ]
-
-
-def step(state: State, p: Params, shocks: np.ndarray) -> State:
-    """Advance one quarter: all actors update from the same state (synchronous).
-
-    `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
-    """
-    A, E, T = state
-    off = _off_diagonal(A.shape[-1])
-    weights = np.moveaxis(np.asarray(p.weights), -1, 0)[..., None, None]
-    join = joining(p)  # used by three mechanisms: computed once
-    drift = sum(w * pull for w, pull in zip(weights, pulls(state, p, join)))
-    rate = _scalar(p.rate)
-    A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
-
-    sanctions_weight = weights[MECHANISMS.index("sanctions")]
-    exposure = sanction_exposure(p, join)
-    dE = cooperation_pull(A, E, p) - sanctions_weight * (exposure * E - diversion(E, p, join, exposure))
-    E_next = np.clip(E + rate * dE, 0.0, 1.0) * off
-
-    T_next = np.clip(T + rate * _scalar(p.tourism_growth) * T * (1.0 - T), 0.0, 1.0) * off
-    return State(A_next, E_next, T_next)
-
-
-def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
-    """A shock that moves the current stances and cooperation (a summit, an incident), kept in range."""
-    off = _off_diagonal(state.A.shape[-1])
-    return State(np.clip(state.A + dA, -1.0, 1.0) * off, np.clip(state.E + dE, 0.0, 1.0) * off, state.T)
+    parts = terms(state, p)
+    w_s = np.asarray(p.weights, dtype=float)[..., SANCTIONS][..., None, None]
+    held = E + w_s * (parts.exposure * E - parts.diversion)  # the target that keeps E
+    # target = potential + (1 - potential) * lift, with lift read off the target at potential 0
+    lift = terms(state, p._replace(potential=np.zeros_like(np.asarray(p.potential, dtype=float)))).target
+    return (held - lift) / (1.0 - lift) * (1.0 - np.eye(A.shape[-1]))

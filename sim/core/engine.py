@@ -1,13 +1,19 @@
-"""The vectorised engine: many runs of the dynamics at once, along a leading run axis."""
+"""The batch engine: many runs of the dynamics at once, compiled, on the cores allowed."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
-from .dynamics import State, step
+from .compiled import call, threads
+from .dynamics import Params, State
+from .dynamics import runs as runs_kernel
 from .schedule import Schedule, stack
+
+
+MIN_RUNS_PER_THREAD = 16  # below this a thread's start costs more than it saves
 
 
 class Trajectory(NamedTuple):
@@ -36,19 +42,35 @@ def shocks(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
 
 
 def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
-    """Run every run of a stacked schedule (leading axis: runs) for `steps` quarters."""
-    state = schedule.shock(schedule.initial, 0)
-    runs, n = state.A.shape[0], state.A.shape[-1]
-    z = shocks(seeds, steps, n)
-    # time-major buffers: each step writes one contiguous block
-    out = [np.empty((steps + 1, runs, n, n)) for _ in range(3)]
-    for k, part in enumerate(state):
-        out[k][0] = part
-    for t in range(steps):
-        state = schedule.shock(step(state, schedule.params_at(t), z[:, t]), t + 1)
-        for k, part in enumerate(state):
-            out[k][t + 1] = part
-    return Trajectory(*(np.moveaxis(x, 0, 1) for x in out))
+    """Run every run of a stacked schedule (leading axis: runs) for `steps` quarters.
+
+    The runs are split into blocks, one per thread the process may use; each thread draws
+    its runs' shocks and computes them. A run's numbers do not depend on its block.
+    """
+    runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
+    if len(seeds) != runs:
+        raise ValueError(f"{len(seeds)} seeds for {runs} runs")
+    phase = (np.searchsorted(schedule.starts, np.arange(steps), side="right") - 1).astype(np.int64)
+    shifts = np.full(steps + 1, -1, dtype=np.int64)
+    for k, at in enumerate(schedule.shift_steps):
+        if at <= steps:
+            shifts[at] = k
+    dA, dE = (np.ascontiguousarray([np.broadcast_to(shift[m], (runs, n, n)) for shift in schedule.shifts], dtype=float)
+              .reshape(-1, runs, n, n) for m in range(2))
+    P = Params(*(np.ascontiguousarray(np.stack(field), dtype=float) for field in zip(*schedule.phases)))
+    initial = State(*(np.ascontiguousarray(x, dtype=float) for x in schedule.initial))
+    out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
+
+    def block(first: int, last: int) -> None:
+        call(runs_kernel, first, last, *initial, P, phase, shifts, dA, dE, shocks(seeds[first:last], steps, n), *out)
+
+    bounds = np.linspace(0, runs, min(threads(), max(runs // MIN_RUNS_PER_THREAD, 1)) + 1).astype(int)
+    if len(bounds) == 2:
+        block(0, runs)
+    else:
+        with ThreadPoolExecutor(len(bounds) - 1) as pool:
+            list(pool.map(block, bounds[:-1], bounds[1:]))
+    return out
 
 
 def concat(parts: list[Trajectory]) -> Trajectory:

@@ -5,7 +5,7 @@ Both the Mesa model and the batch engine start here, so that they step the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def stack(schedules: list[Schedule]) -> Schedule:
     if any(sc.starts != first.starts or sc.shift_steps != first.shift_steps for sc in schedules):
         raise ValueError("schedules with different event steps cannot be stacked")
     initial = State(*(np.stack(parts) for parts in zip(*(sc.initial for sc in schedules))))
-    phases = [Params(**{f.name: np.stack([getattr(sc.phases[k], f.name) for sc in schedules]) for f in fields(Params)})
+    phases = [Params(*(np.stack(field) for field in zip(*(sc.phases[k] for sc in schedules))))
               for k in range(len(first.starts))]
     shifts = [tuple(np.stack([sc.shifts[k][m] for sc in schedules]) for m in range(2)) for k in range(len(first.shift_steps))]
     return Schedule(initial, first.starts, phases, first.shift_steps, shifts)

@@ -1,0 +1,63 @@
+"""The compiled engine: the same numbers uncompiled, on any number of threads, for any chunking."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import SCENARIOS
+from sim.core import compiled, engine
+from sim.core.schedule import at_rest, schedule
+from sim.scenario import load_scenario
+
+SCRIPT = """
+import json, sys
+from sim.core import engine
+from sim.core.schedule import at_rest, schedule
+from sim.scenario import load_scenario
+s = at_rest(load_scenario(sys.argv[1]))
+t = engine.simulate(engine.broadcast(schedule(s), 3), engine.run_seeds(5, 3), 12)
+print(json.dumps([x.tolist() for x in t]))
+"""
+
+
+def history(runs: int, steps: int, seed: int = 5):
+    s = at_rest(load_scenario(SCENARIOS / "history_2005_2024.yaml"))
+    return engine.simulate(engine.broadcast(schedule(s), runs), engine.run_seeds(seed, runs), steps)
+
+
+def test_uncompiled_theory_gives_the_compiled_numbers_and_says_so():
+    """The same functions run as plain Python where numba is missing (here: asked for)."""
+    env = {**os.environ, compiled.UNCOMPILED_VARIABLE: "1"}
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(SCENARIOS / "history_2005_2024.yaml")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "uncompiled" in done.stderr and "pip install numba" in done.stderr
+    plain = [np.array(x) for x in json.loads(done.stdout)]
+    for a, b in zip(plain, history(3, 12)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("cores", [2, 3, 7])
+def test_threads_do_not_change_the_numbers(monkeypatch, cores):
+    one = history(64, 40)
+    monkeypatch.setattr(compiled, "_cores", cores)
+    monkeypatch.setattr(engine, "MIN_RUNS_PER_THREAD", 1)
+    for a, b in zip(one, history(64, 40)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_run_is_the_same_in_any_block_of_runs():
+    whole = history(40, 30)
+    alone = history(1, 30, seed=5)
+    for a, b in zip(whole, alone):
+        np.testing.assert_array_equal(a[:1], b)
+
+
+def test_seeds_must_match_the_runs():
+    s = at_rest(load_scenario(SCENARIOS / "baseline_2018.yaml"))
+    with pytest.raises(ValueError, match="3 seeds for 4 runs"):
+        engine.simulate(engine.broadcast(schedule(s), 4), engine.run_seeds(1, 3), 5)
