@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Setting up $(VENV) with $(PYTHON)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
+	@echo "Compiling the engine (once per machine; cached for every later run)"
+	$(BIN)/python -c "from sim.core.engine import warm_up; warm_up()"
 	@touch $@
 
 # the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs

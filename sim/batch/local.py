@@ -14,7 +14,6 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import forkserver
 from pathlib import Path
 
-from ..core.compiled import use_one_core
 from .plan import Plan, compute_chunk
 from .progress import Progress
 from .store import write_chunk
@@ -72,7 +71,7 @@ def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
         for k, runs in todo:
             progress.advance(_job(plan, staging, k, runs))
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=use_one_core)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context())
     pending = {pool.submit(_job, plan, staging, k, runs) for k, runs in todo}
     try:
         while pending:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 
 UNCOMPILED_VARIABLE = "ALLIANCE_SIM_UNCOMPILED"
 
@@ -33,8 +32,7 @@ class CompileError(RuntimeError):
 
 
 def kernel(fn):
-    """Compile `fn` (a function of arrays and numbers) to machine code, cached on disk; it runs
-    without Python's lock, so that threads compute runs side by side."""
+    """Compile `fn` (a function of arrays and numbers) to machine code, cached on disk."""
     return numba.njit(cache=True, error_model="numpy")(fn) if numba else fn
 
 
@@ -42,23 +40,6 @@ def part(fn):
     """A function of the kernels: compiled into each kernel that calls it; plain Python when
     called from Python."""
     return numba.njit(inline="always")(fn) if numba else fn
-
-
-_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def threads() -> int:
-    """Threads a batch of runs may be spread over now: the cores this process may use, in its
-    main thread; one in any other thread (a Dask worker's task, the page) or where uncompiled."""
-    if numba is None or threading.current_thread() is not threading.main_thread():
-        return 1
-    return _cores
-
-
-def use_one_core() -> None:
-    """Compute on one thread (in a worker process of a pool that already fills the cores)."""
-    global _cores
-    _cores = 1
 
 
 def call(fn, *args):

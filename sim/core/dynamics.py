@@ -350,10 +350,10 @@ def run(r, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
 
 
 @kernel
-def runs(first, last, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
-    """Runs first..last-1 through every quarter, their shocks z[r - first] (runs, quarters, n, n)."""
-    for r in range(first, last):
-        run(r, A0, E0, T0, P, phase, shifts, dA, dE, z[r - first], A, E, T)
+def runs(A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
+    """Every run through every quarter, with its shocks z[r] (runs, quarters, n, n)."""
+    for r in range(A0.shape[0]):
+        run(r, A0, E0, T0, P, phase, shifts, dA, dE, z[r], A, E, T)
 
 
 # --- any leading axes: the model, the tests and the rest state ---------------------------
@@ -383,7 +383,7 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
     z = np.ascontiguousarray(np.broadcast_to(shocks, np.shape(state.A)), dtype=float).reshape(flat.A.shape[0], 1, *flat.A.shape[1:])
     none = np.zeros((0, *P.anchor.shape[1:]))
     out = State(*(np.empty((len(z), 2, *flat.A.shape[1:])) for _ in range(3)))
-    call(runs, 0, len(z), *flat, P, np.zeros(1, dtype=np.int64), np.full(2, -1, dtype=np.int64), none, none, z, *out)
+    call(runs, *flat, P, np.zeros(1, dtype=np.int64), np.full(2, -1, dtype=np.int64), none, none, z, *out)
     return State(*(x[:, 1].reshape(np.shape(state.A)) for x in out))
 
 

@@ -1,19 +1,16 @@
-"""The batch engine: many runs of the dynamics at once, compiled, on the cores allowed."""
+"""The batch engine: many runs of the dynamics at once, through the compiled loop over runs and quarters."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
 
-from .compiled import call, threads
+from ..scenario import load_scenario, shipped
+from .compiled import call
 from .dynamics import Params, State
 from .dynamics import runs as runs_kernel
-from .schedule import Schedule, stack
-
-
-MIN_RUNS_PER_THREAD = 16  # below this a thread's start costs more than it saves
+from .schedule import Schedule, at_rest, schedule, stack
 
 
 class Trajectory(NamedTuple):
@@ -44,8 +41,7 @@ def shocks(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
 def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     """Run every run of a stacked schedule (leading axis: runs) for `steps` quarters.
 
-    The runs are split into blocks, one per thread the process may use; each thread draws
-    its runs' shocks and computes them. A run's numbers do not depend on its block.
+    One core computes them; a batch uses several through its worker processes.
     """
     runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
     if len(seeds) != runs:
@@ -60,16 +56,7 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     P = Params(*(np.ascontiguousarray(np.stack(field), dtype=float) for field in zip(*schedule.phases)))
     initial = State(*(np.ascontiguousarray(x, dtype=float) for x in schedule.initial))
     out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
-
-    def block(first: int, last: int) -> None:
-        call(runs_kernel, first, last, *initial, P, phase, shifts, dA, dE, shocks(seeds[first:last], steps, n), *out)
-
-    bounds = np.linspace(0, runs, min(threads(), max(runs // MIN_RUNS_PER_THREAD, 1)) + 1).astype(int)
-    if len(bounds) == 2:
-        block(0, runs)
-    else:
-        with ThreadPoolExecutor(len(bounds) - 1) as pool:
-            list(pool.map(block, bounds[:-1], bounds[1:]))
+    call(runs_kernel, *initial, P, phase, shifts, dA, dE, shocks(seeds, steps, n), *out)
     return out
 
 
@@ -88,3 +75,9 @@ def take(schedule: Schedule, index: np.ndarray) -> Schedule:
     pick = lambda x: np.asarray(x)[index]  # noqa: E731
     return Schedule(State(*(pick(x) for x in schedule.initial)), schedule.starts, [p.map(pick) for p in schedule.phases],
                     schedule.shift_steps, [(pick(dA), pick(dE)) for dA, dE in schedule.shifts])
+
+
+def warm_up() -> None:
+    """Compile the engine now, for a run and for the rest state (cached on disk for later processes)."""
+    s = at_rest(load_scenario(shipped("baseline_2018")))
+    simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 1)
