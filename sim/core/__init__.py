@@ -1,7 +1,8 @@
 """The core: the theory and what runs it, with no I/O and no Mesa.
 
-    dynamics  the mechanisms: pure functions over arrays with any leading run axes
+    compiled  the compiler the theory runs through (numba; plain Python without it)
+    dynamics  the mechanisms, one pair at a time, and the compiled loop over runs and quarters
     schedule  a scenario compiled to arrays: the initial state, the parameters over time
-    engine    many runs at once along a leading axis, each with its own seeded shocks
+    engine    many runs at once, each with its own seeded shocks
     outcomes  partnership (defined once, here) and the summaries of many runs
 """
