@@ -379,12 +379,19 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
 
     `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
     """
+    return steps(state, p, np.asarray(shocks)[..., None, :, :])
+
+
+def steps(state: State, p: Params, shocks: np.ndarray) -> State:
+    """Advance as many quarters as `shocks` (..., quarters, n, n) holds, under `p` throughout."""
     flat, P, lead = _flat(state, p)
-    z = np.ascontiguousarray(np.broadcast_to(shocks, np.shape(state.A)), dtype=float).reshape(flat.A.shape[0], 1, *flat.A.shape[1:])
-    none = np.zeros((0, *P.anchor.shape[1:]))
-    out = State(*(np.empty((len(z), 2, *flat.A.shape[1:])) for _ in range(3)))
-    call(runs, *flat, P, np.zeros(1, dtype=np.int64), np.full(2, -1, dtype=np.int64), none, none, z, *out)
-    return State(*(x[:, 1].reshape(np.shape(state.A)) for x in out))
+    runs_, n = flat.A.shape[0], flat.A.shape[-1]
+    quarters = np.shape(shocks)[-3]
+    z = np.ascontiguousarray(np.broadcast_to(shocks, (*lead, quarters, n, n)), dtype=float).reshape(runs_, quarters, n, n)
+    none = np.zeros((0, runs_, n, n))
+    out = State(*(np.empty((runs_, quarters + 1, n, n)) for _ in range(3)))
+    call(runs, *flat, P, np.zeros(quarters, dtype=np.int64), np.full(quarters + 1, -1, dtype=np.int64), none, none, z, *out)
+    return State(*(x[:, -1].reshape(np.shape(state.A)) for x in out))
 
 
 def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
