@@ -34,6 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy_engine  # noqa: E402  (the baseline, beside this script)
+from batch_speed import median_time  # noqa: E402
 
 from sim.batch.local import reuse_memory  # noqa: E402
 from sim.core import compiled, engine  # noqa: E402
@@ -44,15 +45,6 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FLOPS_PER_QUARTER = 3_100  # five actors: about 135 per ordered pair (20) and 400 shared (observe)
 WORKLOADS = {"large (2,000 runs x 88 quarters)": ("baseline_2018", 2000, 88),
              "small (20 runs x 80 quarters)": ("history_2005_2024", 20, 80)}
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def workload(name: str, runs: int):

@@ -190,8 +190,13 @@ def cooperation_target(A, p, i, j):
     potential + (1 - potential) * trade_response * warmth: good relations open markets
     beyond what complementarity alone would bring.
     """
-    lift = p.trade_response * warmth(A, i, j)
-    return p.potential[i, j] + (1.0 - p.potential[i, j]) * lift
+    return p.potential[i, j] + (1.0 - p.potential[i, j]) * lift(A, p, i, j)
+
+
+@part
+def lift(A, p, i, j):
+    """How far the pair's warmth raises its cooperation toward full: trade_response * warmth."""
+    return p.trade_response * warmth(A, i, j)
 
 
 @part
@@ -406,13 +411,14 @@ class Terms(NamedTuple):
 
     pulls: np.ndarray
     target: np.ndarray  # the cooperation each pair tends to (`cooperation_target`)
+    lift: np.ndarray
     exposure: np.ndarray  # sanction_exposure
     diversion: np.ndarray
     join: np.ndarray  # (..., n)
 
 
 @kernel
-def _terms(A, E, T, P, pull, target, exposure, diverted, join):
+def _terms(A, E, T, P, pull, target, lifted, exposure, diverted, join):
     n = A.shape[1]
     for r in range(A.shape[0]):
         p = at(P, 0, r)
@@ -424,6 +430,7 @@ def _terms(A, E, T, P, pull, target, exposure, diverted, join):
                 if i != j:
                     pulls(A[r], E[r], T[r], p, s, i, j, pull[r, :, i, j])
                     target[r, i, j] = cooperation_target(A[r], p, i, j)
+                    lifted[r, i, j] = lift(A[r], p, i, j)
                     exposure[r, i, j] = sanction_exposure(p, s, i, j)
                     diverted[r, i, j] = diversion(p, s, i, j)
 
@@ -432,7 +439,7 @@ def terms(state: State, p: Params) -> Terms:
     """The terms of a quarter's update from `state` under `p`, for inspection and the rest state."""
     flat, P, lead = _flat(state, p)
     runs, n = flat.A.shape[0], flat.A.shape[-1]
-    out = Terms(np.zeros((runs, len(MECHANISMS), n, n)), *(np.zeros((runs, n, n)) for _ in range(3)), np.zeros((runs, n)))
+    out = Terms(np.zeros((runs, len(MECHANISMS), n, n)), *(np.zeros((runs, n, n)) for _ in range(4)), np.zeros((runs, n)))
     call(_terms, *flat, P, *out)
     return Terms(*(x.reshape(*lead, *x.shape[1:]) for x in out))
 
@@ -468,6 +475,4 @@ def rest_potential(state: State, p: Params) -> np.ndarray:
     parts = terms(state, p)
     w_s = np.asarray(p.weights, dtype=float)[..., SANCTIONS][..., None, None]
     held = E + w_s * (parts.exposure * E - parts.diversion)  # the target that keeps E
-    # target = potential + (1 - potential) * lift, with lift read off the target at potential 0
-    lift = terms(state, p._replace(potential=np.zeros_like(np.asarray(p.potential, dtype=float)))).target
-    return (held - lift) / (1.0 - lift) * (1.0 - np.eye(A.shape[-1]))
+    return (held - parts.lift) / (1.0 - parts.lift) * (1.0 - np.eye(A.shape[-1]))  # target = P + (1 - P) lift
