@@ -156,6 +156,7 @@ def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
     assert_same(tables(reference / "out"), tables(tmp_path / "out"))
 
 
+@pytest.mark.slow  # two batch processes at once: about 11 s
 def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tmp_path):
     proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT)
     try:
