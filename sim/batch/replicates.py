@@ -13,12 +13,25 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import Trajectory, broadcast, concat, run_seeds, simulate
-from ..core.schedule import schedule
+from ..core.schedule import Schedule, schedule
+from ..core.variation import Variation
+from ..outputs.posterior import Posterior
 from ..outputs.results import manifest, write_folder
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario
 
 ENGINES = ("vectorized", "mesa")
+
+
+def posterior_schedule(s: Scenario, posterior: Posterior, rows: np.ndarray,
+                       departures: dict[str, np.ndarray] | None = None) -> Schedule:
+    """The schedule of runs that take the posterior's parameter sets `rows` (each at rest under its
+    set), with `departures` {condition path: value per run} written over them."""
+    settings, names = posterior.columns(s)
+    values = posterior.table[names].to_numpy(dtype=float)[rows]
+    paths = list(departures or {})
+    changes = np.column_stack([np.broadcast_to(departures[p], len(rows)) for p in paths]) if paths else None
+    return Variation(s, settings, paths).schedules(values, changes)
 
 
 def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
@@ -34,30 +47,44 @@ def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
     return concat(parts)
 
 
-def run_replicates(scenario: Scenario, engine: str = "vectorized") -> tuple[np.ndarray, Trajectory]:
-    """Seeds and trajectories of the scenario's replicates."""
+def run_replicates(scenario: Scenario, engine: str = "vectorized", posterior: Posterior | None = None,
+                   departures: dict[str, float] | None = None) -> tuple[np.ndarray, Trajectory, np.ndarray | None]:
+    """Seeds, trajectories and (with a posterior) the parameter set each run drew.
+
+    With a posterior, `scenario` is as written (not at rest): each run is at rest under its
+    own set, and `departures` (conditions, e.g. --set) are written over it.
+    """
     seeds = run_seeds(scenario.seed, scenario.replicates)
-    if engine == "mesa":
-        return seeds, run_mesa(scenario, seeds)
-    if engine != "vectorized":
+    if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
-    return seeds, simulate(broadcast(schedule(scenario), len(seeds)), seeds, scenario.steps)
+    if posterior is not None:
+        if engine != "vectorized":
+            raise ValueError("runs drawn from a posterior use the vectorized engine; allowed: --engine vectorized")
+        rows = posterior.draw(seeds)
+        return seeds, simulate(posterior_schedule(scenario, posterior, rows, departures), seeds, scenario.steps), rows
+    if engine == "mesa":
+        return seeds, run_mesa(scenario, seeds), None
+    return seeds, simulate(broadcast(schedule(scenario), len(seeds)), seeds, scenario.steps), None
 
 
-def tables(scenario: Scenario, seeds: np.ndarray, traj: Trajectory) -> dict[str, pd.DataFrame]:
-    """The runs, trajectories and outcomes tables of a set of replicates."""
+def tables(scenario: Scenario, seeds: np.ndarray, traj: Trajectory, drawn: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The runs, trajectories and outcomes tables of a set of replicates (`drawn`: each run's posterior set)."""
     run_ids = np.arange(len(seeds))
+    runs = pd.DataFrame({"run_id": run_ids, "replicate": run_ids, "seed": seeds})
     return {
-        "runs": pd.DataFrame({"run_id": run_ids, "replicate": run_ids, "seed": seeds}),
+        "runs": runs if drawn is None else pd.concat([runs, drawn.reset_index(drop=True)], axis=1),
         "trajectories": trajectory_table(traj, scenario, run_ids),
         "outcomes": outcome_table(traj, scenario, run_ids),
     }
 
 
-def run(scenario: Scenario, out: Path, engine: str = "vectorized", replace: bool = False) -> tuple[Path, dict]:
+def run(scenario: Scenario, out: Path, engine: str = "vectorized", replace: bool = False,
+        posterior: Posterior | None = None, departures: dict[str, float] | None = None) -> tuple[Path, dict]:
     """Run the replicates and write the results folder `out`; returns it with the tables."""
     started = time.perf_counter()
-    seeds, traj = run_replicates(scenario, engine)
-    found = tables(scenario, seeds, traj)
-    made = manifest(scenario, engine, seeds, time.perf_counter() - started, replicates=scenario.replicates)
+    seeds, traj, rows = run_replicates(scenario, engine, posterior, departures)
+    drawn = None if rows is None else posterior.table.iloc[rows].drop(columns="weight").assign(posterior_row=rows)
+    found = tables(scenario, seeds, traj, drawn)
+    details = {} if posterior is None else {"posterior": str(posterior.source), "posterior_sha256": posterior.digest()}
+    made = manifest(scenario, engine, seeds, time.perf_counter() - started, replicates=scenario.replicates, **details)
     return write_folder(out, found, scenario, made, replace=replace), found

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..outputs.posterior import Posterior
     from ..outputs.results import Results
     from ..scenario import Scenario
 
@@ -52,6 +53,35 @@ def scenario(args: argparse.Namespace) -> Scenario:
         if getattr(args, name, None) is not None:
             extra[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
     return with_overrides(loaded, extra, source=f"{args.scenario} (command-line options)")
+
+
+def with_posterior(args: argparse.Namespace) -> tuple[Scenario, dict, Posterior]:
+    """For --posterior: the scenario as written (each run is at rest under its own parameter set),
+    with the non-condition overrides applied; the condition overrides (--set) as departures from
+    that rest state, as they are without a posterior; and the posterior."""
+    from ..outputs.posterior import read_posterior
+    from ..scenario import load_scenario, with_overrides
+    from ..scenario.checks import is_condition
+
+    try:
+        posterior = read_posterior(args.posterior)
+    except FileNotFoundError as exc:
+        raise UsageError(f"--posterior: {exc}") from None
+    extra = overrides(args.set)
+    departures = {path: value for path, value in extra.items() if is_condition(path)}
+    rest = {path: value for path, value in extra.items() if path not in departures}
+    for name in ("replicates", "seed", "steps"):
+        if getattr(args, name, None) is not None:
+            rest[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
+    s = with_overrides(load_scenario(args.scenario), rest, source=f"{args.scenario} (command-line options)")
+    with_overrides(s, departures, source=f"{args.scenario} (command-line options)")  # checks them
+    return s, departures, posterior
+
+
+def add_posterior(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--posterior", metavar="FOLDER",
+                   help="a calibration folder (alliance-sim calibrate): each run draws its parameter set from "
+                        "its posterior (seeded), so results carry parameter and seed uncertainty together")
 
 
 def load(folder: str | Path) -> Results:

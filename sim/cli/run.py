@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_set, say, scenario
+from .common import UsageError, add_engine, add_posterior, add_set, say, scenario, with_posterior
 
 
 def add(sub) -> None:
@@ -18,6 +18,7 @@ def add(sub) -> None:
     p.add_argument("--steps", type=int, help="quarters to simulate (default: the scenario's)")
     add_set(p)
     add_engine(p)
+    add_posterior(p)
     p.add_argument("--out", help="results folder (default: results/NAME-TIMESTAMP)")
     p.add_argument("--replace", action="store_true", help="replace --out if it exists")
     p.add_argument("--quiet", action="store_true", help="print only the results folder")
@@ -29,12 +30,21 @@ def main(args: argparse.Namespace) -> int:
     from ..core.outcomes import partnership_count, share_text
     from ..outputs.results import default_folder
 
-    s = scenario(args)
+    posterior, departures = None, None
+    if args.posterior:
+        if args.engine != "vectorized":
+            raise UsageError("--posterior runs on the vectorized engine; allowed: --engine vectorized")
+        s, departures, posterior = with_posterior(args)
+    else:
+        s = scenario(args)
     out = Path(args.out) if args.out else default_folder(s)
     if out.exists() and not args.replace:
         raise UsageError(f"{out} exists; choose another --out or pass --replace")
-    say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine)")
-    folder, found = run(s, out, args.engine, args.replace)
+    drawn = f", parameters drawn from {args.posterior}" if posterior is not None else ""
+    say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
+    if posterior is not None and posterior.unused(s):
+        say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
+    folder, found = run(s, out, args.engine, args.replace, posterior, departures)
     a, b = s.partnership.pair
     say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")
     print(folder)

@@ -127,8 +127,14 @@ def schedule(s: Scenario) -> Schedule:
     every phase, unless an event sets them (`interests.A->B`, `potential.A-B`).
     """
     first = params_of(s)
-    interests, potential = first.anchor, first.potential
-    starts, phases, applied = [0], [first], {}
+    starts, phases = phases_of(s, first.anchor, first.potential)
+    steps, shifts = shocks_of(s)
+    return Schedule(initial_state(s), starts, phases, steps, shifts)
+
+
+def phases_of(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> tuple[list[int], list[Params]]:
+    """The first step of each phase and the conditions in force in it (events at one step make one phase)."""
+    starts, phases, applied = [0], [conditions(s, interests, potential)], {}
     for at, settings in s.event_steps():
         applied.update(settings)
         current = conditions(with_overrides(s, applied, source=f"events at step {at}"), interests, potential)
@@ -137,6 +143,11 @@ def schedule(s: Scenario) -> Schedule:
         else:
             starts.append(at)
             phases.append(current)
+    return starts, phases
+
+
+def shocks_of(s: Scenario) -> tuple[list[int], list[tuple[np.ndarray, np.ndarray]]]:
+    """The steps of the `shift:` events and their (dA, dE); shifts at one step add up."""
     steps, shifts = [], []
     for at, shift in s.shift_steps():
         dA, dE = pair_matrix(s, shift.alignment), pair_matrix(s, shift.cooperation)
@@ -145,7 +156,7 @@ def schedule(s: Scenario) -> Schedule:
             steps.pop(), shifts.pop()
         steps.append(at)
         shifts.append((dA, dE))
-    return Schedule(initial_state(s), starts, phases, steps, shifts)
+    return steps, shifts
 
 
 def stack(schedules: list[Schedule]) -> Schedule:

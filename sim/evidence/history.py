@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import Trajectory, broadcast, run_seeds, simulate
+from ..batch.replicates import posterior_schedule
 from ..core.schedule import at_rest, schedule
+from ..outputs.posterior import Posterior
 from ..scenario import Scenario, shipped
 from ..scenario.calendar import step_dates
 from . import data, observe
@@ -29,15 +31,25 @@ class History:
     scores: pd.DataFrame  # per series: fit and hindcast RMSE, persistence RMSE
 
 
-def run_history(scenario: Scenario | None = None, runs: int | None = None) -> History:
-    """Run the history scenario (default: the shipped one) and compare it with the data."""
+def run_history(scenario: Scenario | None = None, runs: int | None = None, posterior: Posterior | None = None,
+                fit_end: int = data.FIT_END) -> History:
+    """Run the history scenario (default: the shipped one) and compare it with the data.
+
+    With a posterior, each run draws its parameter set from it (the posterior predictive).
+    """
     from ..scenario import load_scenario
 
-    s = at_rest(scenario if scenario is not None else load_scenario(shipped(DEFAULT)))
+    s = scenario if scenario is not None else load_scenario(shipped(DEFAULT))
     n = runs or s.replicates
-    traj = simulate(broadcast(schedule(s), n), run_seeds(s.seed, n), s.steps)
-    points, fitted = observe.compare(traj, s)
-    return History(s, traj, points, fitted, observe.scores(points))
+    seeds = run_seeds(s.seed, n)
+    if posterior is None:
+        s = at_rest(s)
+        sched = broadcast(schedule(s), n)
+    else:
+        sched = posterior_schedule(s, posterior, posterior.draw(seeds))
+    traj = simulate(sched, seeds, s.steps)
+    points, fitted = observe.compare(traj, s, fit_end)
+    return History(s, traj, points, fitted, observe.scores(points, fit_end))
 
 
 def summary(h: History) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
 from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_path
-from .schema import FactorRange, Scenario
+from .schema import FactorRange, Mechanisms, Scenario
 
 
 def check_references(s: Scenario) -> list[Problem]:
@@ -47,6 +47,8 @@ def check_references(s: Scenario) -> list[Problem]:
     problems += _check_events(s)
     if s.sweep is not None:
         problems += _check_sweep(s)
+    if s.calibration is not None:
+        problems += _check_calibration(s)
     if s.landscape is not None:
         for name in s.landscape.sizes:
             need_actor(f"landscape.sizes.{name}", name)
@@ -106,6 +108,53 @@ def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> lis
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         return [Problem(where, "only numeric fields can vary")]
     return []
+
+
+# the conditions a calibration may set (the initial state is data, not a parameter)
+CONDITIONS = "parameters.NAME, mechanisms.NAME or actors.NAME.(power|autonomy|sanction_sensitivity)"
+
+
+def is_condition(path: str) -> bool:
+    match expand_path(path).split("."):
+        case ["parameters", name]:
+            return name in PARAMETER_NAMES
+        case ["mechanisms", name]:
+            return name in Mechanisms.model_fields
+        case ["actors", _, name]:
+            return name in ("power", "autonomy", "sanction_sensitivity")
+    return False
+
+
+def _check_calibration(s: Scenario) -> list[Problem]:
+    problems = []
+    dated = {(when, path) for when, settings in s.event_steps() for path in settings}
+    start = parse_quarter(s.start)
+    for name, prior in s.calibration.priors.items():
+        where = f"calibration.priors.{name}"
+        low, high = prior.uniform
+        if not low < high:
+            problems.append(Problem(f"{where}.uniform", f"[{low}, {high}] is empty; allowed: [low, high] with low < high"))
+            continue
+        for k, setting in enumerate(prior.sets or [name]):
+            at_field = f"{where}.sets.{k}" if prior.sets else where
+            path, _, at = (x.strip() for x in setting.partition("@"))
+            if not is_condition(path):
+                problems.append(Problem(at_field, f"{setting!r} is not a condition the calibration can set; allowed: "
+                                                  f"{CONDITIONS}, "
+                                                  "with '@QUARTER' for the value an event sets"))
+                continue
+            if at:
+                try:
+                    step = parse_quarter(at) - start
+                except ValueError as exc:
+                    problems.append(Problem(at_field, str(exc)))
+                    continue
+                if (step, expand_path(path)) not in dated:
+                    problems.append(Problem(at_field, f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an "
+                                                      "event's `set:` entry"))
+                    continue
+            problems += _check_numeric_path(s, path, [low, high], at_field)
+    return problems
 
 
 def _check_pair_key(path: str, key: str, names: list[str], directed_ok: bool) -> list[Problem]:

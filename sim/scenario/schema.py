@@ -137,6 +137,26 @@ class LandscapeInput(_Strict):
     propensity: dict[str, Stance] = {}
 
 
+class Prior(_Strict):
+    """A calibrated value: its prior, and the fields it sets (default: the field named by its key)."""
+
+    uniform: list[float] = Field(min_length=2, max_length=2, description="[low, high]: flat prior between them")
+    sets: list[str] = Field(default_factory=list, description="dotted paths; 'path@2008Q1' for the value an event sets")
+
+
+class Calibration(_Strict):
+    """Simulation-based calibration (ABC-SMC) against the observed series, fitted up to `fit_end`."""
+
+    priors: dict[str, Prior] = Field(min_length=1, description="name (or dotted path) -> prior and the fields it sets")
+    series: list[Literal["unga", "trade"]] = Field(["unga", "trade"], min_length=1, description="observed series fitted")
+    # 2019 on is the hindcast: scored, never fitted (data.FIT_END)
+    fit_end: Annotated[int, Field(ge=1992, le=2018)] = Field(2018, description="last year fitted")
+    replicates: Annotated[int, Field(ge=1, le=1000)] = Field(10, description="seeded runs per particle, averaged")
+    population: Annotated[int, Field(ge=10, le=100_000)] = Field(500, description="particles per generation")
+    generations: Annotated[int, Field(ge=1, le=100)] = Field(8, description="at most this many generations")
+    tolerance: Annotated[float, Field(ge=0)] = Field(0.0, description="stop once the distance threshold is below it")
+
+
 class Scenario(_Strict):
     """A validated scenario; see the shipped files under scenarios/ for every field explained."""
 
@@ -158,6 +178,7 @@ class Scenario(_Strict):
     events: list[Event] = []
     sweep: Sweep | None = None
     landscape: LandscapeInput | None = None
+    calibration: Calibration | None = None
 
     @field_validator("start", mode="before")
     @classmethod
