@@ -3,7 +3,7 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore,distributed,app,browser,export
+EXTRAS := dev,explore,distributed,app,browser,export,calibrate
 
 .PHONY: setup demo test clean
 

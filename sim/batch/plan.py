@@ -8,17 +8,23 @@ chunks finish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..core.engine import concat, run_seeds, simulate, take
 from ..core.schedule import at_rest, schedule, stack
+from ..outputs.posterior import Posterior
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
+from ..scenario.checks import CONDITIONS, is_condition
 from .designs import design_points
+from .replicates import posterior_schedule, run_mesa
 
+
+# with a posterior, replicates share a parameter set in groups of this many
+SHARED = 10
 
 # one worker, 88-quarter runs, writing included (bench/batch_speed.py, "1 local"; README Performance)
 MEASURED_RUNS_PER_SECOND = 1_300
@@ -39,15 +45,36 @@ class Plan:
 
     scenario: Scenario
     design: pd.DataFrame
-    seeds: np.ndarray  # replicate r has seed seeds[r] at every design point (common random numbers)
+    seeds: np.ndarray  # replicate r has seeds[r] at every design point (common random numbers)
     engine: str = "vectorized"
+    posterior: Posterior | None = None  # runs draw their parameter sets from it (see `drawn`)
+    departures: dict = field(default_factory=dict)  # with a posterior: conditions set over each run's rest state
 
     @classmethod
-    def of(cls, scenario: Scenario, engine: str = "vectorized") -> "Plan":
+    def of(cls, scenario: Scenario, engine: str = "vectorized", posterior: Posterior | None = None,
+           departures: dict | None = None) -> "Plan":
+        """The plan of a scenario with a sweep. Its design points depart from the scenario's rest state;
+        with a posterior, from each run's rest state under the parameter set it draws."""
         if scenario.sweep is None:
             raise BatchError("the scenario has no `sweep:` section; use `alliance-sim run` for plain replicates")
-        scenario = at_rest(scenario)  # the design points depart from the scenario's rest state
-        return cls(scenario, design_points(scenario), run_seeds(scenario.seed, scenario.sweep.replicates), engine)
+        if posterior is None:
+            scenario = at_rest(scenario)
+        else:
+            if engine != "vectorized":
+                raise BatchError("a batch drawn from a posterior runs on the vectorized engine; allowed: --engine vectorized")
+            others = [f for f in scenario.sweep.factors if not is_condition(f)]
+            if others:
+                raise BatchError(f"with --posterior, factors are conditions set over each run's rest state; "
+                                 f"{', '.join(others)} is not one; allowed: {CONDITIONS}")
+        seeds = run_seeds(scenario.seed, scenario.sweep.replicates)
+        return cls(scenario, design_points(scenario), seeds, engine, posterior, dict(departures or {}))
+
+    def drawn(self) -> np.ndarray:
+        """The posterior row of each replicate (the same at every design point). Replicates share a
+        parameter set in groups of SHARED (drawn by the group's first seed), so that each point's
+        share can be told apart per parameter set (`summarise`)."""
+        first = (np.arange(self.replicates) // SHARED) * SHARED
+        return self.posterior.draw(self.seeds[first])
 
     @property
     def replicates(self) -> int:
@@ -65,12 +92,17 @@ class Plan:
         run_id = np.arange(self.runs)
         point, replicate = np.divmod(run_id, self.replicates)
         table = pd.DataFrame({"run_id": run_id, "point": point, "replicate": replicate, "seed": self.seeds[replicate]})
+        if self.posterior is not None:
+            table = table.assign(parameter_set=replicate // SHARED, posterior_row=self.drawn()[replicate])
         return table.join(self.design.reset_index(drop=True), on="point")
 
     def identity(self) -> dict:
         """What a resumed batch must share with the one it finishes."""
-        return {"scenario_sha256": self.scenario.digest(), "engine": self.engine, "runs": self.runs,
-                "chunk": self.scenario.sweep.chunk}
+        found = {"scenario_sha256": self.scenario.digest(), "engine": self.engine, "runs": self.runs,
+                 "chunk": self.scenario.sweep.chunk}
+        if self.posterior is not None:
+            found |= {"posterior_sha256": self.posterior.digest(), "departures": self.departures}
+        return found
 
 
 def recorded_pairs(scenario: Scenario) -> list[tuple[int, int]]:
@@ -94,13 +126,17 @@ def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
     run_ids = np.arange(runs.start, runs.stop)
     point, replicate = np.divmod(run_ids, plan.replicates)
     points = np.unique(point)
-    scenarios = [point_scenario(plan, int(k)) for k in points]
     seeds = plan.seeds[replicate]
-    if plan.engine == "mesa":
-        from .replicates import run_mesa  # Mesa is imported only where it is used
-
-        traj = concat([run_mesa(s, seeds[point == k]) for s, k in zip(scenarios, points)])
+    if plan.posterior is not None:
+        changes = {path: np.full(len(run_ids), value, dtype=float) for path, value in plan.departures.items()}
+        changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
+        sched = posterior_schedule(plan.scenario.model_copy(update={"sweep": None}), plan.posterior,
+                                   plan.drawn()[replicate], changes)
+        traj = simulate(sched, seeds, plan.scenario.steps)
+    elif plan.engine == "mesa":
+        traj = concat([run_mesa(point_scenario(plan, int(k)), seeds[point == k]) for k in points])
     else:
+        scenarios = [point_scenario(plan, int(k)) for k in points]
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))
         traj = simulate(sched, seeds, plan.scenario.steps)
     s = plan.scenario

@@ -14,11 +14,12 @@ import socket
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.outcomes import focal_pair, summarise
 from ..outputs.results import manifest, read_table, write_manifest
-from .plan import BatchError, Plan
+from .plan import SHARED, BatchError, Plan
 
 PARTS = ("trajectories", "outcomes")
 
@@ -113,15 +114,27 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
 
 
 
+def _posterior_details(plan: Plan) -> dict:
+    if plan.posterior is None:
+        return {}
+    return {"posterior": str(plan.posterior.source), "posterior_sha256": plan.posterior.digest(),
+            "parameter_sets_shared_by": SHARED, "departures": plan.departures}
+
+
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
     """Summarise per design point, write the manifest, and move the folder into place."""
     a, b = focal_pair(plan.scenario)
     outcomes = read_table(staging, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
-    summary = summarise(outcomes.assign(point=outcomes["run_id"] // plan.replicates))
+    point, replicate = np.divmod(outcomes["run_id"].to_numpy(), plan.replicates)
+    outcomes = outcomes.assign(point=point)
+    if plan.posterior is not None:
+        outcomes = outcomes.assign(parameter_set=replicate // SHARED)
+    summary = summarise(outcomes)
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
     write_manifest(staging, manifest(plan.scenario, plan.engine, plan.seeds, seconds, design=plan.scenario.sweep.design,
                                      points=len(plan.design), replicates=plan.replicates, runs=plan.runs,
-                                     chunks=len(plan.chunks()), workers=workers, executor=executor))
+                                     chunks=len(plan.chunks()), workers=workers, executor=executor,
+                                     **_posterior_details(plan)))
     (staging / "batch.json").unlink()
     (staging / OWNER).unlink(missing_ok=True)
     if out.exists():

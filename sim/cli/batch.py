@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_set, say, scenario
+from .common import UsageError, add_engine, add_posterior, add_set, say, scenario, with_posterior
 
 
 def add(sub) -> None:
@@ -19,6 +19,7 @@ def add(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file with a sweep: section")
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
     add_engine(p)
+    add_posterior(p)
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local: a pool of processes on this machine (default); dask: a Dask LocalCluster of "
                         "--workers processes (needs the 'distributed' extra)")
@@ -52,9 +53,15 @@ def main(args: argparse.Namespace) -> int:
     from ..batch.run import run_batch
     from ..batch.store import chunk_done, staging_folder
 
-    s = scenario(args)
+    posterior, departures = None, None
+    if args.posterior:
+        s, departures, posterior = with_posterior(args)
+        if posterior.unused(s):
+            say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
+    else:
+        s = scenario(args)
     try:
-        plan = Plan.of(s, args.engine)
+        plan = Plan.of(s, args.engine, posterior, departures)
     except BatchError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out) if args.out else Path("results") / s.name

@@ -105,11 +105,17 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Per design point: partnership share with its 95% (Wilson) interval, median time to
     partnership among the runs that reached it, and the median final state of the pair.
 
-    `outcomes` holds the focal pair's rows with a `point` column.
+    `outcomes` holds the focal pair's rows with a `point` column. Runs drawn from a posterior
+    also have a `parameter_set` column (the runs that share one): the share is then over
+    parameter sets and seeds together, and `share_p10`, `share_p90` give the 10-90% range of
+    the share over the parameter sets (each set's share over its runs).
     """
     g = outcomes.groupby("point", sort=True)
     summary = pd.DataFrame({"runs": g.size(), "partnership_share": g["partnership"].mean()})
     summary["share_low"], summary["share_high"] = wilson_interval(g["partnership"].sum(), summary["runs"])
+    if "parameter_set" in outcomes:
+        per_set = outcomes.groupby(["point", "parameter_set"])["partnership"].mean().groupby(level="point")
+        summary["share_p10"], summary["share_p90"] = per_set.quantile(0.1), per_set.quantile(0.9)
     reached = outcomes[outcomes["partnership"]]
     summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
     for column in ("final_alignment", "final_alignment_back", "final_cooperation"):

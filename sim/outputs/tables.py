@@ -114,8 +114,9 @@ def median_stances(trajectories: pd.DataFrame, scenario: Scenario, date: str) ->
     return A
 
 
-def share_grid(summary: pd.DataFrame, x: str, y: str, bins: int = 12) -> pd.DataFrame:
-    """Partnership share over two factors (rows y, columns x), pooling the runs of any others.
+def share_grid(summary: pd.DataFrame, x: str, y: str, bins: int = 12, column: str = "partnership_share") -> pd.DataFrame:
+    """Partnership share (or another per-point `column` of shares) over two factors (rows y,
+    columns x), pooling the runs of any others (weighted by their runs).
 
     Sampled designs (more than 30 distinct values of a factor) are pooled into equal-width bins.
     """
@@ -123,12 +124,12 @@ def share_grid(summary: pd.DataFrame, x: str, y: str, bins: int = 12) -> pd.Data
         if name not in summary.columns:
             factors = [c for c in summary.columns if "." in c]
             raise ValueError(f"{name!r} is not a factor of this batch; allowed: {', '.join(factors)}")
-    data = summary[[x, y, "partnership_share", "runs"]].copy()
+    data = summary[[x, y, column, "runs"]].copy()
     for name in (x, y):
         if data[name].nunique() > 30:
             edges = np.linspace(data[name].min(), data[name].max(), bins + 1)
             data[name] = pd.cut(data[name], edges, include_lowest=True).map(lambda iv: iv.mid).astype(float)
-    data["reached"] = data["partnership_share"] * data["runs"]
+    data["reached"] = data[column] * data["runs"]
     pooled = data.groupby([y, x])[["reached", "runs"]].sum()
     return (pooled["reached"] / pooled["runs"]).unstack(x)
 
