@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.engine import run_seeds, simulate, take
+from ..core.engine import run_seeds, simulate
 from ..core.variation import Variation
 from ..extras import require
 from ..outputs.posterior import posterior_sets, write_posterior
@@ -124,9 +124,8 @@ class Model:
     def run(self, values: np.ndarray, seed: int):
         """The replicates' trajectories for one parameter set {name: value}-ordered as `names`."""
         row = dict(zip(self.names, values))
-        sched = self.variation.schedules([[row[name] for name in self.column_names]])
-        seeds = run_seeds(seed, self.replicates)
-        return simulate(take(sched, np.zeros(self.replicates, dtype=int)), seeds, self.target.steps)
+        sched = self.variation.schedules(np.repeat([[row[name] for name in self.column_names]], self.replicates, axis=0))
+        return simulate(sched, run_seeds(seed, self.replicates), self.target.steps)
 
     def __call__(self, parameters: dict) -> dict:
         # pyabc seeds numpy's global generator; a particle's replicates are seeded from it
@@ -135,13 +134,6 @@ class Model:
 
     def distance(self, x: dict, observed: dict) -> float:
         return self.target.distance(x, observed)
-
-
-def prior(s: Scenario):
-    """The scenario's priors as a pyabc Distribution (uniform on [low, high])."""
-    pyabc = _pyabc()
-    return pyabc.Distribution(**{name: pyabc.RV("uniform", p.uniform[0], p.uniform[1] - p.uniform[0])
-                                 for name, p in s.calibration.priors.items()})
 
 
 def _pyabc():
@@ -171,13 +163,16 @@ def generations(history) -> pd.DataFrame:
 
 
 def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1, scheduler: str | None = None,
-              say=print) -> pd.DataFrame:
+              say=print, observed: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Run (or, with `resume`, continue) the ABC-SMC of `s` into `folder`; returns the posterior.
 
     The database `folder/abc.db` keeps every finished generation, so an interrupted
-    calibration loses at most the generation under way.
+    calibration loses at most the generation under way. `observed` replaces the data's
+    summary statistics (a synthetic truth, in tests).
     """
     pyabc = _pyabc()
+    from .smc import GaussianPerturbation, UniformPrior
+
     c = s.calibration
     folder = Path(folder)
     database = folder / DATABASE
@@ -188,10 +183,11 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     url = f"sqlite:///{database.resolve()}"
 
     def smc():
-        return pyabc.ABCSMC(model, prior(s), model.distance, population_size=c.population, sampler=chosen)
+        return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
+                            population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
 
     if not resume:
-        smc().new(url, model.target.observed())
+        smc().new(url, observed if observed is not None else model.target.observed())
     history = pyabc.History(url)
     done = len(generations(history))
     say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
@@ -226,9 +222,10 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
         if not (folder / DATABASE).is_file():
             raise CalibrationError(f"{folder} has no calibration to resume ({DATABASE} is missing)")
         written = folder / "scenario.yaml"
-        if written.is_file() and _digest(written) != s.digest():
-            raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; "
-                                   "allowed: --resume with the same scenario, or a new --out")
+        if written.is_file() and _identity(_read(written)) != _identity(s):
+            raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; allowed: "
+                                   "--resume with the same scenario (generations and tolerance may change), or a new --out")
+        (folder / "scenario.yaml").write_text(s.to_yaml(), encoding="utf-8")
         return
     if (folder / DATABASE).exists():
         raise CalibrationError(f"{folder} already holds a calibration; pass --resume to continue it, or choose another --out")
@@ -236,12 +233,17 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
     (folder / "scenario.yaml").write_text(s.to_yaml(), encoding="utf-8")
 
 
-def _digest(path: Path) -> str:
+def _read(path: Path) -> Scenario:
     import yaml
 
     from ..scenario import validate
 
-    return validate(yaml.safe_load(path.read_text(encoding="utf-8")), str(path)).digest()
+    return validate(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+
+
+def _identity(s: Scenario) -> str:
+    """What a resumed calibration must share with the one it continues: all but when to stop."""
+    return s.model_copy(update={"calibration": s.calibration.model_copy(update={"generations": 1, "tolerance": 0.0})}).digest()
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None) -> None:

@@ -153,7 +153,10 @@ def _check_calibration(s: Scenario) -> list[Problem]:
                     problems.append(Problem(at_field, f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an "
                                                       "event's `set:` entry"))
                     continue
-            problems += _check_numeric_path(s, path, [low, high], at_field)
+            for problem in _check_numeric_path(s, path, [low, high], at_field):
+                if problem.message.startswith("value"):  # the path is fine, the prior's range is not
+                    problem.path = f"{where}.uniform"
+                problems.append(problem)
     return problems
 
 
