@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
-from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_path
+from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_setting
 from .schema import FactorRange, Mechanisms, Scenario
 
 
@@ -96,14 +96,19 @@ def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> lis
     for value in values:
         trial = s.to_dict()
         try:
-            set_path(trial, full, value)
-            Scenario.model_validate(trial)
-        except KeyError:
+            set_setting(trial, full, value)
+        except (KeyError, ValueError) as exc:  # an unknown field, a malformed date, no such event
+            if "@" in full:
+                return [Problem(where, str(exc.args[0]))]
             return [Problem(where, f"unknown field {path!r}; allowed: {', '.join(PARAMETER_NAMES)} "
                                    "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
+        try:
+            Scenario.model_validate(trial)
         except (ValidationError, TypeError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
             return [Problem(where, f"value {value!r} is not allowed: {reason[0].lower() + reason[1:]}")]
+    if "@" in full:
+        return []  # an event's setting: a number by the schema
     current = get_path(s.to_dict(), full) if full.split(".")[0] not in FREE_KEYS else 0.0
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         return [Problem(where, "only numeric fields can vary")]
@@ -114,8 +119,9 @@ def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> lis
 CONDITIONS = "parameters.NAME, mechanisms.NAME or actors.NAME.(power|autonomy|sanction_sensitivity)"
 
 
-def is_condition(path: str) -> bool:
-    match expand_path(path).split("."):
+def is_condition(key: str) -> bool:
+    """Whether a key (a dotted path, or 'path@QUARTER') names a condition: a parameter, a weight, an actor's number."""
+    match expand_path(key).partition("@")[0].split("."):
         case ["parameters", name]:
             return name in PARAMETER_NAMES
         case ["mechanisms", name]:
@@ -127,8 +133,6 @@ def is_condition(path: str) -> bool:
 
 def _check_calibration(s: Scenario) -> list[Problem]:
     problems = []
-    dated = {(when, path) for when, settings in s.event_steps() for path in settings}
-    start = parse_quarter(s.start)
     for name, prior in s.calibration.priors.items():
         where = f"calibration.priors.{name}"
         low, high = prior.uniform
@@ -137,23 +141,11 @@ def _check_calibration(s: Scenario) -> list[Problem]:
             continue
         for k, setting in enumerate(prior.sets or [name]):
             at_field = f"{where}.sets.{k}" if prior.sets else where
-            path, _, at = (x.strip() for x in setting.partition("@"))
-            if not is_condition(path):
+            if not is_condition(setting):
                 problems.append(Problem(at_field, f"{setting!r} is not a condition the calibration can set; allowed: "
-                                                  f"{CONDITIONS}, "
-                                                  "with '@QUARTER' for the value an event sets"))
+                                                  f"{CONDITIONS}, with '@QUARTER' for the value an event sets"))
                 continue
-            if at:
-                try:
-                    step = parse_quarter(at) - start
-                except ValueError as exc:
-                    problems.append(Problem(at_field, str(exc)))
-                    continue
-                if (step, expand_path(path)) not in dated:
-                    problems.append(Problem(at_field, f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an "
-                                                      "event's `set:` entry"))
-                    continue
-            for problem in _check_numeric_path(s, path, [low, high], at_field):
+            for problem in _check_numeric_path(s, setting, [low, high], at_field):
                 if problem.message.startswith("value"):  # the path is fine, the prior's range is not
                     problem.path = f"{where}.uniform"
                 problems.append(problem)

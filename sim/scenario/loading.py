@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .checks import check_references
 from .errors import DuplicateKey, Problem, ScenarioError, from_pydantic, line_index, line_of
-from .paths import expand_path, set_path
+from .paths import set_setting
 from .schema import Scenario
 
 
@@ -133,7 +133,7 @@ def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = 
     problems = []
     for path, value in overrides.items():
         try:
-            set_path(data, expand_path(path), value)
+            set_setting(data, path, value)
         except KeyError as exc:
             problems.append(Problem(path, str(exc.args[0])))
     if problems:

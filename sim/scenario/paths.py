@@ -7,12 +7,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from .calendar import parse_quarter
+
 # Short names accepted for the most used paths (keyword arguments, event `set:` keys).
 PARAMETER_NAMES = ("sanctions", "noise", "rate", "trade_response", "tourism_growth")
 
 def expand_path(key: str) -> str:
-    """`sanctions` -> `parameters.sanctions`; dotted paths are kept as they are."""
-    return f"parameters.{key}" if key in PARAMETER_NAMES else key
+    """`sanctions` -> `parameters.sanctions`; dotted paths are kept as they are, and a date after '@'
+    (`sanctions@2025Q2`: the value the event of that quarter sets) with them."""
+    path, dated, at = key.partition("@")
+    path = f"parameters.{path}" if path in PARAMETER_NAMES else path
+    return f"{path}@{at}" if dated else path
+
+
+def set_setting(data: dict, key: str, value: Any) -> None:
+    """Set a field (`path`) or the value an event sets (`path@QUARTER`) in scenario data."""
+    path, _, at = expand_path(key).partition("@")
+    if not at:
+        return set_path(data, path, value)
+    when = parse_quarter(at)
+    for event in data.get("events", []):
+        if parse_quarter(event["at"]) == when:
+            for name in event.get("set") or {}:
+                if expand_path(name) == path:
+                    event["set"][name] = value
+                    return
+    raise KeyError(f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an event's `set:` entry")
 
 
 def parse_pair(key: str) -> tuple[str, str, bool]:
