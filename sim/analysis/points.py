@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.outcomes import percent, share_text
-from ..scenario import Scenario, get_path
+from ..scenario import Scenario, expand_path, get_setting
 from ..scenario.paths import FREE_KEYS
 
 
@@ -14,7 +14,7 @@ def best_point(summary: pd.DataFrame, scenario: Scenario) -> str:
     share = summary.set_index("point")
     best = share.loc[share["partnership_share"].idxmax()]
     ties = int((share["partnership_share"] == best["partnership_share"]).sum())
-    where = ", ".join(f"{f}={best[f]:.3g}" for f in scenario.sweep.factors)
+    where = ", ".join(f"{f}={best[f]:.3g}" for f in map(expand_path, scenario.sweep.factors))
     a, b = scenario.partnership.pair
     reached = round(best["partnership_share"] * best["runs"])
     return (f"{a}–{b} partnership reached in {percent(share['partnership_share'].min())} to "
@@ -30,7 +30,7 @@ def nearest_point(design: pd.DataFrame, scenario: Scenario, values: dict[str, fl
     """
     design = design.set_index("point")
     # pair tables may name a pair the base scenario does not list: it has no base value
-    target = {f: get_path(scenario.to_dict(), f) for f in design.columns if not f.startswith(FREE_KEYS)}
+    target = {f: get_setting(scenario.to_dict(), f) for f in design.columns if not f.startswith(FREE_KEYS)}
     for path, value in (values or {}).items():
         if path not in design.columns:
             raise ValueError(f"--where {path}={value}: allowed factors: {', '.join(design.columns)}")

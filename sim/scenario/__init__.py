@@ -15,7 +15,7 @@ reported with the file, the field path, the line and what is allowed (`ScenarioE
 
 from .errors import Problem, ScenarioError
 from .loading import load_scenario, shipped, validate, with_overrides
-from .paths import PARAMETER_NAMES, expand_path, get_path, parse_pair, set_path
+from .paths import PARAMETER_NAMES, expand_path, get_path, get_setting, parse_pair, set_path
 from .schema import FactorRange, Scenario, Sweep
 
 __all__ = ["FactorRange", "PARAMETER_NAMES", "Problem", "Scenario", "ScenarioError", "Sweep", "expand_path",

@@ -54,7 +54,14 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
         raise ScenarioError(source, [Problem("base", f"{base} is already a base of this file (a cycle)", lines.get(("base",)))])
     base_data, _ = _read(base_path, seen + (path.resolve(),))
     validate(copy.deepcopy(base_data), str(base_path))  # the base must be valid on its own
-    return _merge(base_data, data), lines
+    merged = _merge(base_data, data)
+    earlier = base_data.get("events") or []
+    if earlier and isinstance(data.get("events"), list):
+        # a file's events follow its base's (a history carried on); its lines keep pointing at its own
+        merged["events"] = earlier + data["events"]
+        lines = {(k[0], k[1] + len(earlier), *k[2:]) if k[:1] == ("events",) and len(k) > 1 else k: v
+                 for k, v in lines.items()}
+    return merged, lines
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -69,6 +69,19 @@ def set_path(data: dict, path: str, value: Any) -> None:
             node = node[key]
 
 
+def get_setting(data: dict, key: str) -> Any:
+    """The value of a field (`path`) or of an event's setting (`path@QUARTER`) in scenario data."""
+    path, _, at = expand_path(key).partition("@")
+    if not at:
+        return get_path(data, path)
+    when = parse_quarter(at)
+    for event in data.get("events", []):
+        for name, value in (event.get("set") or {}).items():
+            if parse_quarter(event["at"]) == when and expand_path(name) == path:
+                return value
+    raise KeyError(f"no event at {at} sets {path}")
+
+
 def get_path(data: dict, path: str) -> Any:
     node = data
     for key in path.split("."):
