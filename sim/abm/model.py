@@ -109,9 +109,11 @@ class AllianceModel(mesa.Model):
 
     def _track_partnership(self) -> None:
         p = self.spec.partnership
+        t = len(self.history) - 1
         met = conditions(self.state.A, self.state.E, p.threshold, p.cooperation)[self.focal_pair]
+        met = met and t >= self.spec.partnership_start
         first = -1 if self.partnership_step is None else self.partnership_step
-        self.streak, first = track(self.streak, first, met, len(self.history) - 1, p.hold)
+        self.streak, first = track(self.streak, first, met, t, p.hold)
         self.streak, first = int(self.streak), int(first)
         self.partnership_step = None if first < 0 else first
 

@@ -39,7 +39,7 @@ def run_once(scenario: Scenario, seed: int, **factors: float) -> dict[str, float
     i, j = (s.index(a) for a in s.partnership.pair)
     p = s.partnership
     sub = np.ix_([0], range(traj.A.shape[1]), [i, j], [i, j])
-    out = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold)
+    out = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold, s.partnership_start)
     first = int(out.first_step[0, 0])
     return {"partnership": float(out.reached[0, 0]), "time_to_partnership": float(first) if first >= 0 else np.nan,
             "final_stance": float(traj.A[0, -1, i, j]), "final_stance_back": float(traj.A[0, -1, j, i])}

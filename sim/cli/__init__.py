@@ -9,11 +9,12 @@ import sys
 
 from .. import __version__
 from ..extras import MissingExtra
-from . import app, batch, calibrate, compare, discover, export, history, landscape, plot, report, run, sensitivity, validate
+from . import (app, batch, calibrate, compare, discover, export, history, landscape, plot, report, run, select,
+               sensitivity, validate)
 from .common import EXIT_BAD_INPUT, UsageError
 
-SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, app,
-               validate)
+SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
+               app, validate)
 
 
 def parser() -> argparse.ArgumentParser:

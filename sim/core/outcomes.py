@@ -61,10 +61,11 @@ def track(streak: np.ndarray, first: np.ndarray, met: np.ndarray, t: int, hold: 
     return streak, first
 
 
-def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float, hold: int) -> Outcomes:
-    """Outcomes for trajectories A, E of shape (runs, steps + 1, n, n)."""
+def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float, hold: int, start: int = 0) -> Outcomes:
+    """Outcomes for trajectories A, E of shape (runs, steps + 1, n, n), the conditions tracked from `start` on."""
     i, j = pairs(A.shape[-1])
     met = conditions(A, E, threshold, cooperation)[..., i, j]  # (runs, time, pairs)
+    met[:, :start] = False
     streak = np.zeros(met.shape[::2], dtype=np.int64)
     first = np.full(met.shape[::2], -1, dtype=np.int64)
     for t in range(met.shape[1]):

@@ -49,7 +49,7 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
 def outcome_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) -> pd.DataFrame:
     """One row per run and unordered pair: the partnership outcome and the final state."""
     p = scenario.partnership
-    out = partnership(traj.A, traj.E, p.threshold, p.cooperation, p.hold)
+    out = partnership(traj.A, traj.E, p.threshold, p.cooperation, p.hold, scenario.partnership_start)
     i, j = pairs(len(scenario.names))
     names = np.array(scenario.names)
     dates = np.array(step_dates(scenario.start, scenario.steps) + [None], dtype=object)
@@ -95,7 +95,9 @@ def reached_share(trajectories: pd.DataFrame, scenario: Scenario) -> pd.Series:
     A[..., 0, 1], A[..., 1, 0] = ab, ba
     E = np.zeros_like(A)
     E[..., 0, 1] = E[..., 1, 0] = stance(trajectories, a, b, "cooperation").to_numpy()
-    first = partnership(A, E, p.threshold, p.cooperation, p.hold).first_step[:, 0]
+    steps = np.sort(trajectories["step"].unique())
+    start = int(np.searchsorted(steps, scenario.partnership_start))  # the recorded steps before it
+    first = partnership(A, E, p.threshold, p.cooperation, p.hold, start).first_step[:, 0]
     dates = trajectories.groupby("step", observed=True)["date"].first().astype(str).to_numpy()
     return pd.Series(known_by(first, p.hold, ab.shape[1]).mean(axis=0), index=dates)
 

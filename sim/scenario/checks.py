@@ -43,6 +43,10 @@ def check_references(s: Scenario) -> list[Problem]:
         need_actor(f"partnership.pair.{i}", who)
     if len(set(s.partnership.pair)) == 1:
         problems.append(Problem("partnership.pair", "a partnership needs two different actors"))
+    at = s.partnership.counted_from
+    if at is not None and not parse_quarter(s.start) <= parse_quarter(at) <= parse_quarter(s.start) + s.steps:
+        last = format_quarter(parse_quarter(s.start) + s.steps)
+        problems.append(Problem("partnership.counted_from", f"{at} is outside the run; allowed: {s.start} to {last}"))
 
     problems += _check_events(s)
     if s.sweep is not None:

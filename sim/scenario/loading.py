@@ -55,6 +55,9 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     base_data, _ = _read(base_path, seen + (path.resolve(),))
     validate(copy.deepcopy(base_data), str(base_path))  # the base must be valid on its own
     merged = _merge(base_data, data)
+    priors = (data.get("calibration") or {}).get("priors") if isinstance(data.get("calibration"), dict) else None
+    if priors is not None:  # a file's priors are one set: they replace its base's, not add to them
+        merged["calibration"]["priors"] = priors
     earlier = base_data.get("events") or []
     if earlier and isinstance(data.get("events"), list):
         # a file's events follow its base's (a history carried on); its lines keep pointing at its own

@@ -67,6 +67,13 @@ class Partnership(_Strict):
     threshold: Annotated[float, Field(gt=0, le=1)] = 0.6
     cooperation: Unit = 0.4
     hold: Annotated[int, Field(ge=1, le=1000)] = 4
+    counted_from: str | None = Field(None, description="quarter from which a partnership counts (default: the start); "
+                                                       "the conditions are not tracked before it")
+
+    @field_validator("counted_from", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> str | None:
+        return None if value is None else format_quarter(parse_quarter(str(value)))
 
 
 class Shift(_Strict):
@@ -196,6 +203,12 @@ class Scenario(_Strict):
 
     def index(self, actor: str) -> int:
         return self.names.index(actor)
+
+    @property
+    def partnership_start(self) -> int:
+        """The first step at which the partnership conditions are tracked (`partnership.counted_from`)."""
+        at = self.partnership.counted_from
+        return 0 if at is None else max(0, parse_quarter(at) - parse_quarter(self.start))
 
     def event_steps(self) -> list[tuple[int, dict[str, float]]]:
         """Events as (step, {path: value}), in time order."""

@@ -1,0 +1,51 @@
+"""`alliance-sim select`: choose between calibrated models on the fit window, then score all on the hindcast."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import UsageError, say
+
+
+def add(sub) -> None:
+    p = sub.add_parser("select", help="choose between models on in-sample evidence, then score them on the hindcast",
+                       description="Calibrate each history scenario (with a `calibration:` section) on the years "
+                                   "before --validate-from and score its posterior predictive on --validate-from to "
+                                   "2018: the lowest misfit is chosen. Then calibrate each on the whole fit window "
+                                   "(to 2018) and score the 2019-2024 hindcast, which informs no choice. Calibrations "
+                                   "already in --out are continued, not repeated. Writes selection.csv.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="history scenario YAML files to compare")
+    p.add_argument("--validate-from", type=int, default=2015, help="first validation year (default 2015)")
+    p.add_argument("--runs", type=int, default=200, help="runs of each posterior predictive (default 200)")
+    p.add_argument("--workers", type=int, default=1, help="local processes evaluating particles (default 1)")
+    p.add_argument("--out", help="folder for the calibrations and selection.csv (default: results/selection)")
+    p.add_argument("--quiet", action="store_true", help="print only the table's file")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..evidence.calibration import CalibrationError
+    from ..evidence.selection import select
+    from ..scenario import load_scenario
+
+    models = [load_scenario(path) for path in args.scenarios]
+    missing = [s.name for s in models if s.calibration is None]
+    if missing:
+        raise UsageError(f"{', '.join(missing)}: no `calibration:` section; allowed: history scenarios with one")
+    if not 2006 <= args.validate_from <= 2018:
+        raise UsageError(f"--validate-from {args.validate_from}: allowed: 2006 to 2018 (inside the fit window)")
+    out = Path(args.out) if args.out else Path("results") / "selection"
+    try:
+        table = select(models, out, args.validate_from, args.runs, args.workers, say=lambda m: say(args, m))
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "selection.csv", index=False)
+    if not args.quiet:
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            print(table.round(3).to_string(index=False))
+    print(out / "selection.csv")
+    return 0
