@@ -18,12 +18,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -c "from sim.core.engine import warm_up; warm_up()"
 	@touch $@
 
-# the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs
+POSTERIOR := scenarios/posteriors/history_2005_2024
+
+# the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs;
+# then the headline under the calibrated posterior, from 2018 and from 2025 (README's first screen)
 demo: setup
 	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --out results/sanctions_autonomy_sweep --replace
 	$(BIN)/alliance-sim plot results/sanctions_autonomy_sweep
 	$(BIN)/alliance-sim run scenarios/baseline_2018.yaml --out results/baseline_2018 --replace
 	$(BIN)/alliance-sim plot results/baseline_2018
+	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --posterior $(POSTERIOR) --set sweep.replicates=200 --out results/headline_2018 --replace
+	$(BIN)/alliance-sim plot map results/headline_2018
+	$(BIN)/alliance-sim batch scenarios/baseline_2025.yaml --posterior $(POSTERIOR) --set sweep.replicates=200 --out results/headline_2025 --replace
+	$(BIN)/alliance-sim plot map results/headline_2025
 
 # Slow and browser tests run only where CI is set, as on the CI machine.
 test: setup

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_set, add_svg, print_paths, say
+from .common import UsageError, add_posterior, add_set, add_svg, print_paths, say
 
 
 def add(sub) -> None:
@@ -17,6 +17,7 @@ def add(sub) -> None:
                                    "and draws model against data.")
     p.add_argument("scenario", nargs="?", help="history scenario YAML file (default: the shipped history_2005_2024)")
     p.add_argument("--runs", type=int, help="seeded runs (default: the scenario's replicates)")
+    add_posterior(p)
     add_set(p)
     p.add_argument("--out", help="folder for the tables and figures (default: results/history)")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
@@ -35,7 +36,16 @@ def main(args: argparse.Namespace) -> int:
     s = load_scenario(args.scenario or shipped(history.DEFAULT))
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
-    found = history.run_history(s, args.runs)
+    posterior = None
+    if args.posterior:
+        from ..outputs.posterior import read_posterior
+
+        try:
+            posterior = read_posterior(args.posterior)
+        except FileNotFoundError as exc:
+            raise UsageError(f"--posterior: {exc}") from None
+        say(args, f"each run draws its parameter set from {args.posterior}")
+    found = history.run_history(s, args.runs, posterior)
     out = Path(args.out) if args.out else Path("results") / "history"
     out.mkdir(parents=True, exist_ok=True)
     found.points.to_parquet(out / "points.parquet", index=False)
