@@ -188,3 +188,33 @@ def test_a_calibration_reproduces_itself_and_resumes_where_it_stopped(tmp_path):
     history = pyabc.History(f"sqlite:///{tmp_path / 'a' / 'abc.db'}")
     assert list(finished(history)["generation"]) == [1, 2, 3]
     assert read_posterior(tmp_path / "a").table.shape == (60, 4)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_finished_generations_and_resume_continues(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    path = small(tmp_path, TRUTH_PRIORS, population=40, generations=100)
+    out = tmp_path / "c"
+    command = [sys.executable, "-m", "sim", "calibrate", str(path), "--out", str(out)]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    seen = []
+    while not any(line.startswith("generation 2/") for line in seen):
+        seen.append(proc.stderr.readline())
+        assert seen[-1] or proc.poll() is None, "".join(seen)
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and "--resume` continues" in rest
+    import pyabc
+    from sim.evidence.calibration import generations as finished
+
+    kept = len(finished(pyabc.History(f"sqlite:///{out / 'abc.db'}")))
+    assert kept >= 2
+    fewer = small(tmp_path, TRUTH_PRIORS, population=40, generations=kept + 1)
+    done = subprocess.run([*command[:4], str(fewer), "--out", str(out), "--resume", "--runs", "20"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"resuming after generation {kept}" in done.stderr
+    assert len(finished(pyabc.History(f"sqlite:///{out / 'abc.db'}"))) == kept + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .common import UsageError, add_svg, print_paths, say
@@ -49,9 +50,9 @@ def main(args: argparse.Namespace) -> int:
     except CalibrationError as exc:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
-        say(args, f"interrupted: the finished generations are kept in {out}; "
-                  f"`alliance-sim calibrate {args.scenario} --out {out} --resume` continues")
-        raise
+        print(f"\nalliance-sim calibrate: interrupted; the finished generations are kept in {out / 'abc.db'}. "
+              f"`alliance-sim calibrate {args.scenario} --out {out} --resume` continues.", file=sys.stderr)
+        return 130
     posterior = read_posterior(out)
     found = history.run_history(s, args.runs, posterior, s.calibration.fit_end)
     found.points.to_parquet(out / "predictive.parquet", index=False)
