@@ -47,6 +47,17 @@ def test_the_command_reports_a_bad_section_and_exits_2(tmp_path, capsys):
     assert f"{path}:" in capsys.readouterr().err
 
 
+def test_without_pyabc_the_command_names_the_extra_to_install(tmp_path, monkeypatch, capsys):
+    from sim import extras
+
+    real = extras.importlib.import_module
+    monkeypatch.setattr(extras.importlib, "import_module",
+                        lambda name: (_ for _ in ()).throw(ImportError(name)) if name == "pyabc" else real(name))
+    assert main(["calibrate", str(HISTORY), "--out", str(tmp_path / "c")]) == 2
+    assert "pip install 'alliance-sim[calibrate]'" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
 def test_the_fit_window_cannot_reach_into_the_hindcast(tmp_path):
     path = scenario_file(tmp_path, {"priors": {"rate": {"uniform": [0.05, 0.2]}}, "fit_end": 2020})
     with pytest.raises(ScenarioError, match="fit_end: value 2020 is not allowed"):

@@ -99,9 +99,11 @@ class Target:
         total = 0.0
         for kind, p in self.points.items():
             dx, dy = _within(np.asarray(x[kind]), p.pair), _within(np.asarray(observed[kind]), p.pair)
-            spread = float(dx @ dx)
-            scale = float(dx @ dy) / spread if kind == "unga" and spread > 1e-12 else float(kind != "unga")
-            total += float(np.mean((dy - scale * dx) ** 2)) / p.scale**2
+            beta = 1.0  # trade: an offset per pair only
+            if kind == "unga":  # voting: and one scale, by least squares (0 if the model does not move)
+                spread = float(dx @ dx)
+                beta = float(dx @ dy) / spread if spread > 1e-12 else 0.0
+            total += float(np.mean((dy - beta * dx) ** 2)) / p.scale**2
         return float(np.sqrt(total / len(self.points)))
 
 
@@ -122,7 +124,7 @@ class Model:
         self.variation = Variation(s, [setting for _, setting in columns])
 
     def run(self, values: np.ndarray, seed: int):
-        """The replicates' trajectories for one parameter set {name: value}-ordered as `names`."""
+        """The replicates' trajectories under one parameter set (`values` in the order of `names`)."""
         row = dict(zip(self.names, values))
         sched = self.variation.schedules(np.repeat([[row[name] for name in self.column_names]], self.replicates, axis=0))
         return simulate(sched, run_seeds(seed, self.replicates), self.target.steps)
