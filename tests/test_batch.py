@@ -301,3 +301,18 @@ def test_a_hundred_thousand_runs_stay_under_two_gigabytes(tmp_path):
     res_runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert len(res_runs) == 100_000
     assert os.path.isdir(tmp_path / "out" / "outcomes.parquet")
+
+
+@pytest.mark.parametrize("record, skipped", [([], False), (["Moscow-Beijing"], True)])
+def test_the_default_plot_draws_what_was_recorded_and_names_what_it_skipped(tmp_path, capsys, record, skipped):
+    from sim.cli import main
+
+    s = small(record={"pairs": record, "every": 1})
+    run_batch(Plan.of(s), tmp_path / "b")
+    assert main(["plot", str(tmp_path / "b")]) == 0
+    drawn = {p.name for p in (tmp_path / "b" / "plots").iterdir()}
+    err = capsys.readouterr().err
+    assert ("paths.png" not in drawn) == skipped and "map.png" in drawn
+    if skipped:
+        assert "skipped the paths figure" in err and "Seoul->Washington" in err and "sweep.record.pairs" in err
+        assert main(["plot", "paths", str(tmp_path / "b")]) == 2  # asked for by name: an error

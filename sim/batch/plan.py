@@ -106,8 +106,11 @@ class Plan:
 
 
 def recorded_pairs(scenario: Scenario) -> list[tuple[int, int]]:
-    """The directed pairs whose trajectories a batch keeps."""
-    keys = scenario.sweep.record.pairs or ["-".join(scenario.partnership.pair)]
+    """The directed pairs whose trajectories a batch keeps; by default what the default figures
+    need: the partnership pair, and the focal actor's tie to its patron (the paths figure)."""
+    focal = scenario.focal
+    patron = scenario.actors[focal].patron
+    keys = scenario.sweep.record.pairs or ["-".join(scenario.partnership.pair), *([f"{focal}-{patron}"] if patron else [])]
     found = []
     for key in keys:
         a, b, both = parse_pair(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_svg, load, print_paths
+from .common import UsageError, add_svg, load, print_paths, say
 
 KINDS = ("trajectories", "network", "map", "paths")
 
@@ -38,6 +38,7 @@ def add(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..outputs.results import latest
+    from ..outputs.tables import NotRecorded
 
     items = list(args.items)
     kind = items.pop(0) if items and items[0] in KINDS else None
@@ -55,11 +56,16 @@ def main(args: argparse.Namespace) -> int:
         kinds.remove("map")
     out = Path(args.out) if args.out else folder / "plots"
     written = []
-    try:
-        for k in kinds:
+    for k in kinds:
+        try:
             written += DRAW[k](res, args, out)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        except NotRecorded as exc:
+            if kind:  # asked for by name: an error
+                raise UsageError(str(exc)) from None
+            say(args, f"skipped the {k} figure: it needs the trajectories of {exc.pair}, which this batch did not "
+                      f"record; to draw it, add the pair to `sweep.record.pairs` (e.g. [{exc.pair}, ...]) and rerun")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     return print_paths(written)
 
 

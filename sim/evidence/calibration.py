@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -249,7 +251,9 @@ def _identity(s: Scenario) -> str:
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None) -> None:
-    found = {"scenario": s.name, "scenario_sha256": s.digest(), "versions": {**versions(), "pyabc": _pyabc().__version__},
+    found = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+             "scenario": s.name, "scenario_sha256": s.digest(), "versions": {**versions(), "pyabc": _pyabc().__version__},
              "seed": s.seed, "workers": workers, "scheduler": scheduler,
              "reproducible": scheduler is None and workers == 1,
              "database": DATABASE, "fit_end": s.calibration.fit_end, "series": s.calibration.series}

@@ -80,6 +80,14 @@ def band(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+class NotRecorded(ValueError):
+    """A figure needs the trajectories of a pair that the batch did not record."""
+
+    def __init__(self, pair: str):
+        self.pair = pair
+        super().__init__(f"no trajectories recorded for {pair}; record it with sweep.record.pairs: [{pair}, ...]")
+
+
 def stance(trajectories: pd.DataFrame, source: str, target: str, column: str = "alignment") -> pd.DataFrame:
     """One directed pair's values as a (runs x steps) frame."""
     rows = trajectories[(trajectories["source"] == source) & (trajectories["target"] == target)]

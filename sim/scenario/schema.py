@@ -114,7 +114,7 @@ class FactorRange(_Strict):
 class Record(_Strict):
     """Which trajectories a batch keeps (outcomes are kept for every run and pair)."""
 
-    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the partnership pair")
+    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the partnership pair and the focal actor's tie to its patron")
     every: Annotated[int, Field(ge=1)] = 1
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...core.outcomes import focal_outcomes, percent
 from ...scenario import Scenario
-from ..tables import directed, stance
+from ..tables import NotRecorded, directed, stance
 from .style import PALETTE
 
 
@@ -17,7 +17,7 @@ def _course(trajectories: pd.DataFrame, pair: str) -> pd.DataFrame:
     the path's course, not its quarterly jitter."""
     wide = stance(trajectories, *directed(pair))
     if wide.empty:
-        raise ValueError(f"no trajectories recorded for {pair}; record it with sweep.record.pairs")
+        raise NotRecorded(pair)
     return wide.T.rolling(4, min_periods=1).mean().T
 
 

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ...scenario import Scenario
-from ..tables import band, reached_share
+from ..tables import NotRecorded, band, reached_share
 from .style import PALETTE, label_ends, mark_events, trim_x, years
 
 
@@ -26,6 +26,9 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     focal = focal or scenario.focal
     pair = scenario.partnership.pair
     partner = pair[1] if focal == pair[0] else pair[0]
+    for a, b in (pair, pair[::-1]):  # the partnership panels need both directions
+        if not ((trajectories["source"] == a) & (trajectories["target"] == b)).any():
+            raise NotRecorded(f"{a}->{b}")
     runs = trajectories["run_id"].nunique()
     fig, (ax, ax_e, ax_p) = plt.subplots(3, 1, figsize=(10, 8.5), sharex=True, height_ratios=[3, 1.3, 1.1],
                                          layout="constrained")
