@@ -64,3 +64,10 @@ def test_a_setting_that_cannot_be_written_is_refused(setting, message):
     s = load_scenario(SCENARIOS / "history_2005_2024.yaml")
     with pytest.raises(KeyError, match=message):
         Variation(s, [setting])
+
+
+def test_a_dated_departure_is_the_event_value_changed_over_the_rest_state():
+    s = load_scenario(SCENARIOS / "history_2005_2024.yaml")
+    stacked = Variation(s, [], ["sanctions@2022Q1"]).schedules(np.zeros((1, 0)), np.array([[0.4]]))
+    assert_same(stacked, 0, schedule(with_overrides(at_rest(s), {"sanctions@2022Q1": 0.4})))
+    assert stacked.phases[-2].sanctions[0] == 0.4  # 2022Q1 holds the new value until the next setting
