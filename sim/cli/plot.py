@@ -100,11 +100,11 @@ def trajectories(res, args, out: Path) -> list[Path]:
 def network(res, args, out: Path) -> list[Path]:
     from ..outputs.figures import network_figure, save
 
-    dates = res.trajectories["date"].astype(str)
+    drawn, note, suffix = _one_point(res, args)
+    dates = drawn["date"].astype(str)
     if args.date and args.date not in set(dates):
         raise UsageError(f"--date {args.date!r}: not a recorded step; allowed: {dates.iloc[0]} to {dates.iloc[-1]} (YYYYQn)")
     date = args.date or dates.iloc[-1]
-    drawn, note, suffix = _one_point(res, args)
     return save(network_figure(drawn, res.scenario, date, note), out / f"network_{date}{suffix}", args.svg)
 
 
@@ -116,7 +116,7 @@ def _one_point(res, args):
     if res.summary is None:
         return res.trajectories, "", ""
     point = chosen_point(res, args)
-    return res.at_point(res.trajectories, point), point_label(res.design, point), f"_point{point}"
+    return res.trajectories_at(point), point_label(res.design, point), f"_point{point}"
 
 
 def map_(res, args, out: Path) -> list[Path]:

@@ -12,6 +12,7 @@ import platform
 import shutil
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -86,20 +87,40 @@ def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenar
 
 @dataclass
 class Results:
-    """A results folder loaded: the resolved scenario, its manifest and its tables."""
+    """A results folder opened: the resolved scenario, its manifest, and its tables.
+
+    The small tables (design, summary) are read at once; runs, trajectories and outcomes,
+    which grow with the number of runs, are read from disk the first time they are asked
+    for, so a command that needs only the summary (a map) never reads them.
+    """
 
     path: Path
     scenario: Scenario
     manifest: dict
-    runs: pd.DataFrame
-    trajectories: pd.DataFrame
-    outcomes: pd.DataFrame
     design: pd.DataFrame | None = None  # batches: one row per design point
     summary: pd.DataFrame | None = None  # batches: outcomes per design point
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        return read_table(self.path, "runs")
+
+    @cached_property
+    def trajectories(self) -> pd.DataFrame:
+        return read_table(self.path, "trajectories")
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        return read_table(self.path, "outcomes")
 
     def at_point(self, table: pd.DataFrame, point: int) -> pd.DataFrame:
         """The rows of `table` (trajectories, outcomes) that belong to the runs of one design point."""
         return table[table["run_id"].isin(self.runs.loc[self.runs["point"] == point, "run_id"])]
+
+    def trajectories_at(self, point: int) -> pd.DataFrame:
+        """The trajectories of one design point's runs, read alone (run ids are point-major)."""
+        replicates = int(self.manifest["replicates"])
+        first = point * replicates
+        return read_table(self.path, "trajectories", filters=[("run_id", ">=", first), ("run_id", "<", first + replicates)])
 
 
 def is_results(folder: Path) -> bool:
@@ -107,14 +128,13 @@ def is_results(folder: Path) -> bool:
 
 
 def load_results(path: str | Path) -> Results:
+    """Open a results folder; its big tables are read when first used (`Results`)."""
     folder = Path(path)
     if not is_results(folder):
         raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json and scenario.yaml)")
     scenario = validate(yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder / "scenario.yaml"))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    tables = {name: read_table(folder, name) for name in ("runs", "trajectories", "outcomes")}
-    return Results(folder, scenario, manifest, **tables, design=read_table(folder, "design"),
-                   summary=read_table(folder, "summary"))
+    return Results(folder, scenario, manifest, design=read_table(folder, "design"), summary=read_table(folder, "summary"))
 
 
 def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:
