@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from contextlib import chdir, redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -39,9 +42,19 @@ def partnership_share(scenario: Scenario, overrides: dict | None = None, n: int 
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m sim ARGS` and capture its output."""
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=300)
+    """Run `alliance-sim ARGS` in this process (as `python -m sim` does, without an interpreter's
+    start-up each time) and capture its exit status and output."""
+    from sim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err), chdir(cwd or ROOT):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors and --help
+            code = exc.code
+        finally:
+            plt.close("all")
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def final(traj: Trajectory, s: Scenario, src: str, dst: str, part: str = "A") -> np.ndarray:
