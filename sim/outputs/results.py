@@ -116,6 +116,10 @@ class Results:
         """The rows of `table` (trajectories, outcomes) that belong to the runs of one design point."""
         return table[table["run_id"].isin(self.runs.loc[self.runs["point"] == point, "run_id"])]
 
+    def trajectories_of(self, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+        """The trajectories of some directed pairs (source, target), read alone."""
+        return read_table(self.path, "trajectories", filters=[[("source", "==", a), ("target", "==", b)] for a, b in pairs])
+
     def trajectories_at(self, point: int) -> pd.DataFrame:
         """The trajectories of one design point's runs, read alone (run ids are point-major)."""
         replicates = int(self.manifest["replicates"])

@@ -21,13 +21,18 @@ def _course(trajectories: pd.DataFrame, pair: str) -> pd.DataFrame:
     return wide.T.rolling(4, min_periods=1).mean().T
 
 
+def path_axes(scenario: Scenario, x: str | None = None, y: str | None = None) -> tuple[str, str]:
+    """The two directed pairs of the paths figure: by default the focal actor toward its patron
+    (x) and toward its partner (y)."""
+    a, b = scenario.partnership.pair
+    patron = scenario.actors[a].patron
+    return x or (f"{a}->{patron}" if patron else f"{b}->{a}"), y or f"{a}->{b}"
+
+
 def paths_figure(trajectories: pd.DataFrame, outcomes: pd.DataFrame, scenario: Scenario,
                  x: str | None = None, y: str | None = None, max_runs: int = 150) -> plt.Figure:
     """Runs drawn in the plane of two stances, coloured by whether the partnership was reached."""
-    a, b = scenario.partnership.pair
-    patron = scenario.actors[a].patron
-    x = x or (f"{a}->{patron}" if patron else f"{b}->{a}")
-    y = y or f"{a}->{b}"
+    x, y = path_axes(scenario, x, y)
     wide = {"x": _course(trajectories, x), "y": _course(trajectories, y)}
     runs = wide["x"].index.intersection(wide["y"].index)
     focal = focal_outcomes(outcomes, scenario).set_index("run_id")["partnership"]
