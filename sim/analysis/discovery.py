@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from ..extras import require
-from ..core.outcomes import focal_outcomes
 from ..outputs.results import Results
 
 
@@ -52,8 +51,7 @@ def discover(res: Results, density: float = 0.8) -> Discovery:
     """Where is partnership likely? PRIM over the runs of a batch."""
     if res.design is None:
         raise ValueError("scenario discovery needs a batch (alliance-sim batch); this folder holds plain replicates")
-    focal = focal_outcomes(res.outcomes, res.scenario)
-    runs = res.runs.merge(focal[["run_id", "partnership"]], on="run_id")
+    runs = res.runs.merge(res.focal_outcomes()[["run_id", "partnership"]], on="run_id")
     factors = [c for c in res.design.columns if c != "point"]
     if not runs["partnership"].any():
         raise ValueError("no run reached partnership: there is nothing to discover")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..batch.designs import problem
-from ..core.outcomes import focal_outcomes, focal_pair
+from ..core.outcomes import focal_pair
 from ..outputs.results import Results
 
 # per design point: the probability of partnership, the mean final stance of the pair's first toward its second
@@ -21,7 +21,7 @@ OUTCOMES = ("partnership", "final_alignment")
 
 def point_outcomes(res: Results) -> pd.DataFrame:
     """Per design point, in design order: the mean of each outcome over its replicates."""
-    focal = focal_outcomes(res.outcomes, res.scenario)
+    focal = res.focal_outcomes()
     if res.scenario.partnership.pair[0] != focal_pair(res.scenario)[0]:  # the stance of the pair's first toward its second
         focal = focal.assign(final_alignment=focal["final_alignment_back"])
     per_point = focal.merge(res.runs[["run_id", "point"]], on="run_id").groupby("point")

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from ..core.outcomes import focal_pair
 from ..scenario import Scenario, validate
 
 LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pydantic", "pyyaml")
@@ -115,6 +116,11 @@ class Results:
     def at_point(self, table: pd.DataFrame, point: int) -> pd.DataFrame:
         """The rows of `table` (trajectories, outcomes) that belong to the runs of one design point."""
         return table[table["run_id"].isin(self.runs.loc[self.runs["point"] == point, "run_id"])]
+
+    def focal_outcomes(self) -> pd.DataFrame:
+        """The outcomes of the partnership pair alone (one row per run), read alone."""
+        a, b = focal_pair(self.scenario)
+        return read_table(self.path, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
 
     def trajectories_of(self, pairs: list[tuple[str, str]]) -> pd.DataFrame:
         """The trajectories of some directed pairs (source, target), read alone."""
