@@ -19,8 +19,10 @@ from .analysis.points import point_label
 from .core.outcomes import share_text
 from .extras import MissingExtra
 from .outputs import figures
+from .outputs.figures.paths import path_axes
 from .outputs.figures.sensitivity import OUTCOME_LABELS
 from .outputs.results import Results
+from .outputs.tables import directed
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -92,14 +94,16 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
     s = res.scenario
     a, b = s.partnership.pair
     found = [("scenario", "The scenario", plain_words(s))]
-    trajectories, note = res.trajectories, ""
-    if res.design is not None:
+    note = ""
+    if res.design is None:
+        trajectories = res.trajectories
+    else:
         found.append(("design", "The design", _design(res)))
         factors = [c for c in res.design.columns if c != "point"]
         if len(factors) >= 2:
             found.append(("map", "Headline map", _image(figures.map_figure(res.summary, s, factors[0], factors[1]))))
         best = int(res.summary["partnership_share"].idxmax())
-        trajectories = res.at_point(trajectories, best)
+        trajectories = res.trajectories_at(best)
         row = res.summary.loc[best]
         reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
         note = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
@@ -107,7 +111,8 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
                   (f"<p class='note'>Shown for {note}.</p>" if note else "")
                   + _image(figures.trajectories_figure(trajectories, s, note=note))))
     try:
-        paths = _image(figures.paths_figure(res.trajectories, res.outcomes, s))
+        pairs = [directed(p) for p in path_axes(s)]
+        paths = _image(figures.paths_figure(res.trajectories_of(pairs), res.focal_outcomes(), s))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"
     found.append(("paths", "Paths toward partnership", paths))
@@ -119,7 +124,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         wide.columns = [f"{index} of {OUTCOME_LABELS[outcome]}" for outcome, index in wide.columns]
         found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, "Which factors matter", s))
                       + _table(wide)))
-    if res.design is not None and res.outcomes["partnership"].any():
+    if res.design is not None and res.summary["partnership_share"].gt(0).any():
         from .analysis import discovery
 
         try:

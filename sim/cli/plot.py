@@ -133,7 +133,7 @@ def paths(res, args, out: Path) -> list[Path]:
     from ..outputs.tables import directed
 
     pairs = [directed(p) for p in path_axes(res.scenario, args.x, args.y)]  # read only the two pairs drawn
-    return save(paths_figure(res.trajectories_of(pairs), res.outcomes, res.scenario, args.x, args.y), out / "paths", args.svg)
+    return save(paths_figure(res.trajectories_of(pairs), res.focal_outcomes(), res.scenario, args.x, args.y), out / "paths", args.svg)
 
 
 DRAW = {"trajectories": trajectories, "network": network, "map": map_, "paths": paths}
