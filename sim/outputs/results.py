@@ -11,6 +11,7 @@ import json
 import platform
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
@@ -149,13 +150,16 @@ def load_results(path: str | Path) -> Results:
 
 def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:
     """A table of a results folder: one Parquet file, or a folder of parts (batches); None if absent."""
-    path = Path(folder) / f"{name}.parquet"
-    if not path.exists():
+    if not (Path(folder) / f"{name}.parquet").exists():
         return None
-    if path.is_dir():
-        parts = sorted(path.glob("part-*.parquet"))
-        return pd.concat([pd.read_parquet(part, **options) for part in parts], ignore_index=True)
-    return pd.read_parquet(path, **options)
+    return pd.concat(list(table_parts(folder, name, **options)), ignore_index=True)
+
+
+def table_parts(folder: Path, name: str, **options) -> Iterator[pd.DataFrame]:
+    """A table's parts, one at a time, in run order (a plain run's table is one part)."""
+    path = Path(folder) / f"{name}.parquet"
+    for part in sorted(path.glob("part-*.parquet")) if path.is_dir() else [path]:
+        yield pd.read_parquet(part, **options)
 
 
 def latest(root: Path = Path("results")) -> Path | None:
