@@ -48,31 +48,36 @@ def scenario(args: argparse.Namespace) -> Scenario:
     from ..scenario import load_scenario, with_overrides
 
     loaded = at_rest(load_scenario(args.scenario))
-    extra = overrides(args.set)
-    for name in ("replicates", "seed", "steps"):
-        if getattr(args, name, None) is not None:
-            extra[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
-    return with_overrides(loaded, extra, source=f"{args.scenario} (command-line options)")
+    return with_overrides(loaded, overrides(args.set) | _counts(args), source=f"{args.scenario} (command-line options)")
+
+
+def _counts(args: argparse.Namespace) -> dict:
+    """--replicates, --seed and --steps as overrides (a batch's replicates are its sweep's)."""
+    return {name if args.command == "run" else f"sweep.{name}": getattr(args, name)
+            for name in ("replicates", "seed", "steps") if getattr(args, name, None) is not None}
+
+
+def posterior_option(folder: str) -> Posterior:
+    """The posterior of --posterior FOLDER, or a usage error saying what is missing."""
+    from ..outputs.posterior import read_posterior
+
+    try:
+        return read_posterior(folder)
+    except FileNotFoundError as exc:
+        raise UsageError(f"--posterior: {exc}") from None
 
 
 def with_posterior(args: argparse.Namespace) -> tuple[Scenario, dict, Posterior]:
     """For --posterior: the scenario as written (each run is at rest under its own parameter set),
     with the non-condition overrides applied; the condition overrides (--set) as departures from
     that rest state, as they are without a posterior; and the posterior."""
-    from ..outputs.posterior import read_posterior
     from ..scenario import load_scenario, with_overrides
     from ..scenario.checks import is_condition
 
-    try:
-        posterior = read_posterior(args.posterior)
-    except FileNotFoundError as exc:
-        raise UsageError(f"--posterior: {exc}") from None
+    posterior = posterior_option(args.posterior)
     extra = overrides(args.set)
     departures = {path: value for path, value in extra.items() if is_condition(path)}
-    rest = {path: value for path, value in extra.items() if path not in departures}
-    for name in ("replicates", "seed", "steps"):
-        if getattr(args, name, None) is not None:
-            rest[name if args.command == "run" else f"sweep.{name}"] = getattr(args, name)
+    rest = {path: value for path, value in extra.items() if path not in departures} | _counts(args)
     s = with_overrides(load_scenario(args.scenario), rest, source=f"{args.scenario} (command-line options)")
     with_overrides(s, departures, source=f"{args.scenario} (command-line options)")  # checks them
     return s, departures, posterior

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_posterior, add_set, add_svg, print_paths, say
+from .common import add_posterior, add_set, add_svg, posterior_option, print_paths, say
 
 
 def add(sub) -> None:
@@ -38,12 +38,7 @@ def main(args: argparse.Namespace) -> int:
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
     posterior = None
     if args.posterior:
-        from ..outputs.posterior import read_posterior
-
-        try:
-            posterior = read_posterior(args.posterior)
-        except FileNotFoundError as exc:
-            raise UsageError(f"--posterior: {exc}") from None
+        posterior = posterior_option(args.posterior)
         say(args, f"each run draws its parameter set from {args.posterior}")
     found = history.run_history(s, args.runs, posterior)
     out = Path(args.out) if args.out else Path("results") / "history"

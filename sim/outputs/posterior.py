@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..scenario import Scenario, expand_path, validate
-from ..scenario.calendar import parse_quarter
+from ..core.variation import event_step, split_setting
+from ..scenario import Scenario, validate
 
 STREAM = 0x9057  # a run's draw comes from its seed on this stream, apart from its shocks (seeded by the seed alone)
 
@@ -47,15 +47,17 @@ class Posterior:
     def columns(self, s: Scenario) -> tuple[list[str], list[str]]:
         """The settings of `s` this posterior writes, and the value of each: every undated setting,
         and a dated one where `s` has an event at that date setting that path."""
-        dated = {(at, path) for at, settings in s.event_steps() for path in settings}
-        first = parse_quarter(s.start)
         settings, names = [], []
         for name, found in self.sets.items():
             for setting in found:
-                path, _, at = setting.partition("@")
-                if not at or (parse_quarter(at) - first, expand_path(path)) in dated:
-                    settings.append(setting)
-                    names.append(name)
+                path, at = split_setting(setting)
+                try:
+                    if at is not None:
+                        event_step(s, path, at)
+                except KeyError:  # no event of `s` sets it
+                    continue
+                settings.append(setting)
+                names.append(name)
         return settings, names
 
     def unused(self, s: Scenario) -> list[str]:
