@@ -19,10 +19,9 @@ from .analysis.points import point_label
 from .core.outcomes import share_text
 from .extras import MissingExtra
 from .outputs import figures
-from .outputs.figures.paths import path_axes
+from .outputs.figures.paths import read_paths
 from .outputs.figures.sensitivity import OUTCOME_LABELS
 from .outputs.results import Results
-from .outputs.tables import directed
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -111,8 +110,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
                   (f"<p class='note'>Shown for {note}.</p>" if note else "")
                   + _image(figures.trajectories_figure(trajectories, s, note=note))))
     try:
-        pairs = [directed(p) for p in path_axes(s)]
-        paths = _image(figures.paths_figure(res.trajectories_of(pairs), res.focal_outcomes(), s))
+        paths = _image(figures.paths_figure(read_paths(res), s))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"
     found.append(("paths", "Paths toward partnership", paths))

@@ -3,9 +3,12 @@
 import json
 
 import pandas as pd
+from pandas.testing import assert_frame_equal
 import pytest
 
 from conftest import SCENARIOS, cli
+
+from sim import load_results
 
 BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 
@@ -182,16 +185,44 @@ def test_export_writes_flat_tables_with_the_scenario_and_factor_values(tmp_path)
     run_batch(Plan.of(s), tmp_path / "b")
     result = cli("export", tmp_path / "b")
     assert result.returncode == 0, result.stderr
+    assert "trajectories not exported" in result.stderr and "--trajectories" in result.stderr
     folder = tmp_path / "b" / "export"
-    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "summary.csv", "trajectories.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "summary.csv"]
     outcomes = pd.read_csv(folder / "outcomes.csv")
     assert (outcomes["scenario"] == "sanctions_autonomy_sweep").all()
     assert set(outcomes["parameters.sanctions"]) == {0.1, 0.9}  # every run carries its point's factor values
     assert len(outcomes) == 2 * 2 * 10  # points x replicates x unordered pairs
-    book = cli("export", tmp_path / "b", "--format", "xlsx", "--out", tmp_path / "b.xlsx")
+    res = load_results(tmp_path / "b")
+    whole = res.outcomes.merge(res.runs, on="run_id")
+    assert_frame_equal(outcomes.drop(columns="scenario").set_index(["run_id", "source", "target"]).sort_index(),
+                       whole[outcomes.columns[1:]].astype({"source": str, "target": str})
+                       .set_index(["run_id", "source", "target"]).sort_index(), check_dtype=False)
+    assert cli("export", tmp_path / "b", "--trajectories", "--format", "parquet").returncode == 0
+    trajectories = pd.read_parquet(folder / "trajectories.parquet")
+    assert len(trajectories) == len(res.trajectories) and trajectories["run_id"].is_monotonic_increasing
+    one = cli("export", tmp_path / "b", "--point", "1", "--pair", "Seoul-Moscow", "--out", tmp_path / "one")
+    assert one.returncode == 0, one.stderr
+    rows = pd.read_csv(tmp_path / "one" / "trajectories.csv")
+    assert set(rows["point"]) == {1} and set(zip(rows["source"], rows["target"])) == {("Seoul", "Moscow"), ("Moscow", "Seoul")}
+    book = cli("export", tmp_path / "b", "--format", "xlsx", "--trajectories", "--out", tmp_path / "b.xlsx")
     assert book.returncode == 0, book.stderr
     sheets = pd.read_excel(tmp_path / "b.xlsx", sheet_name=None)
     assert set(sheets) == {"summary", "outcomes", "trajectories"} and len(sheets["outcomes"]) == len(outcomes)
+
+
+@pytest.mark.parametrize("option, message", [(["--point", "7"], "--point 7: allowed: 0 to 1"),
+                                             (["--pair", "Seoul-Paris"], "unknown actor"),
+                                             (["--pair", "Seoul"], "malformed pair")])
+def test_export_names_a_bad_selection(tmp_path, option, message):
+    from sim.batch.plan import Plan
+    from sim.batch.run import run_batch
+    from sim.scenario import load_scenario, with_overrides
+
+    s = with_overrides(load_scenario(SCENARIOS / "sanctions_autonomy_sweep.yaml"),
+                       {"steps": 4, "sweep.replicates": 1, "sweep.factors": {"parameters.sanctions": [0.1, 0.9]}})
+    run_batch(Plan.of(s), tmp_path / "b")
+    result = cli("export", tmp_path / "b", *option)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_export_of_a_missing_folder_is_a_usage_error(tmp_path):

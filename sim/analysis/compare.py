@@ -35,7 +35,7 @@ def item(res: Results, point: int | None = None) -> Item:
     if point is None:
         return Item(res.scenario.name, res.scenario, res.trajectories, res.outcomes)
     return Item(f"{res.scenario.name}, {point_label(res.design, point)}", res.scenario,
-                res.at_point(res.trajectories, point), res.at_point(res.outcomes, point))
+                res.trajectories_at(point), res.table("outcomes").where(point=point).to_pandas())
 
 
 def _final(it: Item, source: str, target: str) -> float:

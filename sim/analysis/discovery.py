@@ -51,7 +51,7 @@ def discover(res: Results, density: float = 0.8) -> Discovery:
     """Where is partnership likely? PRIM over the runs of a batch."""
     if res.design is None:
         raise ValueError("scenario discovery needs a batch (alliance-sim batch); this folder holds plain replicates")
-    runs = res.runs.merge(res.focal_outcomes()[["run_id", "partnership"]], on="run_id")
+    runs = res.focal_outcomes().select("run_id", "partnership").join(res.table("runs")).to_pandas().sort_values("run_id")
     factors = [c for c in res.design.columns if c != "point"]
     if not runs["partnership"].any():
         raise ValueError("no run reached partnership: there is nothing to discover")

@@ -21,11 +21,10 @@ OUTCOMES = ("partnership", "final_alignment")
 
 def point_outcomes(res: Results) -> pd.DataFrame:
     """Per design point, in design order: the mean of each outcome over its replicates."""
-    focal = res.focal_outcomes()
-    if res.scenario.partnership.pair[0] != focal_pair(res.scenario)[0]:  # the stance of the pair's first toward its second
-        focal = focal.assign(final_alignment=focal["final_alignment_back"])
-    per_point = focal.merge(res.runs[["run_id", "point"]], on="run_id").groupby("point")
-    return per_point[list(OUTCOMES)].mean().astype(float).reindex(res.design["point"])
+    final = "final_alignment" if res.scenario.partnership.pair[0] == focal_pair(res.scenario)[0] else "final_alignment_back"
+    runs = res.focal_outcomes().select("run_id", "partnership", final).join(res.table("runs").select("run_id", "point"))
+    per_point = runs.group("point", partnership="avg(partnership::DOUBLE)", final_alignment=f'avg("{final}")')
+    return per_point.set_index("point")[list(OUTCOMES)].reindex(res.design["point"])
 
 
 def analyse(res: Results, seed: int = 0, resamples: int = 200) -> pd.DataFrame:

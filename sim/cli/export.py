@@ -1,29 +1,52 @@
-"""`alliance-sim export`: a results folder as flat tables for a spreadsheet (CSV, or xlsx)."""
+"""`alliance-sim export`: a results folder as flat tables for a spreadsheet (CSV, Parquet or xlsx)."""
 
 from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, load, print_paths
+from .common import UsageError, load, print_paths, say
 
 
 def add(sub) -> None:
-    p = sub.add_parser("export", help="write a results folder's tables as CSV files or an xlsx workbook",
+    p = sub.add_parser("export", help="write a results folder's tables as CSV or Parquet files, or an xlsx workbook",
                        description="Flat tables an analyst can open in a spreadsheet: summary (batches), outcomes "
                                    "and trajectories of the recorded pairs, batch parts joined, with the scenario's "
-                                   "name and each run's factor values as columns. xlsx needs the 'export' extra.")
+                                   "name and each run's design point and factor values as columns. A batch's "
+                                   "trajectories (often hundreds of millions of rows) are written when asked for: "
+                                   "--trajectories, or --point. xlsx needs the 'export' extra.")
     p.add_argument("results", help="results folder")
-    p.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv: a folder of CSV files (default); "
-                                                                           "xlsx: one workbook, a sheet per table")
-    p.add_argument("--out", help="folder (csv) or file (xlsx) to write (default: RESULTS/export or RESULTS/export.xlsx)")
+    p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv",
+                   help="csv: a folder of CSV files (default); parquet: a folder of Parquet files; "
+                        "xlsx: one workbook, a sheet per table")
+    p.add_argument("--point", type=int, action="append", help="only the runs of this design point (repeatable)")
+    p.add_argument("--pair", action="append", help="only this pair, 'A->B' or 'A-B' (both directions; repeatable)")
+    p.add_argument("--trajectories", action="store_true", help="a batch: also the trajectories of the runs selected")
+    p.add_argument("--out", help="folder (csv, parquet) or file (xlsx) to write (default: RESULTS/export or RESULTS/export.xlsx)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..outputs.export import export
+    from ..scenario import parse_pair
 
     res = load(args.results)
+    batch = res.design is not None
+    if args.point and not batch:
+        raise UsageError("--point needs a batch's results folder; this one holds plain replicates")
+    unknown = sorted(set(args.point or []) - set(res.design["point"])) if batch else []
+    if unknown:
+        raise UsageError(f"--point {unknown[0]}: allowed: 0 to {len(res.design) - 1}")
+    for pair in args.pair or []:
+        try:
+            names = parse_pair(pair)[:2]
+        except ValueError as exc:
+            raise UsageError(f"--pair {exc}") from None
+        if not set(names) <= set(res.scenario.names):
+            raise UsageError(f"--pair {pair!r}: unknown actor; allowed: {', '.join(res.scenario.names)}")
+    trajectories = not batch or args.trajectories or bool(args.point)
+    if not trajectories:
+        say(args, "trajectories not exported: a batch's are written with --trajectories (all runs) or --point N")
     try:
-        return print_paths(export(res, args.format, args.out))
+        return print_paths(export(res, args.format, args.out, args.point, args.pair, trajectories))
     except ValueError as exc:
         raise UsageError(str(exc)) from None

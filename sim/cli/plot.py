@@ -129,11 +129,9 @@ def map_(res, args, out: Path) -> list[Path]:
 
 def paths(res, args, out: Path) -> list[Path]:
     from ..outputs.figures import paths_figure, save
-    from ..outputs.figures.paths import path_axes
-    from ..outputs.tables import directed
+    from ..outputs.figures.paths import read_paths
 
-    pairs = [directed(p) for p in path_axes(res.scenario, args.x, args.y)]  # read only the two pairs drawn
-    return save(paths_figure(res.trajectories_of(pairs), res.focal_outcomes(), res.scenario, args.x, args.y), out / "paths", args.svg)
+    return save(paths_figure(read_paths(res, args.x, args.y), res.scenario), out / "paths", args.svg)
 
 
 DRAW = {"trajectories": trajectories, "network": network, "map": map_, "paths": paths}

@@ -1,68 +1,77 @@
 """Flat tables an analyst can open in a spreadsheet: a results folder's summary, outcomes and
-trajectories, batch parts joined, each row carrying the scenario's name and its design point's
-factor values."""
+trajectories, batch parts joined, each row carrying the scenario's name and its run's design
+point and factor values. The engine writes them streaming, so a big batch is exported in
+bounded memory."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from .results import Results, table_parts
+from .query import Table, connect
+from .results import Results
 
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
+ORDER = {"outcomes": "run_id, source, target", "trajectories": "run_id, step, source, target"}
 
 
-def flat_parts(res: Results) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(name, rows) of summary (batches), outcomes and trajectories, one Parquet part at a time,
-    with `scenario` and the factor values as columns: a batch is exported in bounded memory."""
-    runs = res.runs.drop(columns=[c for c in ("replicate", "seed") if c in res.runs])
-    if res.summary is not None:
-        yield "summary", _named(res.summary, res)
-    for name in ("outcomes", "trajectories"):
-        for part in table_parts(res.path, name):
-            yield name, _named(part.merge(runs, on="run_id", how="left"), res)
+def flat(res: Results, name: str, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None) -> Table:
+    """Outcomes or trajectories of the runs selected, with each run's design point and factor values."""
+    table = res.table(name).where(point=points or None, pair=pairs or None)
+    if res.design is None:
+        return table
+    return table.join(res.table("runs").select("run_id", *res.design.columns))
 
 
-def _named(table: pd.DataFrame, res: Results) -> pd.DataFrame:
-    return table.assign(scenario=res.scenario.name)[["scenario", *table.columns]]
+def summary(res: Results, points: Sequence[int] | None = None) -> pd.DataFrame:
+    rows = res.summary if not points else res.summary[res.summary["point"].isin(points)]
+    return rows.assign(scenario=res.scenario.name)[["scenario", *rows.columns]]
 
 
-def flat_tables(res: Results) -> dict[str, pd.DataFrame]:
-    """The flat tables whole (for a workbook)."""
-    found: dict[str, list[pd.DataFrame]] = {}
-    for name, rows in flat_parts(res):
-        found.setdefault(name, []).append(rows)
-    return {name: pd.concat(parts, ignore_index=True) for name, parts in found.items()}
-
-
-def export(res: Results, fmt: str = "csv", out: Path | None = None) -> list[Path]:
-    """Write the flat tables: one CSV file each in a folder (default RESULTS/export), written part
-    by part, or one workbook with a sheet each (default RESULTS/export.xlsx). Returns the files written."""
-    if fmt == "csv":
-        folder = Path(out) if out else res.path / "export"
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, rows in flat_parts(res):
-            path = folder / f"{name}.csv"
-            first = path not in written
-            rows.to_csv(path, index=False, mode="w" if first else "a", header=first)
-            written += [path] if first else []
-        return written
-    if fmt != "xlsx":
+def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequence[int] | None = None,
+           pairs: Sequence[str] | None = None, trajectories: bool = True) -> list[Path]:
+    """Write the flat tables of the runs selected (design points, pairs): one file each in a
+    folder (default RESULTS/export) as CSV or Parquet, or one workbook with a sheet each
+    (default RESULTS/export.xlsx). Returns the files written."""
+    if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
-    tables = flat_tables(res)
-    too_big = {name: len(t) for name, t in tables.items() if len(t) > XLSX_ROWS}
+    names = ["outcomes", "trajectories"] if trajectories else ["outcomes"]
+    tables = {name: flat(res, name, points, pairs) for name in names}
+    if fmt == "xlsx":
+        return [workbook(res, tables, points, out)]
+    folder = Path(out) if out else res.path / "export"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    if res.summary is not None:
+        written.append(folder / f"summary.{fmt}")
+        rows = summary(res, points)
+        rows.to_csv(written[-1], index=False) if fmt == "csv" else rows.to_parquet(written[-1], index=False)
+    for name, table in tables.items():
+        written.append(folder / f"{name}.{fmt}")
+        sql = f"SELECT ? AS scenario, * FROM ({table.sql()}) ORDER BY {ORDER[name]}"
+        options = "HEADER" if fmt == "csv" else "FORMAT parquet"
+        path = str(written[-1]).replace("'", "''")
+        connect().execute(f"COPY ({sql}) TO '{path}' ({options})", [res.scenario.name, *table.params])
+    return written
+
+
+def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -> Path:
+    too_big = {name: n for name, table in tables.items() if (n := table.count()) > XLSX_ROWS}
     if too_big:
         raise ValueError(f"{', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; a worksheet holds at most "
-                         f"{XLSX_ROWS:,}: use --format csv")
+                         f"{XLSX_ROWS:,}: select fewer runs (--point, --pair) or use --format csv")
     from ..extras import require
 
     require("openpyxl", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
     with pd.ExcelWriter(path, engine="openpyxl") as book:
+        if res.summary is not None:
+            summary(res, points).to_excel(book, sheet_name="summary", index=False)
         for name, table in tables.items():
-            table.to_excel(book, sheet_name=name, index=False)
-    return [path]
+            rows = table.to_pandas().sort_values(ORDER[name].split(", "))
+            rows.insert(0, "scenario", res.scenario.name)
+            rows.to_excel(book, sheet_name=name, index=False)
+    return path

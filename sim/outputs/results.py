@@ -11,7 +11,6 @@ import json
 import platform
 import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
@@ -23,8 +22,9 @@ import yaml
 
 from ..core.outcomes import focal_pair
 from ..scenario import Scenario, validate
+from .query import Table
 
-LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "matplotlib", "pydantic", "pyyaml")
+LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "duckdb", "matplotlib", "pydantic", "pyyaml")
 
 
 def versions() -> dict[str, str]:
@@ -91,9 +91,10 @@ def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenar
 class Results:
     """A results folder opened: the resolved scenario, its manifest, and its tables.
 
-    The small tables (design, summary) are read at once; runs, trajectories and outcomes,
-    which grow with the number of runs, are read from disk the first time they are asked
-    for, so a command that needs only the summary (a map) never reads them.
+    The small tables (design, summary) are read at once. Runs, trajectories and outcomes,
+    which grow with the number of runs, are read whole the first time they are asked for;
+    `table(name)` gives any of them as a query that reads only the rows and columns selected,
+    which is how the commands read big folders.
     """
 
     path: Path
@@ -114,24 +115,19 @@ class Results:
     def outcomes(self) -> pd.DataFrame:
         return read_table(self.path, "outcomes")
 
-    def at_point(self, table: pd.DataFrame, point: int) -> pd.DataFrame:
-        """The rows of `table` (trajectories, outcomes) that belong to the runs of one design point."""
-        return table[table["run_id"].isin(self.runs.loc[self.runs["point"] == point, "run_id"])]
+    def table(self, name: str) -> Table:
+        """A table (runs, trajectories, outcomes, design, summary) as a query, read by the engine
+        only when asked: `res.table("trajectories").where(point=17, pair="Seoul->Moscow").to_pandas()`."""
+        return Table.of(self.path, name)
 
-    def focal_outcomes(self) -> pd.DataFrame:
-        """The outcomes of the partnership pair alone (one row per run), read alone."""
+    def focal_outcomes(self) -> Table:
+        """The outcomes of the partnership pair alone (one row per run), as a query."""
         a, b = focal_pair(self.scenario)
-        return read_table(self.path, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
-
-    def trajectories_of(self, pairs: list[tuple[str, str]]) -> pd.DataFrame:
-        """The trajectories of some directed pairs (source, target), read alone."""
-        return read_table(self.path, "trajectories", filters=[[("source", "==", a), ("target", "==", b)] for a, b in pairs])
+        return self.table("outcomes").where(pair=f"{a}->{b}")
 
     def trajectories_at(self, point: int) -> pd.DataFrame:
-        """The trajectories of one design point's runs, read alone (run ids are point-major)."""
-        replicates = int(self.manifest["replicates"])
-        first = point * replicates
-        return read_table(self.path, "trajectories", filters=[("run_id", ">=", first), ("run_id", "<", first + replicates)])
+        """The trajectories of one design point's runs."""
+        return self.table("trajectories").where(point=point).to_pandas()
 
 
 def is_results(folder: Path) -> bool:
@@ -149,17 +145,12 @@ def load_results(path: str | Path) -> Results:
 
 
 def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:
-    """A table of a results folder: one Parquet file, or a folder of parts (batches); None if absent."""
-    if not (Path(folder) / f"{name}.parquet").exists():
-        return None
-    return pd.concat(list(table_parts(folder, name, **options)), ignore_index=True)
-
-
-def table_parts(folder: Path, name: str, **options) -> Iterator[pd.DataFrame]:
-    """A table's parts, one at a time, in run order (a plain run's table is one part)."""
+    """A table of a results folder whole: one Parquet file, or a folder of parts (batches); None if absent."""
     path = Path(folder) / f"{name}.parquet"
-    for part in sorted(path.glob("part-*.parquet")) if path.is_dir() else [path]:
-        yield pd.read_parquet(part, **options)
+    if not path.exists():
+        return None
+    parts = sorted(path.glob("part-*.parquet")) if path.is_dir() else [path]
+    return pd.concat([pd.read_parquet(part, **options) for part in parts], ignore_index=True)
 
 
 def latest(root: Path = Path("results")) -> Path | None:
