@@ -85,7 +85,7 @@ def _design(res: Results) -> str:
                             "low": res.design.drop(columns="point").min().to_numpy(),
                             "high": res.design.drop(columns="point").max().to_numpy()}).set_index("factor")
     return (f"<p>A {sweep.design} design of {len(res.design):,} points × {sweep.replicates} seeded replicates = "
-            f"{len(res.runs):,} runs.</p>" + _table(factors))
+            f"{int(res.summary['runs'].sum()):,} runs.</p>" + _table(factors))
 
 
 def _sections(res: Results) -> list[tuple[str, str, str]]:

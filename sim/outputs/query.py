@@ -8,9 +8,9 @@ DuckDB was chosen over pyarrow datasets by measurement on a 1,000,000-run folder
 trajectory rows, 5 GB; bench/results_scale.py, one run, each query in a new process):
 
     query                                 DuckDB            pyarrow datasets
-    one design point's trajectories       1.9 s, 305 MB     17.0 s, 495 MB  (run ids from the runs table)
-    quantiles of one stance per quarter   19.5 s, 297 MB    19.4 s, 2,114 MB (grouped t-digest)
-    focal outcomes with factor values     2.8 s, 417 MB     4.6 s, 608 MB
+    one design point's trajectories       2.6 s, 305 MB     14.4 s, 496 MB  (run ids from the runs table)
+    quantiles of one stance per quarter   19.6 s, 271 MB    19.6 s, 2,139 MB (grouped t-digest)
+    focal outcomes with factor values     2.6 s, 417 MB     4.7 s, 613 MB
 
 Equal or faster everywhere, and what decides it: it aggregates streaming in bounded memory
 and spills beyond its budget, where pyarrow's grouped aggregation holds the column (exact
