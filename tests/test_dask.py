@@ -7,12 +7,14 @@ import sys
 import threading
 import time
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT, SCENARIOS
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
 from sim.batch.store import staging_folder
+from sim.outputs.results import load_results
 from test_batch import assert_same, tables
 
 import distributed  # noqa: E402  (the "distributed" extra is part of the dev set-up)
@@ -58,6 +60,8 @@ def test_a_local_cluster_gives_the_local_executors_tables(tmp_path, scenario_fil
               say=lambda _: None)
     assert_same(reference, tables(tmp_path / "dask"))
     assert '"executor": "dask"' in (tmp_path / "dask" / "manifest.json").read_text()
+    local, dask = (load_results(tmp_path / f).table("trajectories").where(point=5) for f in ("reference", "dask"))
+    pd.testing.assert_frame_equal(local.to_pandas(), dask.to_pandas())  # the cluster's folder opens the same way
 
 
 def test_a_killed_worker_costs_only_its_chunks(tmp_path, scenario_file, reference, cluster):

@@ -32,7 +32,9 @@ def same_rows(query: pd.DataFrame, whole: pd.DataFrame, keys=("run_id", "step", 
 @pytest.mark.parametrize("point", [0, 3, 5])
 def test_a_point_query_is_the_points_rows(res, point):
     ids = res.runs.loc[res.runs["point"] == point, "run_id"]
-    same_rows(res.trajectories_at(point), res.trajectories[res.trajectories["run_id"].isin(ids)])
+    found = res.trajectories_at(point)
+    same_rows(found, res.trajectories[res.trajectories["run_id"].isin(ids)])
+    assert found["run_id"].is_monotonic_increasing and found["date"].iloc[-1] == res.trajectories["date"].iloc[-1]  # in run order
     same_rows(res.table("outcomes").where(point=[point, 1]).to_pandas(),
               res.outcomes[res.outcomes["run_id"].isin(res.runs.loc[res.runs["point"].isin([point, 1]), "run_id"])],
               keys=("run_id", "source", "target"))

@@ -15,7 +15,6 @@ from .results import Results
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
-ORDER = {"outcomes": "run_id, source, target", "trajectories": "run_id, step, source, target"}
 
 
 def flat(res: Results, name: str, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None) -> Table:
@@ -51,7 +50,7 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
         rows.to_csv(written[-1], index=False) if fmt == "csv" else rows.to_parquet(written[-1], index=False)
     for name, table in tables.items():
         written.append(folder / f"{name}.{fmt}")
-        sql = f"SELECT ? AS scenario, * FROM ({table.sql()}) ORDER BY {ORDER[name]}"
+        sql = table.sql("? AS scenario, *", ordered=True)
         options = "HEADER" if fmt == "csv" else "FORMAT parquet"
         path = str(written[-1]).replace("'", "''")
         connect().execute(f"COPY ({sql}) TO '{path}' ({options})", [res.scenario.name, *table.params])
@@ -71,7 +70,7 @@ def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -
         if res.summary is not None:
             summary(res, points).to_excel(book, sheet_name="summary", index=False)
         for name, table in tables.items():
-            rows = table.to_pandas().sort_values(ORDER[name].split(", "))
+            rows = table.to_pandas()
             rows.insert(0, "scenario", res.scenario.name)
             rows.to_excel(book, sheet_name=name, index=False)
     return path

@@ -19,7 +19,11 @@ quantiles in pandas took 7.6 GB).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,14 +32,25 @@ import pandas as pd
 
 from ..scenario import parse_pair
 
-MEMORY_LIMIT = "512MB"  # the engine's own budget: it streams, and spills to disk beyond it
+MEMORY_LIMIT = "512MB"
+ORDER = {"runs": ("run_id",), "trajectories": ("run_id", "step", "source", "target"),
+         "outcomes": ("run_id", "source", "target"), "design": ("point",), "summary": ("point",)}  # the engine's own budget: it streams, and spills to disk beyond it
 
 
 def connect():
     """A DuckDB connection within the memory budget, on the machine's cores."""
     import duckdb
 
-    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1})
+    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1,
+                                  "temp_directory": spill_folder()})
+
+
+@functools.cache
+def spill_folder() -> str:
+    # the process's own, in the system's temporary space: not the user's working folder (DuckDB's default)
+    folder = tempfile.mkdtemp(prefix="alliance-sim-query-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def fetch(sql: str, params: Sequence = ()) -> pd.DataFrame:
@@ -54,6 +69,7 @@ class Table:
     conditions: tuple[str, ...] = ()
     columns: tuple[str, ...] = ("*",)
     folder: Path | None = None
+    order: tuple[str, ...] = ()  # the rows' order when read: by run (and step, pair)
 
     @classmethod
     def of(cls, folder: Path, name: str) -> Table:
@@ -62,7 +78,7 @@ class Table:
         if not path.exists():
             raise FileNotFoundError(f"{folder} has no {name} table")
         files = str(path / "part-*.parquet") if path.is_dir() else str(path)
-        return cls("read_parquet('" + files.replace("'", "''") + "')", folder=Path(folder))
+        return cls("read_parquet('" + files.replace("'", "''") + "')", folder=Path(folder), order=ORDER.get(name, ()))
 
     def where(self, point: int | Sequence[int] | None = None, pair: str | Sequence[str] | None = None, **equal) -> Table:
         """The rows of some design points, of some pairs ('A->B' one direction, 'A-B' both), and
@@ -84,23 +100,25 @@ class Table:
         return replace(self, conditions=tuple(conditions), params=tuple(params))
 
     def select(self, *columns: str) -> Table:
-        return replace(self, columns=tuple(f'"{c}"' for c in columns))
+        return replace(self, columns=tuple(f'"{c}"' for c in columns), order=tuple(k for k in self.order if k in columns))
 
     def join(self, other: Table, on: str = "run_id") -> Table:
         """The rows of both that share `on` (select the other's columns first: names must not clash)."""
         relation = f"({self.sql()}) JOIN ({other.sql()}) USING (\"{on}\")"
-        return Table(relation, self.params + other.params, folder=self.folder)
+        return Table(relation, self.params + other.params, folder=self.folder, order=self.order)
 
     def __repr__(self) -> str:
         return f"<query, not read yet: {self.sql()} {list(self.params)}>"
 
-    def sql(self) -> str:
+    def sql(self, columns: str | None = None, ordered: bool = False) -> str:
+        """The query; `columns` replaces the columns selected (parameters in it come first)."""
         where = f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
-        return f"SELECT {', '.join(self.columns)} FROM {self.relation}{where}"
+        order = f" ORDER BY {', '.join(self.order)}" if ordered and self.order else ""
+        return f"SELECT {columns or ', '.join(self.columns)} FROM {self.relation}{where}{order}"
 
     def to_pandas(self) -> pd.DataFrame:
-        """The rows selected, as a frame."""
-        return fetch(self.sql(), self.params)
+        """The rows selected, as a frame, in run order (then step, then pair)."""
+        return fetch(self.sql(ordered=True), self.params)
 
     def count(self) -> int:
         return int(connect().execute(f"SELECT count(*) FROM ({self.sql()})", list(self.params)).fetchone()[0])
