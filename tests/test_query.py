@@ -50,6 +50,11 @@ def test_a_pair_query_is_the_pairs_rows_in_one_or_both_directions(res, pair, dir
     assert res.table("trajectories").where(pair=pair).count() == len(chosen)
 
 
+def test_a_point_of_the_small_tables_is_its_row(res):
+    assert res.table("summary").where(point=[2, 4]).to_pandas()["point"].tolist() == [2, 4]
+    assert set(res.table("runs").where(point=3).to_pandas()["run_id"]) == set(res.runs.loc[res.runs["point"] == 3, "run_id"])
+
+
 def test_a_join_carries_the_other_tables_columns(res):
     joined = res.focal_outcomes().select("run_id", "partnership").join(res.table("runs")).to_pandas()
     expected = focal_outcomes(res.outcomes, res.scenario)[["run_id", "partnership"]].merge(res.runs, on="run_id")

@@ -32,9 +32,10 @@ import pandas as pd
 
 from ..scenario import parse_pair
 
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "512MB"  # the engine's own budget: it streams, and spills to disk beyond it
 ORDER = {"runs": ("run_id",), "trajectories": ("run_id", "step", "source", "target"),
-         "outcomes": ("run_id", "source", "target"), "design": ("point",), "summary": ("point",)}  # the engine's own budget: it streams, and spills to disk beyond it
+         "outcomes": ("run_id", "source", "target"), "design": ("point",), "summary": ("point",)}
+PER_RUN = ("trajectories", "outcomes")  # the tables that name runs, not design points
 
 
 def connect():
@@ -60,7 +61,7 @@ def fetch(sql: str, params: Sequence = ()) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of a results folder (runs, trajectories, outcomes, design) as a query: nothing is
+    """A table of a results folder (runs, trajectories, outcomes, design, summary) as a query: nothing is
     read until `to_pandas`, `group`, `quantiles` or `count`, and then only the rows and columns
     asked for."""
 
@@ -69,6 +70,7 @@ class Table:
     conditions: tuple[str, ...] = ()
     columns: tuple[str, ...] = ("*",)
     folder: Path | None = None
+    name: str = ""  # the table's name (of the first, in a join)
     order: tuple[str, ...] = ()  # the rows' order when read: by run (and step, pair)
 
     @classmethod
@@ -78,7 +80,7 @@ class Table:
         if not path.exists():
             raise FileNotFoundError(f"{folder} has no {name} table")
         files = str(path / "part-*.parquet") if path.is_dir() else str(path)
-        return cls("read_parquet('" + files.replace("'", "''") + "')", folder=Path(folder), order=ORDER.get(name, ()))
+        return cls("read_parquet('" + files.replace("'", "''") + "')", folder=Path(folder), name=name, order=ORDER.get(name, ()))
 
     def where(self, point: int | Sequence[int] | None = None, pair: str | Sequence[str] | None = None, **equal) -> Table:
         """The rows of some design points, of some pairs ('A->B' one direction, 'A-B' both), and
@@ -86,8 +88,11 @@ class Table:
         conditions, params = list(self.conditions), list(self.params)
         if point is not None:
             points = [int(point)] if isinstance(point, (int, float)) else [int(p) for p in point]
-            runs = Table.of(self.folder, "runs").relation
-            conditions.append(f"run_id IN (SELECT run_id FROM {runs} WHERE point IN ({marks(points)}))")
+            if self.name in PER_RUN:
+                runs = Table.of(self.folder, "runs").relation
+                conditions.append(f"run_id IN (SELECT run_id FROM {runs} WHERE point IN ({marks(points)}))")
+            else:
+                conditions.append(f"point IN ({marks(points)})")
             params += points
         if pair is not None:
             directed = [d for p in ([pair] if isinstance(pair, str) else pair) for d in directions(p)]
@@ -105,7 +110,7 @@ class Table:
     def join(self, other: Table, on: str = "run_id") -> Table:
         """The rows of both that share `on` (select the other's columns first: names must not clash)."""
         relation = f"({self.sql()}) JOIN ({other.sql()}) USING (\"{on}\")"
-        return Table(relation, self.params + other.params, folder=self.folder, order=self.order)
+        return Table(relation, self.params + other.params, folder=self.folder, name=self.name, order=self.order)
 
     def __repr__(self) -> str:
         return f"<query, not read yet: {self.sql()} {list(self.params)}>"
