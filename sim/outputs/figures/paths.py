@@ -100,8 +100,9 @@ def paths_figure(paths: Paths, scenario: Scenario) -> plt.Figure:
             ax.annotate("", (mx.iloc[-1], my.iloc[-1]), xytext=(mx.iloc[-5], my.iloc[-5]), zorder=6,
                         arrowprops={"arrowstyle": "-|>", "color": color if flag else "#404040", "linewidth": 2})
     start = paths.start
-    ax.scatter(*start, s=80, marker="*", color="black", zorder=4)
-    ax.annotate("start", start, xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.scatter(*start, s=80, marker="*", color="black", zorder=7)
+    ax.annotate("start", start, xytext=(-8, -4), textcoords="offset points", fontsize=9, ha="right", va="top", zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     threshold = scenario.partnership.threshold
     ax.axhline(threshold, color="#444444", linestyle=":", linewidth=0.9)
     ax.text(0.01, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8)
