@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .query import Table, connect
+from .query import Table, connect, literal
 from .results import Results
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -46,14 +46,17 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     written = []
     if res.summary is not None:
         written.append(folder / f"summary.{fmt}")
-        rows = summary(res, points)
-        rows.to_csv(written[-1], index=False) if fmt == "csv" else rows.to_parquet(written[-1], index=False)
+        if fmt == "csv":
+            summary(res, points).to_csv(written[-1], index=False)
+        else:
+            summary(res, points).to_parquet(written[-1], index=False)
     for name, table in tables.items():
         written.append(folder / f"{name}.{fmt}")
+        partial = written[-1].with_name(f".{written[-1].name}.partial")  # renamed when complete: never half-written
         sql = table.sql("? AS scenario, *", ordered=True)
         options = "HEADER" if fmt == "csv" else "FORMAT parquet"
-        path = str(written[-1]).replace("'", "''")
-        connect().execute(f"COPY ({sql}) TO '{path}' ({options})", [res.scenario.name, *table.params])
+        connect().execute(f"COPY ({sql}) TO {literal(str(partial))} ({options})", [res.scenario.name, *table.params])
+        partial.replace(written[-1])
     return written
 
 

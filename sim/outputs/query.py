@@ -80,7 +80,7 @@ class Table:
         if not path.exists():
             raise FileNotFoundError(f"{folder} has no {name} table")
         files = str(path / "part-*.parquet") if path.is_dir() else str(path)
-        return cls("read_parquet('" + files.replace("'", "''") + "')", folder=Path(folder), name=name, order=ORDER.get(name, ()))
+        return cls(f"read_parquet({literal(files)})", folder=Path(folder), name=name, order=ORDER.get(name, ()))
 
     def where(self, point: int | Sequence[int] | None = None, pair: str | Sequence[str] | None = None, **equal) -> Table:
         """The rows of some design points, of some pairs ('A->B' one direction, 'A-B' both), and
@@ -143,6 +143,11 @@ class Table:
 def directions(pair: str) -> list[tuple[str, str]]:
     a, b, both = parse_pair(pair)
     return [(a, b), (b, a)] if both else [(a, b)]
+
+
+def literal(text: str) -> str:
+    """Text as an SQL string literal (a file's path)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def marks(values: Sequence) -> str:
