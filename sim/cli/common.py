@@ -99,6 +99,15 @@ def load(folder: str | Path) -> Results:
         raise UsageError(str(exc)) from None
 
 
+def design_point(res: Results, point: int) -> int:
+    """`--point`: a design point of the batch, or a usage error naming what is allowed."""
+    if res.design is None:
+        raise UsageError("--point needs a batch's results folder; this one holds plain replicates")
+    if point not in set(res.design["point"]):
+        raise UsageError(f"--point {point}: allowed: 0 to {len(res.design) - 1}")
+    return point
+
+
 def add_set(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override any scenario field, e.g. --set actors.Seoul.autonomy=0.8 (repeatable)")

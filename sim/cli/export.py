@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, load, print_paths, say
+from .common import UsageError, design_point, load, print_paths, say
 
 
 def add(sub) -> None:
@@ -31,11 +31,8 @@ def main(args: argparse.Namespace) -> int:
 
     res = load(args.results)
     batch = res.design is not None
-    if args.point and not batch:
-        raise UsageError("--point needs a batch's results folder; this one holds plain replicates")
-    unknown = sorted(set(args.point or []) - set(res.design["point"])) if batch else []
-    if unknown:
-        raise UsageError(f"--point {unknown[0]}: allowed: 0 to {len(res.design) - 1}")
+    for point in args.point or []:
+        design_point(res, point)
     for pair in args.pair or []:
         try:
             names = parse_pair(pair)[:2]

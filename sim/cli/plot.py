@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_svg, load, print_paths, say
+from .common import UsageError, add_svg, design_point, load, print_paths, say
 
 KINDS = ("trajectories", "network", "map", "paths")
 
@@ -73,11 +73,8 @@ def chosen_point(res, args: argparse.Namespace) -> int:
     """--point, or the point nearest the --where values (default: nearest the base scenario's values)."""
     from ..analysis.points import nearest_point
 
-    points = res.design["point"]
     if args.point is not None:
-        if args.point not in set(points):
-            raise UsageError(f"--point {args.point}: allowed: 0 to {len(points) - 1}")
-        return args.point
+        return design_point(res, args.point)
     values = {}
     for item in args.where or []:
         path, _, value = item.partition("=")
