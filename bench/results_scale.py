@@ -25,6 +25,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,14 +69,21 @@ def measured(args: list[str], repeat: int) -> tuple[float, float]:
     """Median wall seconds and the largest peak resident memory (MB) of a command, in new processes."""
     times, peaks = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        child = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
-        times.append(time.perf_counter() - t0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"failed: {' '.join(args)}\n{child.stderr.read().decode()}")
+        with tempfile.TemporaryFile() as err:  # a file, not a pipe: a pipe left unread can fill and stall the child
+            t0 = time.perf_counter()
+            child = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)
+            times.append(time.perf_counter() - t0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                err.seek(0)
+                raise RuntimeError(f"failed: {' '.join(args)}\n{err.read().decode()}")
         peaks.append(usage.ru_maxrss / 1024)  # Linux reports KiB
     return statistics.median(times), max(peaks)
+
+
+def sobol(replicates: int) -> str:
+    """A Sobol sweep of 1,024 points (256 samples, two factors), as a scenario's `sweep:` lines."""
+    return f"  design: sobol\n  samples: 256\n  replicates: {replicates}\n  factors: {{{SOBOL}}}\n"
 
 
 def batch(root: Path, name: str, sweep: str) -> Path:
@@ -99,8 +107,7 @@ def main() -> None:
     args.root.mkdir(parents=True, exist_ok=True)
     grids = {n: batch(args.root, f"grid_{n * 400}", f"  design: grid\n  replicates: {n}\n  factors: {{{FACTORS}}}\n")
              for n in (args.small, args.big)}
-    sobols = {n: batch(args.root, f"sobol_{n * 1024}", f"  design: sobol\n  samples: 256\n  replicates: {n}\n  factors: {{{SOBOL}}}\n")
-              for n in (args.small * 400 // 1024, args.big * 400 // 1024)}
+    sobols = {n: batch(args.root, f"sobol_{n * 1024}", sobol(n)) for n in (args.small * 400 // 1024, args.big * 400 // 1024)}
     print(f"{'command':<14}" + "".join(f"{f'{n * 400:,} runs':>22}" for n in grids) + f"{'growth':>16}")
     over = []
     for command, line in COMMANDS.items():
