@@ -10,10 +10,12 @@ Peers, in this one process, timed in turn and quoted as medians of --repeat timi
   compiled the engine (one core; a batch spreads chunks over worker processes);
   mesa     mesa.batch_run on AllianceModel (--mesa-runs runs; its rate per run).
 Each engine's time includes drawing the shocks from each run's own seeded generator.
-Then the one-time compile cost (a new process with an empty cache), the load from the
-cache (a second process), and the arithmetic limit: the floating-point operations of a
-run (counted in dynamics.py, about 3,100 a quarter for five actors) at this core's
-measured rate of vectorised multiply-adds.
+Each workload's ceiling is the fastest any engine could be under the same rule for the
+shocks: the shocks alone, plus the run's floating-point operations (counted by hand
+in dynamics.py, about 3,100 a quarter for five actors) at this core's measured rate of
+vectorised multiply-adds. Then the one-time compile cost (a new process with an empty
+cache), the load from the cache (a second process), and the share of the arithmetic limit
+the engine reaches.
 
     python bench/engine_speed.py [--repeat 7] [--mesa-runs 20]
 """
@@ -54,7 +56,7 @@ def workload(name: str, runs: int):
     return engine.broadcast(schedule(s), runs), engine.run_seeds(1, runs)
 
 
-def compare(label: str, name: str, runs: int, steps: int, repeat: int) -> dict:
+def compare(label: str, name: str, runs: int, steps: int, repeat: int, peak: float) -> dict:
     sc, seeds = workload(name, runs)
     ours, theirs = engine.simulate(sc, seeds, steps), numpy_engine.simulate(sc, seeds, steps)
     differ = max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs))
@@ -69,6 +71,11 @@ def compare(label: str, name: str, runs: int, steps: int, repeat: int) -> dict:
     print(f"{label}: largest difference from the numpy engine {differ:.1e}")
     for k, t in median.items():
         print(f"  {k:<20} {t * 1e3:9.2f} ms  {runs / t:10,.0f} runs/s  {median['numpy'] / t:6.1f}x numpy")
+    # no engine can beat its shocks, drawn as they must be, plus its arithmetic at this core's peak
+    arithmetic = runs * steps * FLOPS_PER_QUARTER / peak
+    best = median["shocks alone"] + arithmetic
+    print(f"  {'ceiling':<20} {best * 1e3:9.2f} ms  {runs / best:10,.0f} runs/s  {median['numpy'] / best:6.1f}x numpy"
+          f"  (the shocks alone, plus {arithmetic * 1e3:.2f} ms of arithmetic at {peak / 1e9:.1f} GFLOP/s)")
     return {"rate": runs / median["compiled"]}
 
 
@@ -123,7 +130,8 @@ def main() -> None:
 
     if compiled.numba is None:
         sys.exit(f"the compiled engine is not available here: {compiled.REASON}")
-    results = {label: compare(label, *spec, args.repeat) for label, spec in WORKLOADS.items()}
+    peak = multiply_adds_per_second()
+    results = {label: compare(label, *spec, args.repeat, peak) for label, spec in WORKLOADS.items()}
     mesa = mesa_rate(args.mesa_runs)
     large = results[next(iter(WORKLOADS))]["rate"]
     print(f"mesa.batch_run: {mesa:,.0f} runs/s of 88 quarters; the compiled engine: {large / mesa:,.0f}x")
@@ -131,7 +139,6 @@ def main() -> None:
     first, cached = compile_cost()
     print(f"compile, once per machine (empty cache): {first:.1f} s; later processes load it in {cached:.2f} s")
 
-    peak = multiply_adds_per_second()
     limit = peak / (FLOPS_PER_QUARTER * 88)
     print(f"arithmetic limit: {peak / 1e9:.1f} GFLOP/s on one core, about {FLOPS_PER_QUARTER * 88:,} FLOP a run: "
           f"{limit:,.0f} runs/s; the compiled engine reaches {large / limit:.0%} of it")

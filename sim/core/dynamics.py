@@ -11,7 +11,7 @@ in as arguments.
 Each mechanism returns a *pull*: the direction and strength with which it moves a stance
 this quarter. `advance` weighs the pulls, realises a share `rate` of them, adds the
 shocks, and updates cooperation and ties. The functions at the end (`step`, `terms`,
-`rest_interests`, ...) take arrays with any leading run axes, for the model, the tests
+`rest`, ...) take arrays with any leading run axes, for the model, the tests
 and the rest state.
 """
 
@@ -449,8 +449,14 @@ def pull(mechanism: str, state: State, p: Params) -> np.ndarray:
     return terms(state, p).pulls[..., MECHANISMS.index(mechanism), :, :]
 
 
-def rest_interests(state: State, p: Params) -> np.ndarray:
-    """The enduring interests at which `state` is at rest under `p`: every other pull balanced.
+def rest(state: State, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """The enduring interests and the economic potential at which `state` is at rest under `p`."""
+    parts = terms(state, p)
+    return rest_interests(state, p, parts), rest_potential(state, p, parts)
+
+
+def rest_interests(state: State, p: Params, parts: Terms) -> np.ndarray:
+    """The enduring interests at which `state` is at rest under `p` (its `terms`): every other pull balanced.
 
     A state's stances are where its interests and the pressures of its situation cancel;
     so the interests are the stances minus what the other mechanisms pull (divided by the
@@ -460,19 +466,18 @@ def rest_interests(state: State, p: Params) -> np.ndarray:
     A, weights = state.A, np.asarray(p.weights, dtype=float)
     others = weights.copy()
     others[..., INTERESTS] = 0.0
-    drift = np.einsum("...m,...mij->...ij", others, terms(state, p).pulls)
+    drift = np.einsum("...m,...mij->...ij", others, parts.pulls)
     w = weights[..., INTERESTS][..., None, None]
     return np.where(w > 0, A - drift / np.where(w > 0, w, 1.0), A) * (1.0 - np.eye(A.shape[-1]))
 
 
-def rest_potential(state: State, p: Params) -> np.ndarray:
-    """The economic potential at which cooperation `state.E` is at rest under `p`.
+def rest_potential(state: State, p: Params, parts: Terms) -> np.ndarray:
+    """The economic potential at which cooperation `state.E` is at rest under `p` (its `terms`).
 
     Solves cooperation_target = E + sanctions cut - diversion for the potential: the
     complementarity that, with today's warmth and sanctions, sustains today's cooperation.
     """
     A, E, _ = state
-    parts = terms(state, p)
     w_s = np.asarray(p.weights, dtype=float)[..., SANCTIONS][..., None, None]
     held = E + w_s * (parts.exposure * E - parts.diversion)  # the target that keeps E
     return (held - parts.lift) / (1.0 - parts.lift) * (1.0 - np.eye(A.shape[-1]))  # target = P + (1 - P) lift

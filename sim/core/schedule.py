@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario import Scenario, parse_pair, validate, with_overrides
-from .dynamics import MECHANISMS, Params, State, rest_interests, rest_potential, shifted
+from .dynamics import MECHANISMS, Params, State, rest, shifted
 
 
 @dataclass
@@ -98,11 +98,11 @@ def params_of(s: Scenario) -> Params:
     """The scenario's initial conditions, its initial state at rest under them.
 
     Interests and potential not given in the scenario are those at which the initial
-    stances and cooperation are at rest (`rest_interests`, `rest_potential`).
+    stances and cooperation are at rest (`rest`).
     """
     state = initial_state(s)
     trial = conditions(s, state.A, state.E)
-    return conditions(s, rest_interests(state, trial), rest_potential(state, trial))
+    return conditions(s, *rest(state, trial))
 
 
 def at_rest(s: Scenario) -> Scenario:

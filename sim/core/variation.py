@@ -20,7 +20,7 @@ import numpy as np
 
 from ..scenario import PARAMETER_NAMES, Scenario, expand_path
 from ..scenario.calendar import parse_quarter
-from .dynamics import MECHANISMS, Params, State, rest_interests, rest_potential
+from .dynamics import MECHANISMS, Params, State, rest
 from .schedule import Schedule, conditions, initial_state, phases_of, shocks_of
 
 ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity"}
@@ -99,8 +99,8 @@ class Variation:
         own = Params(*(x[0] for x in self._write(self.own, values, self.at_rest[None])))
         trial = own._replace(anchor=_given(own.anchor, initial.A), potential=_given(own.potential, initial.E))
         phases = self._write(self.phases, values, self.applies)
-        phases = phases._replace(anchor=_given(phases.anchor, rest_interests(initial, trial)),
-                                 potential=_given(phases.potential, rest_potential(initial, trial)))
+        interests, potential = rest(initial, trial)
+        phases = phases._replace(anchor=_given(phases.anchor, interests), potential=_given(phases.potential, potential))
         shifts = [tuple(np.broadcast_to(x, (m, *x.shape)) for x in shift) for shift in self.shifts]
         return Schedule(initial, list(self.starts), [Params(*(x[k] for x in phases)) for k in range(len(self.starts))],
                         list(self.shift_steps), shifts)
