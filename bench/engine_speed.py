@@ -8,6 +8,8 @@ Peers, in this one process, timed in turn and quoted as medians of --repeat timi
 (the machines are shared: compare ratios within one run):
   numpy    the engine before the compiled one (bench/numpy_engine.py, kept as the baseline);
   compiled the engine (one core; a batch spreads chunks over worker processes);
+  jax      the numpy engine's mechanisms compiled by XLA (bench/jax_engine.py), the road not
+           taken, if jax is installed (it is not a dependency);
   mesa     mesa.batch_run on AllianceModel (--mesa-runs runs; its rate per run).
 Each engine's time includes drawing the shocks from each run's own seeded generator.
 Each workload's ceiling is the fastest any engine could be under the same rule for the
@@ -43,6 +45,11 @@ from sim.core import compiled, engine  # noqa: E402
 from sim.core.schedule import at_rest, schedule  # noqa: E402
 from sim.scenario import load_scenario, with_overrides  # noqa: E402
 
+try:
+    import jax_engine
+except ImportError as missing:  # an optional peer
+    jax_engine, JAX_MISSING = None, f"jax is not installed ({missing}); pip install jax to add it"
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FLOPS_PER_QUARTER = 3_100  # five actors: about 135 per ordered pair (20) and 400 shared (observe)
 WORKLOADS = {"large (2,000 runs x 88 quarters)": ("baseline_2018", 2000, 88),
@@ -63,6 +70,11 @@ def compare(label: str, name: str, runs: int, steps: int, repeat: int, peak: flo
     peers = {"numpy": lambda: numpy_engine.simulate(sc, seeds, steps),
              "compiled": lambda: engine.simulate(sc, seeds, steps),
              "shocks alone": lambda: engine.shocks(seeds, steps, sc.initial.A.shape[-1])}
+    if jax_engine:
+        t0 = time.perf_counter()
+        differ_jax = max(float(np.abs(a - b).max()) for a, b in zip(jax_engine.simulate(sc, seeds, steps), ours))
+        print(f"{label}: jax compiles this shape in {time.perf_counter() - t0:.1f} s, differs by {differ_jax:.1e}")
+        peers["jax"] = lambda: jax_engine.simulate(sc, seeds, steps)
     seconds = {k: [] for k in peers}
     for _ in range(repeat):  # interleaved, so that drift in the machine's speed hits all alike
         for k, fn in peers.items():
@@ -130,6 +142,8 @@ def main() -> None:
 
     if compiled.numba is None:
         sys.exit(f"the compiled engine is not available here: {compiled.REASON}")
+    if jax_engine is None:
+        print(f"peer jax left out: {JAX_MISSING}")
     peak = multiply_adds_per_second()
     results = {label: compare(label, *spec, args.repeat, peak) for label, spec in WORKLOADS.items()}
     mesa = mesa_rate(args.mesa_runs)

@@ -186,7 +186,7 @@ def diversion(E: np.ndarray, p: Params, join: np.ndarray | None = None, exposure
     others = 1.0 - p.sanctioned
     open_ = (1.0 - join) * (1.0 - p.sensitivity) * others * (E * r).sum(axis=-2)  # (..., n)
     total = open_.sum(axis=-1)
-    share = np.divide(open_, total[..., None], out=np.zeros_like(open_), where=total[..., None] > 0)
+    share = np.where(total[..., None] > 0, open_ / np.where(total[..., None] > 0, total[..., None], 1.0), 0.0)
     gain = (lost[..., None] * share)[..., None, :] * r  # row r: what each partner gains
     return gain + np.swapaxes(gain, -1, -2)
 
