@@ -122,3 +122,16 @@ def test_a_missing_dask_says_which_extra_to_install(tmp_path, scenario_file, mon
 
     with pytest.raises(extras.MissingExtra, match=r"alliance-sim\[distributed\]"):
         run_batch(Plan.of(load_scenario(scenario_file)), tmp_path / "x", executor="dask", say=lambda _: None)
+
+
+@pytest.mark.slow  # a one-generation calibration on a local cluster: about 10 s; CI runs it
+def test_a_calibration_on_a_cluster_gives_its_posterior_and_lets_its_client_go(tmp_path, cluster):
+    from sim.evidence.calibration import calibrate
+    from sim.scenario import load_scenario
+    from test_calibration import TRUTH_PRIORS, small
+
+    s = load_scenario(small(tmp_path, TRUTH_PRIORS, population=30, generations=1))
+    table = calibrate(s, tmp_path / "c", scheduler=cluster.scheduler_address, say=lambda _: None)
+    assert len(table) == 30 and abs(table["weight"].sum() - 1) < 1e-9
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()  # closed with the calibration: none left to reconnect once the cluster goes

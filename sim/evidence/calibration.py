@@ -20,6 +20,7 @@ import json
 import logging
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -146,16 +147,23 @@ def _pyabc():
     return module
 
 
+@contextmanager
 def sampler(workers: int, scheduler: str | None = None, batch: int = 20):
-    """One core (reproducible from the scenario's seed), several local processes, or a Dask cluster."""
+    """One core (reproducible from the scenario's seed), several local processes, or a Dask cluster.
+
+    A Dask client is closed when the calibration ends, so that it does not linger trying to
+    reconnect to a cluster that its owner shuts down afterwards.
+    """
     pyabc = _pyabc()
     if scheduler is not None:
         from dask.distributed import Client
 
-        return pyabc.sampler.DaskDistributedSampler(Client(scheduler), batch_size=batch)
-    if workers > 1:
-        return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
-    return pyabc.sampler.SingleCoreSampler()
+        with Client(scheduler) as client:
+            yield pyabc.sampler.DaskDistributedSampler(client, batch_size=batch)
+    elif workers > 1:
+        yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+    else:
+        yield pyabc.sampler.SingleCoreSampler()
 
 
 def generations(history) -> pd.DataFrame:
@@ -183,36 +191,36 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     _check_folder(s, folder, resume)
     model = Model(s)
     np.random.seed(s.seed % 2**32)  # pyabc draws from numpy's global generator
-    chosen = sampler(workers, scheduler)
-    url = f"sqlite:///{database.resolve()}"
+    with sampler(workers, scheduler) as chosen:
+        url = f"sqlite:///{database.resolve()}"
 
-    def smc():
-        return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
-                            population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
+        def smc():
+            return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
+                                population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
 
-    if not resume:
-        smc().new(url, observed if observed is not None else model.target.observed())
-    history = pyabc.History(url)
-    done = len(generations(history))
-    say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
-        f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
-        + (f"; resuming after generation {done}" if done else ""))
-    while done < c.generations:
-        started = time.perf_counter()
-        abc = smc()  # a new one each generation, loaded from the database, as a resumed calibration is
-        abc.load(url, 1)
-        history = abc.run(minimum_epsilon=c.tolerance, max_nr_populations=1)
-        found = generations(history)
-        if len(found) == done:
-            say("stopped: pyabc found no new generation (its acceptance rate fell below its minimum)")
-            break
-        done, last = len(found), found.iloc[-1]
-        say(f"generation {done}/{c.generations}: tolerance {last['tolerance']:.3g}, accepted "
-            f"{int(last['particles'])} of {int(last['simulations'])} ({last['acceptance']:.1%}), "
-            f"{time.perf_counter() - started:.1f} s")
-        if last["tolerance"] <= c.tolerance:
-            say(f"reached the tolerance {c.tolerance}")
-            break
+        if not resume:
+            smc().new(url, observed if observed is not None else model.target.observed())
+        history = pyabc.History(url)
+        done = len(generations(history))
+        say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
+            f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
+            + (f"; resuming after generation {done}" if done else ""))
+        while done < c.generations:
+            started = time.perf_counter()
+            abc = smc()  # a new one each generation, loaded from the database, as a resumed calibration is
+            abc.load(url, 1)
+            history = abc.run(minimum_epsilon=c.tolerance, max_nr_populations=1)
+            found = generations(history)
+            if len(found) == done:
+                say("stopped: pyabc found no new generation (its acceptance rate fell below its minimum)")
+                break
+            done, last = len(found), found.iloc[-1]
+            say(f"generation {done}/{c.generations}: tolerance {last['tolerance']:.3g}, accepted "
+                f"{int(last['particles'])} of {int(last['simulations'])} ({last['acceptance']:.1%}), "
+                f"{time.perf_counter() - started:.1f} s")
+            if last["tolerance"] <= c.tolerance:
+                say(f"reached the tolerance {c.tolerance}")
+                break
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     table = frame[model.names].reset_index(drop=True).assign(weight=np.asarray(weights) / np.sum(weights))
     write_posterior(folder, table)
