@@ -182,51 +182,57 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     calibration loses at most the generation under way. `observed` replaces the data's
     summary statistics (a synthetic truth, in tests).
     """
-    pyabc = _pyabc()
-    from .smc import GaussianPerturbation, UniformPrior
-
-    c = s.calibration
+    _pyabc()  # a missing extra is named before anything else is done
     folder = Path(folder)
     database = folder / DATABASE
     _check_folder(s, folder, resume)
     model = Model(s)
     np.random.seed(s.seed % 2**32)  # pyabc draws from numpy's global generator
     with sampler(workers, scheduler) as chosen:
-        url = f"sqlite:///{database.resolve()}"
-
-        def smc():
-            return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
-                                population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
-
-        if not resume:
-            smc().new(url, observed if observed is not None else model.target.observed())
-        history = pyabc.History(url)
-        done = len(generations(history))
-        say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
-            f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
-            + (f"; resuming after generation {done}" if done else ""))
-        while done < c.generations:
-            started = time.perf_counter()
-            abc = smc()  # a new one each generation, loaded from the database, as a resumed calibration is
-            abc.load(url, 1)
-            history = abc.run(minimum_epsilon=c.tolerance, max_nr_populations=1)
-            found = generations(history)
-            if len(found) == done:
-                say("stopped: pyabc found no new generation (its acceptance rate fell below its minimum)")
-                break
-            done, last = len(found), found.iloc[-1]
-            say(f"generation {done}/{c.generations}: tolerance {last['tolerance']:.3g}, accepted "
-                f"{int(last['particles'])} of {int(last['simulations'])} ({last['acceptance']:.1%}), "
-                f"{time.perf_counter() - started:.1f} s")
-            if last["tolerance"] <= c.tolerance:
-                say(f"reached the tolerance {c.tolerance}")
-                break
+        history = _run_generations(s, model, chosen, f"sqlite:///{database.resolve()}", resume, observed, say)
     frame, weights = history.get_distribution(m=0, t=history.max_t)
     table = frame[model.names].reset_index(drop=True).assign(weight=np.asarray(weights) / np.sum(weights))
     write_posterior(folder, table)
     generations(history).to_parquet(folder / "generations.parquet", index=False)
     _write_manifest(s, folder, workers, scheduler)
     return table
+
+
+def _run_generations(s: Scenario, model: Model, chosen, url: str, resume: bool, observed, say):
+    """Run the generations the database at `url` still lacks, one at a time; returns pyabc's history."""
+    pyabc = _pyabc()
+    from .smc import GaussianPerturbation, UniformPrior
+
+    c = s.calibration
+
+    def smc():
+        return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
+                            population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
+
+    if not resume:
+        smc().new(url, observed if observed is not None else model.target.observed())
+    history = pyabc.History(url)
+    done = len(generations(history))
+    say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
+        f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
+        + (f"; resuming after generation {done}" if done else ""))
+    while done < c.generations:
+        started = time.perf_counter()
+        abc = smc()  # a new one each generation, loaded from the database, as a resumed calibration is
+        abc.load(url, 1)
+        history = abc.run(minimum_epsilon=c.tolerance, max_nr_populations=1)
+        found = generations(history)
+        if len(found) == done:
+            say("stopped: pyabc found no new generation (its acceptance rate fell below its minimum)")
+            break
+        done, last = len(found), found.iloc[-1]
+        say(f"generation {done}/{c.generations}: tolerance {last['tolerance']:.3g}, accepted "
+            f"{int(last['particles'])} of {int(last['simulations'])} ({last['acceptance']:.1%}), "
+            f"{time.perf_counter() - started:.1f} s")
+        if last["tolerance"] <= c.tolerance:
+            say(f"reached the tolerance {c.tolerance}")
+            break
+    return history
 
 
 def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
