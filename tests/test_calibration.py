@@ -217,7 +217,7 @@ def test_ctrl_c_keeps_the_finished_generations_and_resume_continues(tmp_path):
         assert seen[-1] or proc.poll() is None, "".join(seen)
     proc.send_signal(signal.SIGINT)
     rest = proc.communicate(timeout=60)[1]
-    assert proc.returncode == 130 and "--resume` continues" in rest
+    assert proc.returncode == 130 and "--resume` continues" in rest, "".join(seen)[-1000:] + rest[-3000:]
     import pyabc
     from sim.evidence.calibration import generations as finished
 
