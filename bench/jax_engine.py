@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sim.core.dynamics import Params, State
-from sim.core.engine import Trajectory, shocks
+from sim.core.engine import Trajectory, inputs, shocks
 
 jax.config.update("jax_enable_x64", True)
 _spec = importlib.util.spec_from_file_location("numpy_engine_on_jax", Path(__file__).with_name("numpy_engine.py"))
@@ -27,8 +27,8 @@ theory.np = jnp  # the same functions, now traced
 
 
 @jax.jit
-def _quarters(initial: State, P: Params, phase, shift_at, dA, dE, z):
-    """Every quarter in one scan; shift_at[t] indexes dA, dE (its last entry: no shift)."""
+def _quarters(initial: State, P: Params, phase, shifts, dA, dE, z):
+    """Every quarter in one scan; shifts[t] indexes dA, dE (-1: their last entry, no shift)."""
 
     def quarter(state, inputs):
         k, s, shocks_t = inputs
@@ -36,20 +36,13 @@ def _quarters(initial: State, P: Params, phase, shift_at, dA, dE, z):
         moved = theory.shifted(moved, dA[s], dE[s])
         return moved, moved
 
-    return jax.lax.scan(quarter, initial, (phase, shift_at[1:], jnp.moveaxis(z, 1, 0)))[1]
+    return jax.lax.scan(quarter, initial, (phase, shifts[1:], jnp.moveaxis(z, 1, 0)))[1]
 
 
 def simulate(schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     """As `sim.core.engine.simulate`, through XLA (compiled anew for each number of runs and quarters)."""
-    runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
-    phase = np.searchsorted(schedule.starts, np.arange(steps), side="right") - 1
-    shift_at = np.full(steps + 1, len(schedule.shifts))
-    for k, at in enumerate(schedule.shift_steps):
-        if at <= steps:
-            shift_at[at] = k
-    dA, dE = (np.stack([np.broadcast_to(s[m], (runs, n, n)) for s in schedule.shifts] + [np.zeros((runs, n, n))])
-              for m in range(2))
-    P = Params(*(np.stack(field).astype(float) for field in zip(*schedule.phases)))
-    initial = theory.shifted(State(*(np.asarray(x, dtype=float) for x in schedule.initial)), dA[shift_at[0]], dE[shift_at[0]])
-    path = _quarters(initial, P, phase, shift_at, dA, dE, shocks(seeds, steps, n))
+    initial, P, phase, shifts, dA, dE = inputs(schedule, steps)
+    dA, dE = (np.concatenate([d, np.zeros_like(initial.A)[None]]) for d in (dA, dE))  # -1: no shift
+    initial = theory.shifted(initial, dA[shifts[0]], dE[shifts[0]])
+    path = _quarters(initial, P, phase, shifts, dA, dE, shocks(seeds, steps, initial.A.shape[-1]))
     return Trajectory(*(np.concatenate([np.asarray(a)[None], np.asarray(b)]).swapaxes(0, 1) for a, b in zip(initial, path)))

@@ -46,6 +46,16 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
     if len(seeds) != runs:
         raise ValueError(f"{len(seeds)} seeds for {runs} runs")
+    out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
+    initial, P, phase, shifts, dA, dE = inputs(schedule, steps)
+    call(runs_kernel, *initial, P, phase, shifts, dA, dE, shocks(seeds, steps, n), *out)
+    return out
+
+
+def inputs(schedule: Schedule, steps: int) -> tuple[State, Params, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A stacked schedule as the kernel takes it: the initial state, the parameters (phase, run, ...),
+    the phase in force each quarter, the shift at each step (-1: none) and the shifts (shift, run, n, n)."""
+    runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
     phase = (np.searchsorted(schedule.starts, np.arange(steps), side="right") - 1).astype(np.int64)
     shifts = np.full(steps + 1, -1, dtype=np.int64)
     for k, at in enumerate(schedule.shift_steps):
@@ -55,9 +65,7 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
               .reshape(-1, runs, n, n) for m in range(2))
     P = Params(*(np.ascontiguousarray(np.stack(field), dtype=float) for field in zip(*schedule.phases)))
     initial = State(*(np.ascontiguousarray(x, dtype=float) for x in schedule.initial))
-    out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
-    call(runs_kernel, *initial, P, phase, shifts, dA, dE, shocks(seeds, steps, n), *out)
-    return out
+    return initial, P, phase, shifts, dA, dE
 
 
 def concat(parts: list[Trajectory]) -> Trajectory:

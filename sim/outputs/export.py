@@ -6,6 +6,7 @@ bounded memory."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -46,18 +47,27 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     written = []
     if res.summary is not None:
         written.append(folder / f"summary.{fmt}")
-        if fmt == "csv":
-            summary(res, points).to_csv(written[-1], index=False)
-        else:
-            summary(res, points).to_parquet(written[-1], index=False)
+        rows = summary(res, points)
+        with whole(written[-1]) as partial:
+            rows.to_csv(partial, index=False) if fmt == "csv" else rows.to_parquet(partial, index=False)
     for name, table in tables.items():
         written.append(folder / f"{name}.{fmt}")
-        partial = written[-1].with_name(f".{written[-1].name}.partial")  # renamed when complete: never half-written
         sql = table.sql("? AS scenario, *", ordered=True)
         options = "HEADER" if fmt == "csv" else "FORMAT parquet"
-        connect().execute(f"COPY ({sql}) TO {literal(str(partial))} ({options})", [res.scenario.name, *table.params])
-        partial.replace(written[-1])
+        with whole(written[-1]) as partial:
+            connect().execute(f"COPY ({sql}) TO {literal(str(partial))} ({options})", [res.scenario.name, *table.params])
     return written
+
+
+@contextmanager
+def whole(path: Path):
+    """A temporary name beside `path`, renamed to it once written: an interrupted export leaves no half-written file."""
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -> Path:
@@ -69,7 +79,7 @@ def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -
 
     require("openpyxl", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
-    with pd.ExcelWriter(path, engine="openpyxl") as book:
+    with whole(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as book:
         if res.summary is not None:
             summary(res, points).to_excel(book, sheet_name="summary", index=False)
         for name, table in tables.items():
