@@ -3,7 +3,7 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore,distributed,app,browser,export,calibrate
+EXTRAS := dev,explore,distributed,app,browser,export
 
 .PHONY: setup demo test clean
 

@@ -87,13 +87,11 @@ def people(A: np.ndarray, T: np.ndarray) -> np.ndarray:
 
 
 def joining(p: Params) -> np.ndarray:
-    """(..., n): how far each state joins the sanctions: the sanctioner fully, each state that
-    follows the sanctioner's lead in proportion to its dependence on it (1 - autonomy).
-
-    Endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance decides who
-    joins (their own export controls and financial measures).
-    """
-    return p.sanctioner + _led_by_sanctioner(p) * (1.0 - p.autonomy)
+    """(..., n): how far each state joins the sanctions: the sanctioner fully, another as its
+    `joining` says, or by the default rule in proportion to its dependence on the sanctioner
+    (1 - autonomy) where the scenario does not give it (NaN)."""
+    own = np.where(np.isnan(p.joining), _led_by_sanctioner(p) * (1.0 - p.autonomy), p.joining)
+    return p.sanctioner + (1.0 - p.sanctioner) * own
 
 
 def _led_by_sanctioner(p: Params) -> np.ndarray:

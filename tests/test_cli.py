@@ -19,7 +19,7 @@ BAD = {
     "unknown_actor": (("patron: Beijing}", "patron: Pyongyang}"), ["actors.Moscow.patron", "'Pyongyang'", "allowed: one of the actors"], 24),
     "out_of_range": (("autonomy: 0.35,", "autonomy: 1.5,"), ["actors.Seoul.autonomy", "1.5", "less than or equal to 1"], 21),
     "malformed_date": (("start: 2018Q3", "start: 2018Q5"), ["start", "2018Q5", "YYYYQn"], 9),
-    "patron_cycle": (("{power: 0.24, sanction_sensitivity: 0.2}", "{power: 0.24, sanction_sensitivity: 0.2, patron: Moscow}"),
+    "patron_cycle": (("{power: 0.218, sanction_sensitivity: 0.2}", "{power: 0.218, sanction_sensitivity: 0.2, patron: Moscow}"),
                      ["actors.", "patron", "cycle", "Beijing -> Moscow -> Beijing"], None),
     "bad_event_key": (("events: []", "events: [{at: 2030Q1, set: {sanction: 0.2}}]"), ["events.0.set.sanction", "unknown field", "allowed: sanctions"], None),
     "event_outside_run": (("events: []", "events: [{at: 2050Q1, set: {sanctions: 0.2}}]"), ["events.0.at", "2050Q1", "outside the run"], None),

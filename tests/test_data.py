@@ -7,7 +7,8 @@ import pytest
 from conftest import ROOT
 from sim.evidence import data
 
-FILES = ["unga_agreement.csv", "trade.csv", "exports_to_russia_2021_2022.csv", "timeline.csv"]
+FILES = ["unga_agreement.csv", "unga_ideal_points.csv", "trade.csv", "total_trade.csv", "world_trade.csv",
+         "exports_to_russia_2021_2022.csv", "timeline.csv", "sanctions_joining.csv", "military_expenditure.csv"]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -45,8 +46,49 @@ def test_unga_covers_the_ten_pairs_1991_to_2019():
     assert u["agree"].between(0, 1).all()
 
 
-def test_the_world_index_is_chain_linked_within_a_source():
-    index = data.world_index()
-    assert index[2005] == 1.0
-    steps = np.log(index).diff().dropna()
-    assert steps.abs().max() < 0.35  # no jump from a change of source (2009's fall is about 0.2)
+def test_trade_intensity_divides_by_both_partners_and_the_world():
+    """log(T_ab W / (T_a T_b)) from the files' own figures, for a pair-year computed by hand."""
+    found = data.intensity().set_index(["pair", "year"])["value"]
+    total = data.total_trade().set_index(["actor", "year"])["usd_bn"]
+    bilateral = data.trade().set_index(["pair", "year"])["usd_bn"]
+    by_hand = np.log(bilateral[("Moscow-Seoul", 2015)] * data.world_trade()[2015]
+                     / (total[("Seoul", 2015)] * total[("Moscow", 2015)]))
+    assert found[("Moscow-Seoul", 2015)] == pytest.approx(by_hand)
+    assert not (("Moscow-Seoul", 2024) in found.index)  # no bilateral figure: a gap stays a gap
+
+
+def test_trade_intensity_is_steadier_than_raw_trade_where_russia_s_whole_trade_swung():
+    """What moves one partner's whole trade cancels: over 2013-2016 (oil, the rouble), Korea-Russia trade
+    fell 40% while its intensity moved less than a tenth of that (in log units)."""
+    raw = data.trade().set_index(["pair", "year"])["usd_bn"]
+    found = data.intensity().set_index(["pair", "year"])["value"]
+    raw_change = np.log(raw[("Moscow-Seoul", 2016)] / raw[("Moscow-Seoul", 2013)])
+    assert raw_change < -0.5
+    assert abs(found[("Moscow-Seoul", 2016)] - found[("Moscow-Seoul", 2013)]) < abs(raw_change) / 5
+
+
+def test_total_trade_prefers_the_imf_series_then_the_agencies():
+    kinds = data.total_trade().set_index(["actor", "year"])["kind"]
+    assert kinds[("Moscow", 2018)] == "PRIMARY" and kinds[("Seoul", 2022)] == "AGENCY"
+    assert kinds[("Moscow", 2021)] == "WDI"  # no agency page states it: the World Bank's figure
+
+
+def test_ideal_point_distances_are_chain_linked_across_estimates():
+    d = data.ideal_distance().set_index(["pair", "year"])
+    assert d.loc[("Moscow-Seoul", 2022), "distance"] == pytest.approx(2.39, abs=0.01)  # all votes
+    assert d.loc[("Moscow-Seoul", 2024), "estimate"] == "second, chain-linked"
+    p = data.ideal_points().set_index(["actor", "year"])["second"]
+    step = abs(p[("Seoul", 2024)] - p[("Moscow", 2024)]) - abs(p[("Seoul", 2023)] - p[("Moscow", 2023)])
+    assert d.loc[("Moscow-Seoul", 2024), "distance"] == pytest.approx(d.loc[("Moscow-Seoul", 2023), "distance"] + step)
+
+
+def test_power_shares_come_from_military_expenditure():
+    shares = data.power_shares(["Seoul", "Washington", "Beijing", "Moscow", "Tokyo"])
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    assert list(shares.index) == list(range(2005, 2025))
+    assert shares.loc[2005, "Beijing"] < shares.loc[2018, "Beijing"]  # China's rise
+
+
+def test_a_data_folder_missing_a_file_is_named(tmp_path):
+    with pytest.raises(data.DataError, match="unga_agreement.csv is missing"):
+        data.unga(tmp_path)

@@ -14,7 +14,7 @@ DOC = (ROOT / "docs" / "model.md").read_text()
 @pytest.fixture(params=range(5))
 def world(request):
     rng = np.random.default_rng(request.param)
-    s = with_overrides(load_scenario(SCENARIOS / "with_pyongyang.yaml"), {"sanctions": 0.7})
+    s = with_overrides(load_scenario(SCENARIOS / "with_pyongyang.yaml"), {"sanctions": 0.7, "actors.Tokyo.joining": 0.3})
     p = params_of(s)
     n = len(s.names)
     A = rng.uniform(-1, 1, (n, n)) * (1 - np.eye(n))
@@ -57,11 +57,14 @@ def test_7_3_balance(world):
 
 
 def joining(s, p, u):
-    return [1.0 if i == u else (1 - p.autonomy[i] if patron_of(s, i) == u else 0.0) for i in range(len(s.names))]
+    """J_i: the sanctioner 1; a given `joining`; else the default rule."""
+    rule = [1 - p.autonomy[i] if patron_of(s, i) == u else 0.0 for i in range(len(s.names))]
+    return [1.0 if i == u else (rule[i] if np.isnan(p.joining[i]) else p.joining[i]) for i in range(len(s.names))]
 
 
 def test_7_5_sanctions(world):
-    assert "cost[i, u] = cost[u, i] = E[i, r]" in DOC and "J_i = [i = u] + [p(i) = u] · (1 − a_i)" in DOC
+    assert "cost[i, u] = cost[u, i] = E[i, r]" in DOC
+    assert "J_i = 1 if i = u;  joining_i where the scenario gives it;  else [p(i) = u] · (1 − a_i)" in DOC
     s, p, A, E, T = world
     n = len(s.names)
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -11,17 +12,18 @@ from .common import UsageError, add_svg, print_paths, say
 
 def add(sub) -> None:
     p = sub.add_parser("calibrate", help="calibrate a scenario's priors against the observed data (ABC-SMC)",
-                       description="Approximate Bayesian computation (ABC-SMC, pyabc) of the values declared in "
+                       description="Approximate Bayesian computation (ABC-SMC with MCMC moves) of the values declared in "
                                    "the scenario's `calibration:` section, against the observed series up to its "
-                                   "fit_end (at most 2018). Writes FOLDER/abc.db (every finished generation: "
-                                   "--resume continues), posterior.parquet, the posterior and the posterior "
-                                   "predictive against every observed series, fit and hindcast windows marked. "
-                                   "Needs the 'calibrate' extra.")
+                                   "fit_end (at most 2018), or against the series of its `calibration.data` folder. "
+                                   "Writes FOLDER/populations/ (every finished generation: --resume continues), "
+                                   "posterior.parquet, generations.parquet, the fit beside two models without "
+                                   "dynamics, and the posterior and the posterior predictive against every observed "
+                                   "series, fit and hindcast windows marked.")
     p.add_argument("scenario", help="scenario YAML file with a `calibration:` section")
     p.add_argument("--out", help="calibration folder (default: results/NAME-calibration)")
     p.add_argument("--resume", action="store_true", help="continue the calibration in --out")
     p.add_argument("--workers", type=int, default=1,
-                   help="local processes evaluating particles (default 1: reproducible from the scenario's seed)")
+                   help="local processes evaluating particles (default 1; the same numbers on any number)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="evaluate particles on this Dask cluster (tcp://host:8786)")
     p.add_argument("--runs", type=int, default=200, help="runs of the posterior predictive (default 200)")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
@@ -50,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     except CalibrationError as exc:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
-        print(f"\nalliance-sim calibrate: interrupted; the finished generations are kept in {out / 'abc.db'}. "
+        print(f"\nalliance-sim calibrate: interrupted; the finished generations are kept in {out / 'populations'}. "
               f"`alliance-sim calibrate {args.scenario} --out {out} --resume` continues.", file=sys.stderr)
         return 130
     posterior = read_posterior(out)
@@ -58,8 +60,12 @@ def main(args: argparse.Namespace) -> int:
     found.points.to_parquet(out / "predictive.parquet", index=False)
     found.scores.to_parquet(out / "scores.parquet", index=False)
     if not args.quiet:
+        fit = json.loads((out / "manifest.json").read_text())["fit"]
         with pd.option_context("display.width", 160):
             print(describe(posterior.table).round(3).to_string())
+            print(f"\ndistance to the data of {s.calibration.series} up to {s.calibration.fit_end} "
+                  "(1 = a typical year's change):")
+            print(pd.Series(fit).round(3).to_string())
             print(f"\nposterior predictive, {args.runs} runs (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
     paths = save(posterior_figure(posterior.table, s), out / "posterior", args.svg)

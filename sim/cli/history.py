@@ -11,7 +11,8 @@ from .common import add_posterior, add_set, add_svg, posterior_option, print_pat
 def add(sub) -> None:
     p = sub.add_parser("history", help="run the 2005-2024 history and score it against the observed data",
                        description="Run a history scenario (default: the shipped history_2005_2024) and hold it "
-                                   "to the observed series in data/ (UN voting agreement, bilateral trade) through "
+                                   "to the observed series in data/ (UN voting agreement and ideal points, trade "
+                                   "intensity) through "
                                    "the observation model, fitted on the years up to 2018. Prints the fit (up to "
                                    "2018) and the hindcast score (2019-2024) of every series beside persistence's, "
                                    "and draws model against data.")
@@ -20,6 +21,10 @@ def add(sub) -> None:
     add_posterior(p)
     add_set(p)
     p.add_argument("--out", help="folder for the tables and figures (default: results/history)")
+    p.add_argument("--write-data", metavar="FOLDER",
+                   help="also write the model's median series as observed data in the documented format "
+                        "(voting agreement and trade; data/README.md): a synthetic truth that a scenario's "
+                        "`calibration.data: FOLDER` fits")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
     p.set_defaults(func=main)
@@ -52,4 +57,9 @@ def main(args: argparse.Namespace) -> int:
             print(history.summary(found).round(3).to_string())
         print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in history.focal_changes(found).items()))
     figure = history_figure(found.points, f"'{s.name}': model against data")
-    return print_paths(save(figure, out / "history", args.svg))
+    paths = save(figure, out / "history", args.svg)
+    if args.write_data:
+        from ..evidence.observe import write_series
+
+        paths += write_series(found.points, Path(args.write_data), f"synthetic: alliance-sim history {s.name} (model median)")
+    return print_paths(paths)

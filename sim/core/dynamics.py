@@ -43,6 +43,7 @@ class Params(NamedTuple):
     power: np.ndarray  # (n,) share of regional capabilities
     autonomy: np.ndarray  # (n,) freedom from the patron's lead
     sensitivity: np.ndarray  # (n,) exposure of its firms to secondary sanctions
+    joining: np.ndarray  # (n,) how far each state joins the sanctions (NaN: the default rule, `observe`)
     patron: np.ndarray  # (n, n) one-hot rows: patron[i, p] = 1 if p leads i
     sanctioner: np.ndarray  # (n,) one-hot (all zero: no sanctions regime)
     sanctioned: np.ndarray  # (n,) one-hot
@@ -58,7 +59,7 @@ class Params(NamedTuple):
         return Params(*(fn(x) for x in self))
 
 
-TAIL = Params(*(2, 2, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 1))  # each parameter's own axes, after the run axes
+TAIL = Params(*(2, 2, 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 1))  # each parameter's own axes, after the run axes
 
 
 class Situation(NamedTuple):
@@ -228,9 +229,12 @@ def diversion(p, s, i, j):
 def observe(A, E, p, s):
     """Fill the Situation of this quarter: joining, engagement, distance, diversion shares.
 
-    Joining is endogenous, as in 2014 and 2022: an analyst sets the sanctions, the alliance
-    decides who joins: the sanctioner fully, each state that follows the sanctioner's lead
-    in proportion to its dependence on it (1 - autonomy).
+    Joining is each state's own decision, not its autonomy: Korea stayed out of the 2014
+    sanctions and joined the export controls of March 2022, under governments of either
+    camp. The sanctioner joins fully; another state as far as its `joining` says (set from
+    the record by dated events), or, where a scenario does not give it, by the default rule:
+    a state that follows the sanctioner's lead joins in proportion to its dependence on it
+    (1 - autonomy), any other stays out.
     """
     n = A.shape[0]
     u, r = p.sanctioner, p.sanctioned
@@ -241,7 +245,8 @@ def observe(A, E, p, s):
         for k in range(n):
             led += p.patron[i, k] * u[k]
             with_sanctioned += E[i, k] * r[k]
-        s.join[i] = u[i] + led * (1.0 - p.autonomy[i])
+        own = led * (1.0 - p.autonomy[i]) if np.isnan(p.joining[i]) else p.joining[i]
+        s.join[i] = u[i] + (1.0 - u[i]) * own
         s.engagement[i] = with_sanctioned * led
         s.distance[i] = 0.0 if i == hegemon else (1.0 - A[i, hegemon]) / 2.0
     lost, total = 0.0, 0.0
@@ -322,7 +327,7 @@ def shift(A, E, dA, dE):
 def at(P, k, r):
     """The parameters of phase k for run r, from parameters with leading (phase, run) axes."""
     return Params(P.anchor[k, r], P.potential[k, r], P.power[k, r], P.autonomy[k, r], P.sensitivity[k, r],
-                  P.patron[k, r], P.sanctioner[k, r], P.sanctioned[k, r], P.sanctions[k, r], P.noise[k, r],
+                  P.joining[k, r], P.patron[k, r], P.sanctioner[k, r], P.sanctioned[k, r], P.sanctions[k, r], P.noise[k, r],
                   P.rate[k, r], P.trade_response[k, r], P.tourism_growth[k, r], P.weights[k, r])
 
 

@@ -82,6 +82,7 @@ def conditions(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Par
         power=np.array([a.power for a in actors]),
         autonomy=np.array([a.autonomy for a in actors]),
         sensitivity=np.array([a.sanction_sensitivity for a in actors]),
+        joining=np.array([np.nan if a.joining is None else a.joining for a in actors]),
         patron=patron,
         sanctioner=_one_hot(s, p.sanctioner),
         sanctioned=_one_hot(s, p.sanctioned),
@@ -94,15 +95,33 @@ def conditions(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Par
     )
 
 
-def params_of(s: Scenario) -> Params:
-    """The scenario's initial conditions, its initial state at rest under them.
-
-    Interests and potential not given in the scenario are those at which the initial
-    stances and cooperation are at rest (`rest`).
-    """
+def rest_picture(s: Scenario) -> State:
+    """The stances and cooperation at rest (`rest:`; by default the initial ones)."""
     state = initial_state(s)
-    trial = conditions(s, state.A, state.E)
-    return conditions(s, *rest(state, trial))
+    if s.rest is None:
+        return state
+    return State(overlay(s, state.A, s.rest.alignment), overlay(s, state.E, s.rest.cooperation), state.T)
+
+
+def settings_before(s: Scenario, step: int) -> dict[str, float]:
+    """What the events before `step` have set, the latest value of each path."""
+    applied = {}
+    for at, settings in s.event_steps():
+        if at < step:
+            applied.update(settings)
+    return applied
+
+
+def params_of(s: Scenario) -> Params:
+    """The scenario's initial conditions, with the enduring interests and potential at which its
+    rest picture is at rest (`rest`) under the conditions in force before the events of `rest.at`
+    (by default: the initial state under the initial conditions).
+
+    Interests and potential that the scenario gives are kept.
+    """
+    picture = rest_picture(s)
+    then = with_overrides(s, settings_before(s, s.rest_step), source=f"events before {s.rest.at}" if s.rest else "")
+    return conditions(s, *rest(picture, conditions(then, picture.A, picture.E)))
 
 
 def at_rest(s: Scenario) -> Scenario:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import PARAMETER_NAMES, Scenario, expand_path
+from ..scenario import PARAMETER_NAMES, Scenario, expand_path, with_overrides
 from ..scenario.calendar import parse_quarter
 from .dynamics import MECHANISMS, Params, State, rest
-from .schedule import Schedule, conditions, initial_state, phases_of, shocks_of
+from .schedule import Schedule, conditions, initial_state, phases_of, rest_picture, settings_before, shocks_of
 
-ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity"}
+ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity", "joining": "joining"}
 
 
 def place(s: Scenario, path: str) -> tuple[str, int | None]:
@@ -72,22 +72,25 @@ class Variation:
         self.starts, phases = phases_of(s, unknown, unknown)
         # stacked over phases (phases, ...): the scenario's conditions in each phase, and its own
         self.phases = Params(*(np.stack(x) for x in zip(*phases)))
-        self.own = Params(*(np.asarray(x, dtype=float)[None] for x in conditions(s, unknown, unknown)))
-        self.initial = initial_state(s)
+        # the conditions under which the rest state is derived: before the events of `rest.at`
+        then = with_overrides(s, settings_before(s, s.rest_step))
+        self.own = Params(*(np.asarray(x, dtype=float)[None] for x in conditions(then, unknown, unknown)))
+        self.initial, self.picture = initial_state(s), rest_picture(s)
         self.shift_steps, self.shifts = shocks_of(s)
         columns = [split_setting(x) for x in [*self.settings, *self.departures]]
         self.places = [place(s, path) for path, _ in columns]
         steps = [None if at is None else event_step(s, path, at) for path, at in columns]
         # phase k takes column c if the latest event setting c's path by phase k's start is c's own
-        latest = [{path: None for path, _ in columns} for _ in self.starts]
-        for when, settings in s.event_steps():
-            for k, start in enumerate(self.starts):
-                if when <= start:
-                    latest[k].update({p: when for p in settings if p in latest[k]})
-        self.applies = np.array([[latest[k][path] == at for (path, _), at in zip(columns, steps)]
-                                 for k in range(len(self.starts))], dtype=bool)
-        # the rest state is derived under the scenario's own values: the undated settings
-        self.at_rest = (np.arange(len(columns)) < len(self.settings)) & np.array([at is None for at in steps], dtype=bool)
+        def applies(last: int) -> list[bool]:  # whether each column is in force once the events up to `last` are
+            latest = {path: None for path, _ in columns}
+            for when, settings in s.event_steps():
+                if when <= last:
+                    latest.update({p: when for p in settings if p in latest})
+            return [latest[path] == at for (path, _), at in zip(columns, steps)]
+
+        self.applies = np.array([applies(start) for start in self.starts], dtype=bool)
+        # the rest state is derived under the settings (not the departures) in force before `rest.at`
+        self.at_rest = (np.arange(len(columns)) < len(self.settings)) & np.array(applies(s.rest_step - 1), dtype=bool)
 
     def schedules(self, values: np.ndarray, departures: np.ndarray | None = None) -> Schedule:
         """The stacked schedule of m parameter sets: `values` (m, settings), `departures` (m, departures)."""
@@ -97,9 +100,10 @@ class Variation:
             values = np.concatenate([values, np.atleast_2d(np.asarray(departures, dtype=float))], axis=1)
         initial = State(*(np.broadcast_to(x, (m, *x.shape)) for x in self.initial))
         own = Params(*(x[0] for x in self._write(self.own, values, self.at_rest[None])))
-        trial = own._replace(anchor=_given(own.anchor, initial.A), potential=_given(own.potential, initial.E))
+        picture = State(*(np.broadcast_to(x, (m, *x.shape)) for x in self.picture))
+        trial = own._replace(anchor=_given(own.anchor, picture.A), potential=_given(own.potential, picture.E))
         phases = self._write(self.phases, values, self.applies)
-        interests, potential = rest(initial, trial)
+        interests, potential = rest(picture, trial)
         phases = phases._replace(anchor=_given(phases.anchor, interests), potential=_given(phases.potential, potential))
         shifts = [tuple(np.broadcast_to(x, (m, *x.shape)) for x in shift) for shift in self.shifts]
         return Schedule(initial, list(self.starts), [Params(*(x[k] for x in phases)) for k in range(len(self.starts))],

@@ -1,43 +1,47 @@
-"""Calibration by approximate Bayesian computation: ABC-SMC (pyabc) of a scenario's
+"""Calibration by approximate Bayesian computation: ABC-SMC (`smc`) of a scenario's
 `calibration:` priors against the observed series of the fit window.
 
-Summary statistics: at every observed point of the fit window (a pair's UN voting agreement
-or its trade in a year) the model's variable behind it, averaged over the particle's seeded
-replicates: the pair's mean stance over the year (both directions), and the log of its mean
-cooperation.
+Summary statistics: at every observed point of the fit window (a pair's UN voting agreement,
+the distance of its UN ideal points, or its trade intensity in a year) the model variable
+behind it, averaged over the particle's seeded replicates: the pair's mean stance over the
+year (both directions), or the log of its mean cooperation.
 
-Distance: the observation model is fitted to those values as `observe.compare` fits it
-(voting: an offset per pair and one scale; trade: an offset per pair). Each kind's
-root-mean-square residual is divided by that kind's typical change from one year to the
-next in the data (the median absolute change of its observed series in the fit window), and
-the distance is the root of the mean square of these over the kinds fitted: a distance of 1
-is a misfit the size of a typical year's change.
+Distance: the observation model is fitted to those values as `observe.compare` fits it (an
+offset per pair, and one scale for each stance series). Each kind's root-mean-square residual
+is divided by that kind's typical change from one year to the next in the data (the median
+absolute change of its observed series in the fit window), and the distance is the root of
+the mean square of these over the kinds fitted: a distance of 1 is a misfit the size of a
+typical year's change. Two models without dynamics give the references it is read against
+(`Target.references`): an offset per pair, and a straight line per pair.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..core.engine import run_seeds, simulate
+from ..core.engine import Trajectory, run_seeds, simulate
 from ..core.variation import Variation
-from ..extras import require
 from ..outputs.posterior import posterior_sets, write_posterior
-from ..outputs.results import versions
+from ..outputs.results import versions, write_atomically
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_dates
-from . import data, observe
+from . import data, observe, smc
 
-DATABASE = "abc.db"
+POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
+CHUNK = 100  # particles simulated together (10 replicates each: about 30 MB of trajectories)
+MIN_ACCEPTANCE = 0.01  # below this share of accepted moves the generations stop: the tolerance is as low as it gets
+SAMPLER = ("ABC-SMC with MCMC moves (Drovandi & Pettitt 2011; Del Moral, Doucet & Jasra 2012): "
+           "half the particles kept each generation, resampled, moved by Metropolis-Hastings steps")
 
 
 class CalibrationError(Exception):
@@ -70,12 +74,16 @@ class Target:
         n = len(s.names)
         self.i, self.j = np.array([(i, j) for i in range(n) for j in range(i + 1, n)]).T
         self.pairs = [data.pair(s.names[i], s.names[j]) for i, j in zip(self.i, self.j)]
-        obs = observe.observed()
+        try:
+            obs = observe.observed(c.series, observe.data_root(s))
+        except data.DataError as exc:
+            raise CalibrationError(str(exc)) from None
         obs = obs[obs["pair"].isin(self.pairs) & obs["year"].between(self.years[0], c.fit_end)]
         self.points = {kind: self._points(obs[obs["kind"] == kind]) for kind in c.series}
-        empty = [kind for kind, p in self.points.items() if len(p.value) == 0]
+        empty = [kind for kind, p in self.points.items() if len(p.value) < 3]
         if empty:
-            raise CalibrationError(f"no observed {', '.join(empty)} data in {self.years[0]}-{c.fit_end} for the pairs of '{s.name}'")
+            raise CalibrationError(f"too few observed {', '.join(empty)} data in {self.years[0]}-{c.fit_end} for the pairs "
+                                   f"of '{s.name}'; allowed: series with at least 3 points in the fit window")
 
     def _points(self, frame: pd.DataFrame) -> Point:
         frame = frame.sort_values(["pair", "year"])
@@ -87,168 +95,239 @@ class Target:
         return {kind: p.value for kind, p in self.points.items()}
 
     def statistics(self, A: np.ndarray, E: np.ndarray) -> dict[str, np.ndarray]:
-        """The summary statistics of one particle's replicates, A and E (replicates, steps + 1, n, n)."""
-        found = {}
-        if "unga" in self.points:
-            stance = (A[:, :, self.i, self.j] + A[:, :, self.j, self.i]).mean(axis=0) / 2  # (steps + 1, pairs)
-            found["unga"] = (self.average @ stance)[self.points["unga"].year, self.points["unga"].pair]
-        if "trade" in self.points:
-            yearly = np.einsum("yt,rtp->ryp", self.average, E[:, :, self.i, self.j])
-            found["trade"] = np.log(np.clip(yearly, 1e-6, None)).mean(axis=0)[self.points["trade"].year, self.points["trade"].pair]
+        """The summary statistics of replicates A and E (..., replicates, steps + 1, n, n): per
+        observed point, the model variable behind it, averaged over the replicates (..., points)."""
+        pairs = {"stance": lambda: (A[..., self.i, self.j] + A[..., self.j, self.i]) / 2,
+                 "cooperation": lambda: E[..., self.i, self.j]}
+        yearly, found = {}, {}
+        for kind, p in self.points.items():
+            variable = observe.KINDS[kind]
+            if variable not in yearly:
+                yearly[variable] = np.einsum("yt,...tp->...yp", self.average, pairs[variable]())  # (..., replicates, years, pairs)
+            found[kind] = observe.model_values(kind, yearly[variable]).mean(axis=-3)[..., p.year, p.pair]
         return found
 
     def distance(self, x: dict, observed: dict) -> float:
         """The misfit of summary statistics `x` to the observed values (module docstring)."""
         total = 0.0
         for kind, p in self.points.items():
-            dx, dy = _within(np.asarray(x[kind]), p.pair), _within(np.asarray(observed[kind]), p.pair)
-            beta = 1.0  # trade: an offset per pair only
-            if kind == "unga":  # voting: and one scale, by least squares (0 if the model does not move)
-                spread = float(dx @ dx)
-                beta = float(dx @ dy) / spread if spread > 1e-12 else 0.0
-            total += float(np.mean((dy - beta * dx) ** 2)) / p.scale**2
+            _, residual = observe.fit(kind, np.asarray(x[kind], dtype=float), np.asarray(observed[kind], dtype=float), p.pair)
+            total += float(np.mean(residual**2)) / p.scale**2
         return float(np.sqrt(total / len(self.points)))
 
-
-def _within(x: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """x minus its mean within each group (the offsets the observation model fits per pair)."""
-    return x - (np.bincount(group, weights=x) / np.bincount(group))[group]
+    def references(self) -> dict[str, float]:
+        """The distance of two models without dynamics, on the same statistics: an offset per pair
+        (the series held flat) and a straight line per pair (each series' own linear trend)."""
+        observed = self.observed()
+        flat, trend = {}, {}
+        for kind, p in self.points.items():
+            y = observed[kind]
+            flat[kind], trend[kind] = np.zeros_like(y), np.empty_like(y)
+            for k in np.unique(p.pair):
+                at = p.pair == k
+                trend[kind][at] = np.polyval(np.polyfit(p.year[at], y[at], 1), p.year[at])
+        return {"offsets only": self.distance(flat, observed), "linear trend per pair": self.distance(trend, observed)}
 
 
 class Model:
-    """A particle's evaluation: its parameter set run over its replicates at once on the batch engine."""
+    """A calibration's model: parameter sets (particles) run over their replicates on the batch engine,
+    summarised and held to the data."""
 
     def __init__(self, s: Scenario):
         self.target = Target(s)
         self.replicates = s.calibration.replicates
         self.names = list(posterior_sets(s))
         columns = [(name, setting) for name, sets in posterior_sets(s).items() for setting in sets]
-        self.column_names = [name for name, _ in columns]
+        self.columns = [self.names.index(name) for name, _ in columns]
         self.variation = Variation(s, [setting for _, setting in columns])
 
-    def run(self, values: np.ndarray, seed: int):
-        """The replicates' trajectories under one parameter set (`values` in the order of `names`)."""
-        row = dict(zip(self.names, values))
-        sched = self.variation.schedules(np.repeat([[row[name] for name in self.column_names]], self.replicates, axis=0))
-        return simulate(sched, run_seeds(seed, self.replicates), self.target.steps)
+    def run(self, values: np.ndarray, seeds: np.ndarray) -> Trajectory:
+        """The trajectories of m particles (`values` (m, names)), each over its replicates (seeded
+        from its own seed), runs in particle order: (m * replicates, steps + 1, n, n)."""
+        values = np.atleast_2d(values)
+        sched = self.variation.schedules(np.repeat(values[:, self.columns], self.replicates, axis=0))
+        runs = np.concatenate([run_seeds(int(seed), self.replicates) for seed in np.atleast_1d(seeds)])
+        return simulate(sched, runs, self.target.steps)
 
-    def __call__(self, parameters: dict) -> dict:
-        # pyabc seeds numpy's global generator; a particle's replicates are seeded from it
-        traj = self.run(np.array([parameters[name] for name in self.names]), int(np.random.randint(2**62)))
-        return self.target.statistics(traj.A, traj.E)
+    def statistics(self, values: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
+        """The summary statistics of m particles: {kind: (m, points)}."""
+        traj = self.run(values, seeds)
+        shape = (-1, self.replicates, *traj.A.shape[1:])
+        return self.target.statistics(traj.A.reshape(shape), traj.E.reshape(shape))
 
-    def distance(self, x: dict, observed: dict) -> float:
-        return self.target.distance(x, observed)
+    def distances(self, values: np.ndarray, seeds: np.ndarray, observed: dict[str, np.ndarray]) -> np.ndarray:
+        """The distance of each of m particles to `observed`, simulated CHUNK particles at a time."""
+        found = []
+        for at in range(0, len(values), CHUNK):
+            x = self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK])
+            found += [self.target.distance({k: v[r] for k, v in x.items()}, observed) for r in range(len(x[next(iter(x))]))]
+        return np.array(found)
 
 
-def _pyabc():
-    module = require("pyabc", "calibrate", "calibration (alliance-sim calibrate)")
-    logging.getLogger("ABC").setLevel(logging.WARNING)  # the command reports each generation itself
-    return module
+_models: dict[str, Model] = {}
+
+
+def _model(s: Scenario) -> Model:
+    """The model of `s`, built once per process (a worker computes many shares of one calibration)."""
+    key = s.digest()
+    if key not in _models:
+        _models.clear()
+        _models[key] = Model(s)
+    return _models[key]
+
+
+def _distances(s: Scenario, values: np.ndarray, seeds: np.ndarray, observed: dict) -> np.ndarray:
+    """Distances of a share of a population: a task for a worker process or a Dask worker."""
+    return _model(s).distances(values, seeds, observed)
 
 
 @contextmanager
-def sampler(workers: int, scheduler: str | None = None, batch: int = 20):
-    """One core (reproducible from the scenario's seed), several local processes, or a Dask cluster.
+def evaluator(s: Scenario, observed: dict, workers: int = 1, scheduler: str | None = None):
+    """`evaluate(values, seeds) -> distances`: here, in local worker processes, or on a Dask cluster.
 
-    A Dask client is closed when the calibration ends, so that it does not linger trying to
-    reconnect to a cluster that its owner shuts down afterwards.
+    A population is cut into shares of CHUNK particles; each share's distances depend on its
+    values and seeds alone, so the numbers are the same however many workers compute them.
     """
-    pyabc = _pyabc()
-    if scheduler is not None:
-        from dask.distributed import Client
+    def shares(values, seeds):
+        cuts = range(0, len(values), CHUNK)
+        return [values[at:at + CHUNK] for at in cuts], [seeds[at:at + CHUNK] for at in cuts]
 
-        with Client(scheduler) as client:
-            yield pyabc.sampler.DaskDistributedSampler(client, batch_size=batch)
-    elif workers > 1:
-        yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+    if scheduler is None and workers <= 1:
+        yield lambda values, seeds: _distances(s, values, seeds, observed)
+    elif scheduler is None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from ..batch.local import context
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
+            yield lambda values, seeds: np.concatenate(list(pool.map(_distances, repeat(s), *shares(values, seeds),
+                                                                      repeat(observed))))
     else:
-        yield pyabc.sampler.SingleCoreSampler()
+        from ..batch.cluster import connect
 
-
-def generations(history) -> pd.DataFrame:
-    """One row per finished generation: its tolerance, particles, simulations and acceptance rate."""
-    pops = history.get_all_populations()
-    pops = pops[pops["t"] >= 0].reset_index(drop=True)
-    return pd.DataFrame({"generation": pops["t"] + 1, "tolerance": pops["epsilon"], "particles": pops["particles"],
-                         "simulations": pops["samples"], "acceptance": pops["particles"] / pops["samples"]})
+        client, cluster = connect(workers, scheduler, say=lambda _: None)
+        try:
+            def on_dask(values, seeds):
+                futures = [client.submit(_distances, s, v, z, observed, pure=False) for v, z in zip(*shares(values, seeds))]
+                return np.concatenate(client.gather(futures))
+            yield on_dask
+        finally:
+            client.close()  # so that it does not linger reconnecting to a cluster its owner shuts down
+            if cluster is not None:
+                cluster.close()
 
 
 def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1, scheduler: str | None = None,
               say=print, observed: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Run (or, with `resume`, continue) the ABC-SMC of `s` into `folder`; returns the posterior.
 
-    The database `folder/abc.db` keeps every finished generation, so an interrupted
-    calibration loses at most the generation under way. `observed` replaces the data's
-    summary statistics (a synthetic truth, in tests).
+    Every finished generation is kept under `folder/populations/`, so an interrupted
+    calibration loses at most the generation under way, and a resumed one continues with the
+    very numbers it would have drawn. `observed` replaces the data's summary statistics (a
+    synthetic truth).
     """
-    _pyabc()  # a missing extra is named before anything else is done
     folder = Path(folder)
-    database = folder / DATABASE
     _check_folder(s, folder, resume)
     model = Model(s)
-    np.random.seed(s.seed % 2**32)  # pyabc draws from numpy's global generator
-    with sampler(workers, scheduler) as chosen:
-        history = _run_generations(s, model, chosen, f"sqlite:///{database.resolve()}", resume, observed, say)
-    frame, weights = history.get_distribution(m=0, t=history.max_t)
-    table = frame[model.names].reset_index(drop=True).assign(weight=np.asarray(weights) / np.sum(weights))
+    c = s.calibration
+    low, high = (np.array(x, dtype=float) for x in zip(*(c.priors[name].uniform for name in model.names)))
+    observed = model.target.observed() if observed is None else observed
+    done = generations(folder) if resume else pd.DataFrame()
+    say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
+        f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
+        + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else ""))
+    with evaluator(s, observed, workers, scheduler) as evaluate:
+        pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
+        if pop is None:
+            done, pop = _step(folder, done, model.names, say, *smc.first(low, high, c.population, s.seed, evaluate))
+        while len(done) <= c.generations and done["tolerance"].iloc[-1] > c.tolerance:
+            started = time.perf_counter()
+            nxt, found = smc.advance(pop, low, high, s.seed, len(done), evaluate)
+            if found.acceptance < MIN_ACCEPTANCE:
+                say(f"stopped: {found.acceptance:.1%} of the moves at tolerance {found.tolerance:.3g} were accepted "
+                    f"(below {MIN_ACCEPTANCE:.0%}): the fit gets no closer")
+                break
+            done, pop = _step(folder, done, model.names, say, nxt, found, time.perf_counter() - started, c.generations)
+    table = pd.DataFrame(pop.values, columns=model.names).assign(weight=1.0 / len(pop.values))
     write_posterior(folder, table)
-    generations(history).to_parquet(folder / "generations.parquet", index=False)
-    _write_manifest(s, folder, workers, scheduler)
+    fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
+           "a particle (its own runs; median of the last generation)": float(done["median_distance"].iloc[-1]),
+           **model.target.references()}
+    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]))
     return table
 
 
-def _run_generations(s: Scenario, model: Model, chosen, url: str, resume: bool, observed, say):
-    """Run the generations the database at `url` still lacks, one at a time; returns pyabc's history."""
-    pyabc = _pyabc()
-    from .smc import GaussianPerturbation, UniformPrior
+def predictive_distance(model: Model, table: pd.DataFrame, observed: dict, seed: int, sets: int = 200) -> float:
+    """The distance of the calibrated model: the summary statistics averaged over `sets` parameter
+    sets drawn from the posterior (each over its replicates), held to the data as a particle is."""
+    rng = np.random.default_rng([seed, 0x5E7])
+    w = table["weight"].to_numpy(dtype=float)
+    rows = rng.choice(len(table), size=sets, p=w / w.sum())
+    values = table[model.names].to_numpy(dtype=float)[rows]
+    parts = [model.statistics(values[at:at + CHUNK], smc.seeds(rng, len(values[at:at + CHUNK])))
+             for at in range(0, sets, CHUNK)]
+    mean = {kind: np.concatenate([x[kind] for x in parts]).mean(axis=0) for kind in model.target.points}
+    return model.target.distance(mean, observed)
 
-    c = s.calibration
 
-    def smc():
-        return pyabc.ABCSMC(model, UniformPrior({name: tuple(p.uniform) for name, p in c.priors.items()}), model.distance,
-                            population_size=c.population, sampler=chosen, transitions=GaussianPerturbation())
+def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Population, found: smc.Generation,
+          seconds: float = 0.0, last: int = 0) -> tuple[pd.DataFrame, smc.Population]:
+    """Keep a finished generation (its population, then its row), and report it."""
+    k = len(done)
+    (folder / POPULATIONS).mkdir(exist_ok=True)
+    frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances)
+    write_atomically(folder / POPULATIONS / f"generation-{k:03d}.parquet", lambda path: frame.to_parquet(path, index=False))
+    row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
+           "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
+           "distinct": found.distinct}
+    done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
+    write_atomically(folder / "generations.parquet", lambda path: done.to_parquet(path, index=False))
+    if k == 0:
+        say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
+    else:
+        say(f"generation {k}/{last}: tolerance {found.tolerance:.3g}, median distance {row['median_distance']:.3g}, "
+            f"{found.steps} moves a particle, {found.acceptance:.1%} accepted, {found.distinct} distinct particles, "
+            f"{seconds:.1f} s")
+    return done, pop
 
-    if not resume:
-        smc().new(url, observed if observed is not None else model.target.observed())
-    history = pyabc.History(url)
-    done = len(generations(history))
-    say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
-        f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
-        + (f"; resuming after generation {done}" if done else ""))
-    while done < c.generations:
-        started = time.perf_counter()
-        abc = smc()  # a new one each generation, loaded from the database, as a resumed calibration is
-        abc.load(url, 1)
-        history = abc.run(minimum_epsilon=c.tolerance, max_nr_populations=1)
-        found = generations(history)
-        if len(found) == done:
-            say("stopped: pyabc found no new generation (its acceptance rate fell below its minimum)")
-            break
-        done, last = len(found), found.iloc[-1]
-        say(f"generation {done}/{c.generations}: tolerance {last['tolerance']:.3g}, accepted "
-            f"{int(last['particles'])} of {int(last['simulations'])} ({last['acceptance']:.1%}), "
-            f"{time.perf_counter() - started:.1f} s")
-        if last["tolerance"] <= c.tolerance:
-            say(f"reached the tolerance {c.tolerance}")
-            break
-    return history
+
+def generations(folder: Path) -> pd.DataFrame:
+    """One row per finished generation (0: the prior sample): its tolerance, the median distance of
+    its particles, the moves a particle made, their acceptance, the simulations and the distinct particles."""
+    path = Path(folder) / "generations.parquet"
+    return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+
+def _population(folder: Path, k: int, names: list[str]) -> smc.Population | None:
+    path = folder / POPULATIONS / f"generation-{k:03d}.parquet"
+    if not path.is_file():
+        return None
+    frame = pd.read_parquet(path)
+    if list(frame.columns) != [*names, "distance"]:
+        raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:-1])}; allowed: --resume with "
+                               "the scenario that started it, or a new --out")
+    return smc.Population(frame[names].to_numpy(dtype=float), frame["distance"].to_numpy(dtype=float))
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles: (sum w)^2 / sum w^2."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w**2).sum())
 
 
 def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
     if resume:
-        if not (folder / DATABASE).is_file():
-            raise CalibrationError(f"{folder} has no calibration to resume ({DATABASE} is missing)")
+        if not (folder / "generations.parquet").is_file():
+            raise CalibrationError(f"{folder} has no calibration to resume (generations.parquet is missing)")
         written = folder / "scenario.yaml"
         if written.is_file() and _identity(_read(written)) != _identity(s):
             raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; allowed: "
                                    "--resume with the same scenario (generations and tolerance may change), or a new --out")
-        (folder / "scenario.yaml").write_text(s.to_yaml(), encoding="utf-8")
         return
-    if (folder / DATABASE).exists():
+    if (folder / "generations.parquet").exists() or (folder / POPULATIONS).exists():
         raise CalibrationError(f"{folder} already holds a calibration; pass --resume to continue it, or choose another --out")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "scenario.yaml").write_text(s.to_yaml(), encoding="utf-8")
+    write_atomically(folder / "scenario.yaml", lambda path: path.write_text(s.to_yaml(), encoding="utf-8"))
 
 
 def _read(path: Path) -> Scenario:
@@ -264,11 +343,17 @@ def _identity(s: Scenario) -> str:
     return s.model_copy(update={"calibration": s.calibration.model_copy(update={"generations": 1, "tolerance": 0.0})}).digest()
 
 
-def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None) -> None:
+def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
+                    fit: dict[str, float], size: float) -> None:
+    last = done.iloc[-1]
     found = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
              "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-             "scenario": s.name, "scenario_sha256": s.digest(), "versions": {**versions(), "pyabc": _pyabc().__version__},
-             "seed": s.seed, "workers": workers, "scheduler": scheduler,
-             "reproducible": scheduler is None and workers == 1,
-             "database": DATABASE, "fit_end": s.calibration.fit_end, "series": s.calibration.series}
-    (folder / "manifest.json").write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+             "scenario": s.name, "scenario_sha256": s.digest(), "versions": versions(),
+             "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
+             "reproducible": True, "fit_end": s.calibration.fit_end, "series": s.calibration.series,
+             "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
+             "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
+             "fit": fit, "particles": s.calibration.population,
+             "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
+             "distinct_particles": int(last["distinct"])}
+    write_atomically(folder / "manifest.json", lambda path: path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8"))

@@ -48,7 +48,7 @@ def run_history(scenario: Scenario | None = None, runs: int | None = None, poste
     else:
         sched = posterior_schedule(s, posterior, posterior.draw(seeds))
     traj = simulate(sched, seeds, s.steps)
-    points, fitted = observe.compare(traj, s, fit_end)
+    points, fitted = observe.compare(traj, s, fit_end, observe.kinds_of(s), observe.data_root(s))
     return History(s, traj, points, fitted, observe.scores(points, fit_end))
 
 
@@ -57,6 +57,31 @@ def summary(h: History) -> pd.DataFrame:
     g = h.scores.groupby("kind")
     return pd.DataFrame({"series": g.size(), "fit_rmse": g["fit_rmse"].mean(), "hindcast_rmse": g["hindcast_rmse"].mean(),
                          "persistence_rmse": g["persistence_rmse"].mean()})
+
+
+def picture_of(s: Scenario, year: int, at: int = data.FIT_END) -> tuple[dict[str, float], dict[str, float], float]:
+    """The stances and cooperation of `year`: the picture of scenario `s` (that of the year `at`)
+    moved, pair by pair, by the change the data show between `at` and `year`.
+
+    Stances move with the distance between the two states' UN ideal points, at the slope
+    that relates the picture's mean stances to the distances of `at` across its pairs (least
+    squares); cooperation moves with the pair's trade intensity (log E = log c_pair + log
+    intensity, as the observation model has it), at most to 1. Returns the alignment and
+    cooperation tables ('A-B': both directions alike) and the slope.
+    """
+    from ..core.schedule import initial_state
+
+    state = initial_state(s)
+    pairs = {data.pair(a, b): (s.index(a), s.index(b)) for k, a in enumerate(s.names) for b in s.names[k + 1:]}
+    mean = pd.Series({p: (state.A[i, j] + state.A[j, i]) / 2 for p, (i, j) in pairs.items()})
+    distance = data.ideal_distance().pivot(index="year", columns="pair", values="distance")
+    intensity = data.intensity().pivot(index="year", columns="pair", values="value")
+    slope = float(np.polyfit(distance.loc[at, mean.index], mean, 1)[0])
+    moved = slope * (distance.loc[year, mean.index] - distance.loc[at, mean.index])
+    ratio = np.exp(intensity.loc[year, mean.index] - intensity.loc[at, mean.index])
+    alignment = {p: float(np.clip(mean[p] + moved[p], -1, 1)) for p in pairs}
+    cooperation = {p: float(min(state.E[i, j] * ratio[p], 1.0)) for p, (i, j) in pairs.items()}
+    return alignment, cooperation, slope
 
 
 def sanction_response(first: int = 2013, last: int = 2016, control: str = "Beijing-Moscow") -> pd.Series:
@@ -74,7 +99,8 @@ def sanction_response(first: int = 2013, last: int = 2016, control: str = "Beiji
 
 def focal_changes(h: History) -> dict[str, float]:
     """What the hindcast checks, from the model's runs (medians of the yearly means): the change from
-    2021 to 2023 of Korea-Russia cooperation (relative), of both stances and of Seoul's toward Washington."""
+    2021 to 2023 of Korea-Russia cooperation (relative), of the pair's ideal-point distance through the
+    observation model, of both stances and of Seoul's toward Washington."""
     years, pairs, model = observe.annual(h.trajectory, h.scenario)
     k = pairs.index(data.pair("Seoul", "Moscow"))
     y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
@@ -84,8 +110,11 @@ def focal_changes(h: History) -> dict[str, float]:
     A = h.trajectory.A
     at = lambda i, j, y: float(np.median(A[:, year == y, i, j].mean(axis=1)))  # noqa: E731
     coop = np.median(model["cooperation"][:, :, k], axis=0)
+    ideal = h.points[(h.points["kind"] == "ideal_points") & (h.points["pair"] == data.pair("Seoul", "Moscow"))]
+    ideal = ideal.set_index("year")["median"]
     return {
         "trade_change": float(coop[y23] / coop[y21] - 1),
+        "ideal_distance_change": float(ideal.get(2023, np.nan) - ideal.get(2021, np.nan)),
         "seoul_to_moscow": at(seoul, moscow, 2023) - at(seoul, moscow, 2021),
         "moscow_to_seoul": at(moscow, seoul, 2023) - at(moscow, seoul, 2021),
         "seoul_to_washington": at(seoul, washington, 2023) - at(seoul, washington, 2021),

@@ -37,6 +37,17 @@ def versions() -> dict[str, str]:
     return found
 
 
+def write_atomically(path: Path, write) -> None:
+    """`write(temporary_path)`, then rename the file into place: a reader never finds it half-written."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        write(partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return root / f"{scenario.name}-{stamp}"

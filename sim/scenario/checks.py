@@ -35,9 +35,21 @@ def check_references(s: Scenario) -> list[Problem]:
     elif p.sanctioner is not None and p.sanctioner == p.sanctioned:
         problems.append(Problem("parameters.sanctioned", "the sanctioned actor must differ from the sanctioner"))
 
+    if p.sanctioner is not None:
+        joins = f"actors.{p.sanctioner}.joining"
+        said = [joins] * (s.actors[p.sanctioner].joining is not None if p.sanctioner in s.actors else 0)
+        said += [f"events.{i}.set.{key}" for i, e in enumerate(s.events) for key in e.set if expand_path(key) == joins]
+        problems += [Problem(where, f"{p.sanctioner} is the sanctioner and joins its own sanctions fully; allowed: "
+                                    "`joining` for the other actors") for where in said]
+
     for table in ("alignment", "interests", "cooperation", "potential", "ties"):
-        for key in getattr(s, table):
-            problems += _check_pair_key(f"{table}.{key}", key, names, directed_ok=(table in ("alignment", "interests")))
+        problems += _check_pair_table(table, getattr(s, table), names, directed_ok=(table in ("alignment", "interests")))
+    if s.rest is not None:
+        for table in ("alignment", "cooperation"):
+            problems += _check_pair_table(f"rest.{table}", getattr(s.rest, table), names, directed_ok=(table == "alignment"))
+        if not 0 <= s.rest_step <= s.steps:
+            last = format_quarter(parse_quarter(s.start) + s.steps)
+            problems.append(Problem("rest.at", f"{s.rest.at} is outside the run; allowed: {s.start} to {last}"))
 
     for i, who in enumerate(s.partnership.pair):
         need_actor(f"partnership.pair.{i}", who)
@@ -114,13 +126,16 @@ def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> lis
     if "@" in full:
         return []  # an event's setting: a number by the schema
     current = get_path(s.to_dict(), full) if full.split(".")[0] not in FREE_KEYS else 0.0
+    if current is None:  # an optional number left to its default rule (actors.NAME.joining)
+        return []
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         return [Problem(where, "only numeric fields can vary")]
     return []
 
 
 # the conditions a calibration may set (the initial state is data, not a parameter)
-CONDITIONS = "parameters.NAME, mechanisms.NAME or actors.NAME.(power|autonomy|sanction_sensitivity)"
+ACTOR_CONDITIONS = ("power", "autonomy", "sanction_sensitivity", "joining")
+CONDITIONS = f"parameters.NAME, mechanisms.NAME or actors.NAME.({'|'.join(ACTOR_CONDITIONS)})"
 
 
 def is_condition(key: str) -> bool:
@@ -131,7 +146,7 @@ def is_condition(key: str) -> bool:
         case ["mechanisms", name]:
             return name in Mechanisms.model_fields
         case ["actors", _, name]:
-            return name in ("power", "autonomy", "sanction_sensitivity")
+            return name in ACTOR_CONDITIONS
     return False
 
 
@@ -153,6 +168,22 @@ def _check_calibration(s: Scenario) -> list[Problem]:
                 if problem.message.startswith("value"):  # the path is fine, the prior's range is not
                     problem.path = f"{where}.uniform"
                 problems.append(problem)
+    return problems
+
+
+def _check_pair_table(where: str, table: dict, names: list[str], directed_ok: bool) -> list[Problem]:
+    """Each key of a pair table, and no pair given twice ('A-B' and 'B-A' would contend)."""
+    problems, seen = [], {}
+    for key in table:
+        found = _check_pair_key(f"{where}.{key}", key, names, directed_ok)
+        problems += found
+        if found:
+            continue
+        a, b, both = parse_pair(key)
+        ident = (frozenset((a, b)), None) if both else ((a, b), "->")
+        if ident in seen:
+            problems.append(Problem(f"{where}.{key}", f"gives the pair again (also as {seen[ident]!r}); allowed: each pair once"))
+        seen[ident] = key
     return problems
 
 

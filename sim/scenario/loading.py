@@ -44,6 +44,7 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [Problem("", f"cannot be read: {exc}")]) from None
     data, lines = _parse(text, source)
+    _resolve_data_folder(data, path)
     base = data.pop("base", None)
     if base is None:
         return data, lines
@@ -65,6 +66,14 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
         lines = {(k[0], k[1] + len(earlier), *k[2:]) if k[:1] == ("events",) and len(k) > 1 else k: v
                  for k, v in lines.items()}
     return merged, lines
+
+
+def _resolve_data_folder(data: dict, path: Path) -> None:
+    """A `calibration.data` folder is relative to the file that names it: made absolute here, as
+    `base:` is, so that it means the same whichever file is loaded first."""
+    c = data.get("calibration")
+    if isinstance(c, dict) and isinstance(c.get("data"), str) and c["data"].strip():
+        c["data"] = str((path.parent / c["data"]).resolve())
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -33,6 +33,9 @@ class Actor(_Strict):
     autonomy: Unit = Field(1.0, description="freedom from the patron's lead: 0 follows, 1 sovereign")
     patron: str | None = Field(None, description="the power whose lead this actor follows")
     sanction_sensitivity: Unit = Field(0.0, description="exposure of its firms to secondary sanctions")
+    joining: Unit | None = Field(None, description="how far it joins the sanctions with its own measures (0 stays "
+                                                   "out, 1 matches the sanctioner); default: 1 - autonomy if the "
+                                                   "sanctioner is its patron, else 0")
 
 
 class Parameters(_Strict):
@@ -101,6 +104,21 @@ class Event(_Strict):
         return format_quarter(parse_quarter(str(value)))
 
 
+class Rest(_Strict):
+    """The picture at which the enduring interests and the economic potential hold every stance and
+    tie still (docs/model.md, 5): interests and potential not given are derived from it."""
+
+    at: str | None = Field(None, description="under the conditions in force before this quarter's events "
+                                             "(default: the start, before any event)")
+    alignment: dict[str, Stance] = Field(default_factory=dict, description="stances at rest; pairs not listed: the initial ones")
+    cooperation: dict[str, Unit] = Field(default_factory=dict, description="cooperation at rest; pairs not listed: the initial one")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _quarter(cls, value: Any) -> str | None:
+        return None if value is None else format_quarter(parse_quarter(str(value)))
+
+
 class FactorRange(_Strict):
     """A factor: its `range` (sampled for lhs/sobol/morris, or `points` evenly spaced values for a
     grid) or its listed `values` (grid), and a `label` for axes, tables and reports."""
@@ -155,7 +173,11 @@ class Calibration(_Strict):
     """Simulation-based calibration (ABC-SMC) against the observed series, fitted up to `fit_end`."""
 
     priors: dict[str, Prior] = Field(min_length=1, description="name (or dotted path) -> prior and the fields it sets")
-    series: list[Literal["unga", "trade"]] = Field(["unga", "trade"], min_length=1, description="observed series fitted")
+    series: list[Literal["unga", "ideal_points", "trade"]] = Field(
+        ["unga", "ideal_points", "trade"], min_length=1,
+        description="observed series fitted: UN voting agreement, UN ideal-point distance, trade intensity")
+    data: str | None = Field(None, description="folder of observed series in the format of data/README.md, "
+                                               "relative to the scenario file (default: the shipped data)")
     # 2019 on is the hindcast: scored, never fitted (data.FIT_END)
     fit_end: Annotated[int, Field(ge=1992, le=2018)] = Field(2018, description="last year fitted")
     replicates: Annotated[int, Field(ge=1, le=1000)] = Field(10, description="seeded runs per particle, averaged")
@@ -179,6 +201,7 @@ class Scenario(_Strict):
     interests: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
     potential: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
     ties: dict[str, Unit] = {}
+    rest: Rest | None = None
     parameters: Parameters = Parameters()
     mechanisms: Mechanisms = Mechanisms()
     partnership: Partnership
@@ -209,6 +232,12 @@ class Scenario(_Strict):
         """The first step at which the partnership conditions are tracked (`partnership.counted_from`)."""
         at = self.partnership.counted_from
         return 0 if at is None else max(0, parse_quarter(at) - parse_quarter(self.start))
+
+    @property
+    def rest_step(self) -> int:
+        """The step before whose events the rest state is derived (`rest.at`; 0: the start)."""
+        at = self.rest.at if self.rest is not None else None
+        return 0 if at is None else parse_quarter(at) - parse_quarter(self.start)
 
     def event_steps(self) -> list[tuple[int, dict[str, float]]]:
         """Events as (step, {path: value}), in time order."""

@@ -9,7 +9,9 @@ from matplotlib.ticker import MaxNLocator
 
 from .style import PALETTE
 
-LABELS = {"unga": "UN voting agreement (0–1)", "trade": "log trade relative to the region's"}
+LABELS = {"unga": "UN voting agreement (0–1)", "ideal_points": "UN ideal-point distance\n(higher: further apart)",
+          "trade": "log trade intensity"}
+SHORT = {"unga": "UN votes", "ideal_points": "ideal points", "trade": "trade"}
 
 
 def history_figure(points: pd.DataFrame, title: str, fit_end: int = 2018) -> plt.Figure:
@@ -25,7 +27,7 @@ def history_figure(points: pd.DataFrame, title: str, fit_end: int = 2018) -> plt
         ax.plot(g["year"], g["median"], color=PALETTE[0], linewidth=1.8)
         ax.plot(g["year"], g["value"], "o", color="black", markersize=3)
         ax.axvline(fit_end + 0.5, color=PALETTE[1], linewidth=1, linestyle="--")
-        ax.set_title(f"{pair}: {'UN votes' if kind == 'unga' else 'trade'}", fontsize=9)
+        ax.set_title(f"{pair}: {SHORT.get(kind, kind)}", fontsize=9)
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         ax.spines[["top", "right"]].set_visible(False)
@@ -33,7 +35,7 @@ def history_figure(points: pd.DataFrame, title: str, fit_end: int = 2018) -> plt
         ax.axis("off")
     for r in range(rows):
         kind = series[min(r * cols, len(series) - 1)][0]
-        axes[r, 0].set_ylabel(LABELS[kind], fontsize=8)
+        axes[r, 0].set_ylabel(LABELS.get(kind, kind), fontsize=8)
     fig.suptitle(f"{title}\nblue: model median and 10–90% band · dots: observed · dashed: "
                  f"fitted up to {fit_end} | hindcast after (scored, never fitted)", fontsize=11)
     return fig
