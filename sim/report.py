@@ -21,7 +21,7 @@ from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.paths import read_paths
 from .outputs.figures.sensitivity import OUTCOME_LABELS
-from .outputs.results import Results
+from .outputs.results import Results, whole
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -178,7 +178,6 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
             f"{a}–{b} partnership</title><style>{STYLE}</style></head><body>"
             f"<h1>{html.escape(res.scenario.name)}: could {a} and {b} become strategic partners?</h1>"
             f"<ul>{toc}</ul>{body}</body></html>")
-    tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(out)
+    with whole(out) as partial:
+        partial.write_text(page, encoding="utf-8")
     return out

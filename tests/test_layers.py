@@ -9,7 +9,7 @@ import sim
 
 ROOT = Path(sim.__file__).parent
 # bottom up; a module may import from its own layer and those before it
-LAYERS = ["extras", "scenario", "core", "outputs", "abm", "batch", "evidence", "analysis", "report", "cli"]
+LAYERS = ["extras", "budget", "scenario", "core", "outputs", "abm", "batch", "evidence", "analysis", "report", "cli"]
 
 
 def module_name(path: Path) -> str:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import budget
+
 
 def weights(size: np.ndarray, propensity: np.ndarray) -> np.ndarray:
     """W_ij = s_i s_j p_ij with a zero diagonal; p is made symmetric (mean of both directions)."""
@@ -72,6 +74,8 @@ class Landscape:
 def stable(names: list[str], size: np.ndarray, propensity: np.ndarray, tol: float = 1e-12) -> Landscape:
     """All local minima of the energy, with their basins of attraction, lowest energy first."""
     n = len(names)
+    budget.check(2 ** (n - 1) * n * 40, f"the {2 ** (n - 1):,} two-camp configurations of {n} actors",
+                 "give fewer actors (exact enumeration doubles with each one)")
     W = weights(size, propensity)
     camps = configurations(n)
     gains = switch_gain(camps, W)
@@ -164,11 +168,16 @@ def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: i
     return found
 
 
+SHOWN = 20  # stable configurations described and drawn, lowest energy first
+
+
 def describe(land: Landscape, names: list[str], size: np.ndarray, source: str, scenario_name: str) -> list[str]:
-    """The stable configurations in sentences, lowest energy first."""
-    lines = [f"{len(land.energies)} stable configuration(s) of '{scenario_name}' ({source}; sizes: "
-             + ", ".join(f"{n} {x:g}" for n, x in zip(names, size)) + ")"]
-    for k in range(len(land.energies)):
+    """The stable configurations in sentences, lowest energy first (the SHOWN lowest)."""
+    k = len(land.energies)
+    lines = [f"{k:,} stable configuration(s) of '{scenario_name}' ({source}; sizes: "
+             + ", ".join(f"{n} {x:g}" for n, x in zip(names, size)) + ")"
+             + (f"; the {SHOWN} of lowest energy:" if k > SHOWN else "")]
+    for k in range(min(k, SHOWN)):
         lines.append(f"  E = {land.energies[k]:.5f}   basin {land.basins[k]:6.1%}   {land.describe(k)}")
     return lines
 

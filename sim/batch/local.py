@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
+import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import forkserver
 from pathlib import Path
@@ -24,7 +26,7 @@ KEEP_BELOW = 1 << 30  # blocks under 1 GiB come from (and return to) the process
 
 def context() -> multiprocessing.context.BaseContext:
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.batch.local", "pyarrow.parquet"])
+    ctx.set_forkserver_preload(["sim.batch.orphan", "sim.batch.local", "pyarrow.parquet"])
     return ctx
 
 
@@ -32,6 +34,25 @@ def warm_up() -> None:
     """Start the forkserver now, in the background (it imports the package meanwhile)."""
     context()
     forkserver.ensure_running()
+
+
+PR_SET_PDEATHSIG = 1  # Linux prctl: a signal for this process when its parent ends
+
+
+def die_with_parent() -> None:
+    """A worker ends with the process that started it, even one killed outright (SIGKILL): its parent
+    (the forkserver) ends when the command does, and the kernel then stops the worker."""
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() == 1:  # the parent ended before the request was made
+        os._exit(1)
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes from the forkserver, each ending with this command."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=die_with_parent)
 
 
 def reuse_memory() -> None:
@@ -71,8 +92,8 @@ def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
         for k, runs in todo:
             progress.advance(_job(plan, staging, k, runs))
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context())
-    pending = {pool.submit(_job, plan, staging, k, runs) for k, runs in todo}
+    executor = pool(workers)
+    pending = {executor.submit(_job, plan, staging, k, runs) for k, runs in todo}
     try:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -80,4 +101,4 @@ def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
                 progress.advance(future.result())
     finally:
         # all chunks are on disk once their futures are done: let idle workers exit on their own
-        pool.shutdown(wait=False, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import budget
 from ..core.engine import concat, run_seeds, simulate, take
 from ..core.schedule import at_rest, schedule, stack
 from ..outputs.posterior import Posterior
@@ -88,6 +89,13 @@ class Plan:
         size = self.scenario.sweep.chunk
         return [range(a, min(a + size, self.runs)) for a in range(0, self.runs, size)]
 
+    def check_memory(self, workers: int) -> None:
+        """Refuse, before anything starts, a batch whose workers would together hold more than the budget."""
+        budget.check(workers * chunk_memory(self), f"{workers} worker(s), each computing a chunk of "
+                     f"{min(self.scenario.sweep.chunk, self.runs):,} runs of {self.scenario.steps:,} quarters",
+                     "set a smaller sweep.chunk (--set sweep.chunk=N), record fewer pairs or fewer steps "
+                     "(sweep.record), or use fewer --workers")
+
     def runs_table(self) -> pd.DataFrame:
         run_id = np.arange(self.runs)
         point, replicate = np.divmod(run_id, self.replicates)
@@ -103,6 +111,13 @@ class Plan:
         if self.posterior is not None:
             found |= {"posterior_sha256": self.posterior.digest(), "departures": self.departures}
         return found
+
+
+def chunk_memory(plan: Plan) -> float:
+    """Bytes a worker holds while it computes one chunk: the runs' arrays and the rows it records."""
+    s, chunk = plan.scenario, min(plan.scenario.sweep.chunk, plan.runs)
+    recorded = len(recorded_pairs(s)) * (s.steps // s.sweep.record.every + 2)
+    return budget.trajectories(chunk, s.steps, len(s.names)) + budget.table(chunk * (recorded + len(s.names) ** 2))
 
 
 def recorded_pairs(scenario: Scenario) -> list[tuple[int, int]]:

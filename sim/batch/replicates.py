@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import budget
 from ..core.engine import Trajectory, broadcast, concat, run_seeds, simulate
 from ..core.schedule import Schedule, schedule
 from ..core.variation import Variation
@@ -81,6 +82,12 @@ def tables(scenario: Scenario, seeds: np.ndarray, traj: Trajectory, drawn: pd.Da
 def run(scenario: Scenario, out: Path, engine: str = "vectorized", replace: bool = False,
         posterior: Posterior | None = None, departures: dict[str, float] | None = None) -> tuple[Path, dict]:
     """Run the replicates and write the results folder `out`; returns it with the tables."""
+    n = len(scenario.names)
+    budget.check(budget.trajectories(scenario.replicates, scenario.steps, n)
+                 + budget.table(scenario.replicates * (scenario.steps + 1) * n * n),
+                 f"{scenario.replicates:,} runs of {scenario.steps:,} quarters, every quarter and pair kept",
+                 "ask for fewer --replicates or --steps, or run them as a batch (alliance-sim batch), which "
+                 "computes them in chunks and keeps only the pairs it records")
     started = time.perf_counter()
     seeds, traj, rows = run_replicates(scenario, engine, posterior, departures)
     drawn = None if rows is None else posterior.table.iloc[rows].drop(columns="weight").assign(posterior_row=rows)

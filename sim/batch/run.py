@@ -20,6 +20,7 @@ def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, rep
     Dask cluster, started here (LocalCluster, `workers` processes) or at `scheduler`.
     """
     out = Path(out)
+    plan.check_memory(1 if executor == "dask" else workers)
     staging = prepare(plan, out, resume, replace)
     chunks = list(enumerate(plan.chunks()))
     todo = [(k, runs) for k, runs in chunks if not chunk_done(staging, k)]

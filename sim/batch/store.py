@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.outcomes import focal_pair, summarise
-from ..outputs.results import manifest, read_table, write_manifest
+from ..outputs.results import folder_lock, manifest, read_table, replacing, whole, write_manifest
 from .plan import SHARED, BatchError, Plan
 
 PARTS = ("trajectories", "outcomes")
@@ -35,10 +35,8 @@ def chunk_done(folder: Path, k: int) -> bool:
 def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
     """Write a chunk's parts, each atomically (outcomes last: its presence marks the chunk done)."""
     for name in PARTS:
-        target = _part(folder, name, k)
-        tmp = target.with_suffix(f".tmp{os.getpid()}")
-        tables[name].to_parquet(tmp, index=False)
-        os.replace(tmp, target)
+        with whole(_part(folder, name, k)) as partial:
+            tables[name].to_parquet(partial, index=False)
 
 
 def staging_folder(out: Path) -> Path:
@@ -81,6 +79,11 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     staging = staging_folder(out)
     if out.exists() and not replace:
         raise BatchError(f"{out} exists and is complete; choose another --out or pass --replace")
+    if replace:
+        try:
+            replacing(out)
+        except FileExistsError as exc:
+            raise BatchError(str(exc)) from None
     if staging.exists() and (owner := _running(staging)) is not None and int(owner["pid"]) != os.getpid():
         raise _busy(out, staging, owner)
     if staging.exists():
@@ -95,7 +98,7 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
                 changed = ", ".join(k for k in found if found[k] != plan.identity()[k])
                 raise BatchError(f"cannot resume {out}: the scenario or options changed since it started ({changed}); "
                                  "use --replace to start over, or another --out")
-            for stale in staging.glob("*.parquet/*.tmp*"):
+            for stale in staging.glob("*.parquet/.*.partial"):
                 stale.unlink()
             _claim(staging)
             return staging
@@ -137,6 +140,7 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, e
                                      **_posterior_details(plan)))
     (staging / "batch.json").unlink()
     (staging / OWNER).unlink(missing_ok=True)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    with folder_lock(out):  # a report or plot reading the old folder finishes first
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)

@@ -32,7 +32,9 @@ def main(args: argparse.Namespace) -> int:
         env["ALLIANCE_SIM_SCENARIO"] = str(Path(args.scenario).resolve())
     command = [sys.executable, "-m", "solara", "run", "sim.abm.app", "--host", args.host, "--port", str(args.port),
                "--no-open" if args.no_open else "--open"]
-    try:
-        return subprocess.call(command, env=env)
+    from ..batch.local import die_with_parent
+
+    try:  # the page server ends with this command, however it ends
+        return subprocess.call(command, env=env, preexec_fn=die_with_parent)
     except KeyboardInterrupt:
         return 0

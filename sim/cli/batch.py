@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_posterior, add_set, say, scenario, with_posterior
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, say, scenario, with_posterior
 
 
 def add(sub) -> None:
@@ -31,6 +31,7 @@ def add(sub) -> None:
     p.add_argument("--out", help="results folder (default: results/NAME)")
     p.add_argument("--replace", action="store_true", help="replace --out (and any interrupted batch of it)")
     p.add_argument("--quiet", action="store_true", help="no progress; print only the results folder")
+    add_memory(p)
     p.set_defaults(func=main)
 
 
@@ -52,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
     from ..batch.progress import Progress
     from ..batch.run import run_batch
     from ..batch.store import chunk_done, staging_folder
+    from ..outputs.results import default_folder, replacing
 
     posterior, departures = None, None
     if args.posterior:
@@ -64,7 +66,9 @@ def main(args: argparse.Namespace) -> int:
         plan = Plan.of(s, args.engine, posterior, departures)
     except BatchError as exc:
         raise UsageError(str(exc)) from None
-    out = Path(args.out) if args.out else Path("results") / s.name
+    out = Path(args.out) if args.out else default_folder(s, suffix="")
+    if args.replace and (what := replacing(out)):
+        say(args, f"replacing {what}")
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "

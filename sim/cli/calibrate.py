@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_svg, print_paths, say
+from .common import UsageError, add_memory, add_svg, print_paths, say
 
 
 def add(sub) -> None:
@@ -28,6 +28,7 @@ def add(sub) -> None:
     p.add_argument("--runs", type=int, default=200, help="runs of the posterior predictive (default 200)")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
+    add_memory(p)
     p.set_defaults(func=main)
 
 
@@ -38,6 +39,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence.calibration import CalibrationError, calibrate
     from ..outputs.figures import history_figure, posterior_figure, save
     from ..outputs.posterior import describe, read_posterior
+    from ..outputs.results import default_folder
     from ..scenario import load_scenario
 
     s = load_scenario(args.scenario)
@@ -46,7 +48,7 @@ def main(args: argparse.Namespace) -> int:
                          "generations); see scenarios/history_2005_2024.yaml")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: allowed: 1 or more")
-    out = Path(args.out) if args.out else Path("results") / f"{s.name}-calibration"
+    out = Path(args.out) if args.out else default_folder(s, suffix="calibration")
     try:
         calibrate(s, out, args.resume, args.workers, args.scheduler, say=lambda m: say(args, m))
     except CalibrationError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,12 +34,14 @@ def overrides(pairs: list[str] | None) -> dict:
     """--set PATH=VALUE options as {path: value}, values read as YAML scalars."""
     import yaml
 
+    from ..scenario.loading import LOADER
+
     found = {}
     for item in pairs or []:
         path, sep, value = item.partition("=")
         if not sep or not path:
             raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. --set actors.Seoul.autonomy=0.8")
-        found[path.strip()] = yaml.safe_load(value)
+        found[path.strip()] = yaml.load(value, Loader=LOADER)
     return found
 
 
@@ -60,11 +63,21 @@ def _counts(args: argparse.Namespace) -> dict:
 def posterior_option(folder: str) -> Posterior:
     """The posterior of --posterior FOLDER, or a usage error saying what is missing."""
     from ..outputs.posterior import read_posterior
+    from ..outputs.results import DamagedResults
 
     try:
         return read_posterior(folder)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedResults) as exc:
         raise UsageError(f"--posterior: {exc}") from None
+
+
+def posterior_for(posterior: Posterior, s: Scenario) -> Posterior:
+    """The posterior, checked to set only what the scenario has (a usage error otherwise)."""
+    try:
+        posterior.columns(s)
+    except ValueError as exc:
+        raise UsageError(f"--posterior: {exc}") from None
+    return posterior
 
 
 def with_posterior(args: argparse.Namespace) -> tuple[Scenario, dict, Posterior]:
@@ -80,7 +93,7 @@ def with_posterior(args: argparse.Namespace) -> tuple[Scenario, dict, Posterior]
     rest = {path: value for path, value in extra.items() if path not in departures} | _counts(args)
     s = with_overrides(load_scenario(args.scenario), rest, source=f"{args.scenario} (command-line options)")
     with_overrides(s, departures, source=f"{args.scenario} (command-line options)")  # checks them
-    return s, departures, posterior
+    return s, departures, posterior_for(posterior, s)
 
 
 def add_posterior(p: argparse.ArgumentParser) -> None:
@@ -89,14 +102,25 @@ def add_posterior(p: argparse.ArgumentParser) -> None:
                         "its posterior (seeded), so results carry parameter and seed uncertainty together")
 
 
-def load(folder: str | Path) -> Results:
-    """A results folder, or a usage error saying it is not one."""
-    from ..outputs.results import load_results
+HELD = ExitStack()  # the folders the command reads, held until it ends (`release`)
 
+
+def load(folder: str | Path) -> Results:
+    """A results folder, held against replacement until the command ends (a batch replacing it
+    waits), or a usage error saying it is not one."""
+    from ..outputs.results import DamagedResults, folder_lock, is_results, load_results
+
+    if is_results(Path(folder)):
+        HELD.enter_context(folder_lock(Path(folder), shared=True))
     try:
         return load_results(folder)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedResults) as exc:
         raise UsageError(str(exc)) from None
+
+
+def release() -> None:
+    """Let go of the folders the command held."""
+    HELD.close()
 
 
 def design_point(res: Results, point: int) -> int:
@@ -117,6 +141,12 @@ def add_engine(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("vectorized", "mesa"), default="vectorized",
                    help="vectorized: runs at once along an array axis (default); mesa: one AllianceModel per run "
                         "(the reference; same numbers)")
+
+
+def add_memory(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory", metavar="SIZE",
+                   help="memory budget, e.g. 8G or 60%% (default: half of this machine's); a job estimated over "
+                        "it is refused before it starts, with how to split it")
 
 
 def add_svg(p: argparse.ArgumentParser) -> None:

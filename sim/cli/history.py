@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_posterior, add_set, add_svg, posterior_option, print_paths, say
+from .common import add_memory, add_posterior, add_set, add_svg, posterior_for, posterior_option, print_paths, say
 
 
 def add(sub) -> None:
@@ -27,6 +27,7 @@ def add(sub) -> None:
                         "`calibration.data: FOLDER` fits")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
+    add_memory(p)
     p.set_defaults(func=main)
 
 
@@ -43,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
     posterior = None
     if args.posterior:
-        posterior = posterior_option(args.posterior)
+        posterior = posterior_for(posterior_option(args.posterior), s)
         say(args, f"each run draws its parameter set from {args.posterior}")
     found = history.run_history(s, args.runs, posterior)
     out = Path(args.out) if args.out else Path("results") / "history"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_set, add_svg, print_paths, scenario
+from .common import UsageError, add_memory, add_set, add_svg, print_paths, scenario
 
 
 def add(sub) -> None:
@@ -24,26 +24,35 @@ def add(sub) -> None:
     add_set(p)
     p.add_argument("--out", help="folder for the figures (default: results/NAME-landscape)")
     add_svg(p)
+    add_memory(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from .. import budget
     from ..analysis import landscape
     from ..outputs.figures import landscape_figure, landscape_map_figure, save
+    from ..outputs.results import default_folder
 
+    if args.runs < 1:
+        raise UsageError(f"--runs {args.runs}: allowed: 1 or more")
+    if args.map is not None and not 2 <= args.map <= 101:
+        raise UsageError(f"--map {args.map}: allowed: 2 to 101 points a side")
     s = scenario(args)
     if len(s.actors) > 22:
         raise UsageError(f"{len(s.actors)} actors: exact enumeration is for up to about 22 actors")
-    out = Path(args.out) if args.out else Path("results") / f"{s.name}-landscape"
+    out = Path(args.out) if args.out else default_folder(s, suffix="landscape")
     stances = landscape.final_stances(s, args.runs) if args.stances == "final" else None
     size, propensity = landscape.inputs(s, stances)
     land = landscape.stable(s.names, size, propensity)
     source = "given propensities" if s.landscape and s.landscape.propensity else f"{args.stances} stances"
     print("\n".join(landscape.describe(land, s.names, size, source, s.name)))
-    written = save(landscape_figure(land, f"Landscape of '{s.name}' ({source})"), out / "landscape", args.svg)
-    if args.map:
+    written = save(landscape_figure(land, f"Landscape of '{s.name}' ({source})", landscape.SHOWN), out / "landscape", args.svg)
+    if args.map is not None:
+        budget.check(budget.trajectories(args.runs, s.steps, len(s.names)), f"{args.runs:,} runs of each map point",
+                     "ask for fewer --runs")
         pair = s.partnership.pair
         levels = np.linspace(0, 1, args.map)
         found = landscape.stability_map(s, levels, levels, args.runs)

@@ -37,7 +37,7 @@ def add(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..outputs.results import latest
+    from ..outputs.results import latest, staged
     from ..outputs.tables import NotRecorded
 
     items = list(args.items)
@@ -56,17 +56,18 @@ def main(args: argparse.Namespace) -> int:
         kinds.remove("map")
     out = Path(args.out) if args.out else folder / "plots"
     written = []
-    for k in kinds:
-        try:
-            written += DRAW[k](res, args, out)
-        except NotRecorded as exc:
-            if kind:  # asked for by name: an error
+    with staged(out) as partial:  # the figures appear together once all are drawn, or none do
+        for k in kinds:
+            try:
+                written += DRAW[k](res, args, partial)
+            except NotRecorded as exc:
+                if kind:  # asked for by name: an error
+                    raise UsageError(str(exc)) from None
+                say(args, f"skipped the {k} figure: it needs the trajectories of {exc.pair}, which this batch did not "
+                          f"record; to draw it, add the pair to `sweep.record.pairs` (e.g. [{exc.pair}, ...]) and rerun")
+            except ValueError as exc:
                 raise UsageError(str(exc)) from None
-            say(args, f"skipped the {k} figure: it needs the trajectories of {exc.pair}, which this batch did not "
-                      f"record; to draw it, add the pair to `sweep.record.pairs` (e.g. [{exc.pair}, ...]) and rerun")
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    return print_paths(written)
+    return print_paths([out / path.name for path in written])
 
 
 def chosen_point(res, args: argparse.Namespace) -> int:

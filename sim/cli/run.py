@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_posterior, add_set, say, scenario, with_posterior
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, say, scenario, with_posterior
 
 
 def add(sub) -> None:
@@ -22,13 +22,14 @@ def add(sub) -> None:
     p.add_argument("--out", help="results folder (default: results/NAME-TIMESTAMP)")
     p.add_argument("--replace", action="store_true", help="replace --out if it exists")
     p.add_argument("--quiet", action="store_true", help="print only the results folder")
+    add_memory(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
     from ..core.outcomes import partnership_count, share_text
-    from ..outputs.results import default_folder
+    from ..outputs.results import default_folder, replacing
 
     posterior, departures = None, None
     if args.posterior:
@@ -40,6 +41,8 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_folder(s)
     if out.exists() and not args.replace:
         raise UsageError(f"{out} exists; choose another --out or pass --replace")
+    if args.replace and (what := replacing(out)):
+        say(args, f"replacing {what}")
     drawn = f", parameters drawn from {args.posterior}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
     if posterior is not None and posterior.unused(s):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, say
+from .common import UsageError, add_memory, say
 
 
 def add(sub) -> None:
@@ -21,6 +21,7 @@ def add(sub) -> None:
     p.add_argument("--workers", type=int, default=1, help="local processes evaluating particles (default 1)")
     p.add_argument("--out", help="folder for the calibrations and selection.csv (default: results/selection)")
     p.add_argument("--quiet", action="store_true", help="print only the table's file")
+    add_memory(p)
     p.set_defaults(func=main)
 
 

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import budget
 from ..scenario import load_scenario, shipped
 from .compiled import call
 from .dynamics import Params, State
@@ -46,6 +47,9 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     runs, n = schedule.initial.A.shape[0], schedule.initial.A.shape[-1]
     if len(seeds) != runs:
         raise ValueError(f"{len(seeds)} seeds for {runs} runs")
+    budget.check(budget.trajectories(runs, steps, n), f"{runs:,} runs of {steps:,} quarters",
+                 "ask for fewer runs or quarters, or run them as a batch (alliance-sim batch), which computes "
+                 "and writes them in chunks")
     out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
     initial, P, phase, shifts, dA, dE = inputs(schedule, steps)
     call(runs_kernel, *initial, P, phase, shifts, dA, dE, shocks(seeds, steps, n), *out)
@@ -80,6 +84,10 @@ def broadcast(schedule: Schedule, runs: int) -> Schedule:
 
 def take(schedule: Schedule, index: np.ndarray) -> Schedule:
     """The runs `index` of a stacked schedule (e.g. design points expanded to their replicates)."""
+    per_run = sum(np.asarray(x)[0].nbytes for part in (schedule.initial, *schedule.phases) for x in part)
+    per_run += sum(np.asarray(x)[0].nbytes for shift in schedule.shifts for x in shift)
+    budget.check(len(index) * per_run, f"the conditions of {len(index):,} runs",
+                 "ask for fewer runs, or run them as a batch (alliance-sim batch), which computes them in chunks")
     pick = lambda x: np.asarray(x)[index]  # noqa: E731
     return Schedule(State(*(pick(x) for x in schedule.initial)), schedule.starts, [p.map(pick) for p in schedule.phases],
                     schedule.shift_steps, [(pick(dA), pick(dE)) for dA, dE in schedule.shifts])

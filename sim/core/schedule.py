@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import Scenario, parse_pair, validate, with_overrides
+from ..scenario import PARAMETER_NAMES, Scenario, expand_path, parse_pair, validate, with_overrides
 from .dynamics import MECHANISMS, Params, State, rest, shifted
 
 
@@ -153,16 +153,54 @@ def schedule(s: Scenario) -> Schedule:
 
 def phases_of(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> tuple[list[int], list[Params]]:
     """The first step of each phase and the conditions in force in it (events at one step make one phase)."""
-    starts, phases, applied = [0], [conditions(s, interests, potential)], {}
+    starts, phases = [0], [conditions(s, interests, potential)]
     for at, settings in s.event_steps():
-        applied.update(settings)
-        current = conditions(with_overrides(s, applied, source=f"events at step {at}"), interests, potential)
+        current = apply(s, phases[-1], settings)
         if at == starts[-1]:
             phases[-1] = current
         else:
             starts.append(at)
             phases.append(current)
     return starts, phases
+
+
+ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity", "joining": "joining"}
+
+
+def place(s: Scenario, path: str) -> tuple[str, int | None]:
+    """The parameter array and index that a dotted path sets (KeyError if it sets none)."""
+    match expand_path(path).split("."):
+        case ["parameters", name] if name in PARAMETER_NAMES:
+            return name, None
+        case ["mechanisms", name] if name in MECHANISMS:
+            return "weights", MECHANISMS.index(name)
+        case ["actors", actor, attribute] if actor in s.actors and attribute in ACTOR_FIELDS:
+            return ACTOR_FIELDS[attribute], s.index(actor)
+    raise KeyError(f"{path!r} is not a numeric condition; allowed: parameters.({'|'.join(PARAMETER_NAMES)}), "
+                   f"mechanisms.NAME or actors.NAME.({'|'.join(ACTOR_FIELDS)})")
+
+
+def apply(s: Scenario, p: Params, settings: dict[str, float]) -> Params:
+    """The conditions `p` with an event's settings written in (validated with the scenario): numbers
+    of the parameters, weights and actors, and entries of the interests and the potential."""
+    fields = {name: np.array(x, dtype=float) for name, x in p._asdict().items()}
+    # as in `overlay`: one-directional entries win over symmetric ones
+    for path, value in sorted(settings.items(), key=lambda kv: "->" in kv[0]):
+        table, _, key = path.partition(".")
+        if table in ("interests", "potential"):
+            a, b, both = parse_pair(key)
+            i, j = s.index(a), s.index(b)
+            matrix = fields["anchor" if table == "interests" else "potential"]
+            matrix[i, j] = value
+            if both:
+                matrix[j, i] = value
+            continue
+        name, index = place(s, path)
+        if index is None:
+            fields[name] = np.array(float(value))
+        else:
+            fields[name][index] = value
+    return Params(**fields)
 
 
 def shocks_of(s: Scenario) -> tuple[list[int], list[tuple[np.ndarray, np.ndarray]]]:

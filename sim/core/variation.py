@@ -18,26 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import PARAMETER_NAMES, Scenario, expand_path, with_overrides
+from ..scenario import Scenario, expand_path, with_overrides
 from ..scenario.calendar import parse_quarter
-from .dynamics import MECHANISMS, Params, State, rest
-from .schedule import Schedule, conditions, initial_state, phases_of, rest_picture, settings_before, shocks_of
-
-ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity", "joining": "joining"}
-
-
-def place(s: Scenario, path: str) -> tuple[str, int | None]:
-    """The parameter array and index that a dotted path sets (KeyError if it sets none)."""
-    match expand_path(path).split("."):
-        case ["parameters", name] if name in PARAMETER_NAMES:
-            return name, None
-        case ["mechanisms", name] if name in MECHANISMS:
-            return "weights", MECHANISMS.index(name)
-        case ["actors", actor, attribute] if actor in s.actors and attribute in ACTOR_FIELDS:
-            return ACTOR_FIELDS[attribute], s.index(actor)
-    raise KeyError(f"{path!r} is not a numeric condition; allowed: parameters.({'|'.join(PARAMETER_NAMES)}), "
-                   f"mechanisms.NAME or actors.NAME.({'|'.join(ACTOR_FIELDS)})")
-
+from .dynamics import Params, State, rest
+from .schedule import Schedule, conditions, initial_state, phases_of, place, rest_picture, settings_before, shocks_of
 
 def split_setting(setting: str) -> tuple[str, str | None]:
     """'path@2008Q1' -> ('path', '2008Q1'); 'path' -> ('path', None)."""
@@ -81,16 +65,19 @@ class Variation:
         self.places = [place(s, path) for path, _ in columns]
         steps = [None if at is None else event_step(s, path, at) for path, at in columns]
         # phase k takes column c if the latest event setting c's path by phase k's start is c's own
-        def applies(last: int) -> list[bool]:  # whether each column is in force once the events up to `last` are
-            latest = {path: None for path, _ in columns}
-            for when, settings in s.event_steps():
-                if when <= last:
-                    latest.update({p: when for p in settings if p in latest})
-            return [latest[path] == at for (path, _), at in zip(columns, steps)]
+        # whether each column is in force once the events up to each of `lasts` (ascending) are: one pass
+        def applies(lasts: list[int]) -> np.ndarray:
+            latest, events, k, found = {path: None for path, _ in columns}, s.event_steps(), 0, []
+            for last in lasts:
+                while k < len(events) and events[k][0] <= last:
+                    latest.update({p: events[k][0] for p in events[k][1] if p in latest})
+                    k += 1
+                found.append([latest[path] == at for (path, _), at in zip(columns, steps)])
+            return np.array(found, dtype=bool).reshape(len(lasts), len(columns))
 
-        self.applies = np.array([applies(start) for start in self.starts], dtype=bool)
+        self.applies = applies(self.starts)
         # the rest state is derived under the settings (not the departures) in force before `rest.at`
-        self.at_rest = (np.arange(len(columns)) < len(self.settings)) & np.array(applies(s.rest_step - 1), dtype=bool)
+        self.at_rest = (np.arange(len(columns)) < len(self.settings)) & applies([s.rest_step - 1])[0]
 
     def schedules(self, values: np.ndarray, departures: np.ndarray | None = None) -> Schedule:
         """The stacked schedule of m parameter sets: `values` (m, settings), `departures` (m, departures)."""

@@ -32,7 +32,7 @@ import pandas as pd
 from ..core.engine import Trajectory, run_seeds, simulate
 from ..core.variation import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
-from ..outputs.results import versions, write_atomically
+from ..outputs.results import versions, whole
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_dates
 from . import data, observe, smc
@@ -195,13 +195,11 @@ def evaluator(s: Scenario, observed: dict, workers: int = 1, scheduler: str | No
     if scheduler is None and workers <= 1:
         yield lambda values, seeds: _distances(s, values, seeds, observed)
     elif scheduler is None:
-        from concurrent.futures import ProcessPoolExecutor
+        from ..batch.local import pool
 
-        from ..batch.local import context
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
-            yield lambda values, seeds: np.concatenate(list(pool.map(_distances, repeat(s), *shares(values, seeds),
-                                                                      repeat(observed))))
+        with pool(workers) as executor:
+            yield lambda values, seeds: np.concatenate(list(executor.map(_distances, repeat(s), *shares(values, seeds),
+                                                                          repeat(observed))))
     else:
         from ..batch.cluster import connect
 
@@ -276,12 +274,14 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
     frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances)
-    write_atomically(folder / POPULATIONS / f"generation-{k:03d}.parquet", lambda path: frame.to_parquet(path, index=False))
+    with whole(folder / POPULATIONS / f"generation-{k:03d}.parquet") as path:
+        frame.to_parquet(path, index=False)
     row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
            "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
            "distinct": found.distinct}
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
-    write_atomically(folder / "generations.parquet", lambda path: done.to_parquet(path, index=False))
+    with whole(folder / "generations.parquet") as path:
+        done.to_parquet(path, index=False)
     if k == 0:
         say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
     else:
@@ -317,25 +317,24 @@ def effective_size(weights: np.ndarray) -> float:
 
 def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
     if resume:
-        if not (folder / "generations.parquet").is_file():
-            raise CalibrationError(f"{folder} has no calibration to resume (generations.parquet is missing)")
         written = folder / "scenario.yaml"
-        if written.is_file() and _identity(_read(written)) != _identity(s):
+        if not written.is_file():
+            raise CalibrationError(f"{folder} has no calibration to resume (scenario.yaml is missing)")
+        if _identity(_read(written)) != _identity(s):
             raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; allowed: "
                                    "--resume with the same scenario (generations and tolerance may change), or a new --out")
-        return
-    if (folder / "generations.parquet").exists() or (folder / POPULATIONS).exists():
+        return  # with no generation finished (stopped in the first), it starts again from the prior
+    if (folder / "generations.parquet").exists():
         raise CalibrationError(f"{folder} already holds a calibration; pass --resume to continue it, or choose another --out")
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / "scenario.yaml", lambda path: path.write_text(s.to_yaml(), encoding="utf-8"))
+    with whole(folder / "scenario.yaml") as path:
+        path.write_text(s.to_yaml(), encoding="utf-8")
 
 
 def _read(path: Path) -> Scenario:
-    import yaml
+    from ..scenario import load_scenario
 
-    from ..scenario import validate
-
-    return validate(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    return load_scenario(path)  # a damaged file is reported as any scenario is
 
 
 def _identity(s: Scenario) -> str:
@@ -356,4 +355,5 @@ def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | No
              "fit": fit, "particles": s.calibration.population,
              "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
              "distinct_particles": int(last["distinct"])}
-    write_atomically(folder / "manifest.json", lambda path: path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8"))
+    with whole(folder / "manifest.json") as path:
+        path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import budget
 from ..core.engine import Trajectory, broadcast, run_seeds, simulate
 from ..batch.replicates import posterior_schedule
 from ..core.schedule import at_rest, schedule
@@ -41,6 +42,8 @@ def run_history(scenario: Scenario | None = None, runs: int | None = None, poste
 
     s = scenario if scenario is not None else load_scenario(shipped(DEFAULT))
     n = runs or s.replicates
+    budget.check(budget.trajectories(n, s.steps, len(s.names)), f"{n:,} runs of {s.steps:,} quarters",
+                 "ask for fewer --runs")
     seeds = run_seeds(s.seed, n)
     if posterior is None:
         s = at_rest(s)

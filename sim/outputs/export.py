@@ -6,13 +6,12 @@ bounded memory."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from .query import Table, connect, literal
-from .results import Results
+from .results import Results, staged, whole
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
@@ -43,31 +42,17 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     if fmt == "xlsx":
         return [workbook(res, tables, points, out)]
     folder = Path(out) if out else res.path / "export"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    if res.summary is not None:
-        written.append(folder / f"summary.{fmt}")
-        rows = summary(res, points)
-        with whole(written[-1]) as partial:
-            rows.to_csv(partial, index=False) if fmt == "csv" else rows.to_parquet(partial, index=False)
-    for name, table in tables.items():
-        written.append(folder / f"{name}.{fmt}")
-        sql = table.sql("? AS scenario, *", ordered=True)
-        options = "HEADER" if fmt == "csv" else "FORMAT parquet"
-        with whole(written[-1]) as partial:
-            connect().execute(f"COPY ({sql}) TO {literal(str(partial))} ({options})", [res.scenario.name, *table.params])
-    return written
-
-
-@contextmanager
-def whole(path: Path):
-    """A temporary name beside `path`, renamed to it once written: an interrupted export leaves no half-written file."""
-    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        yield partial
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    names = (["summary"] if res.summary is not None else []) + list(tables)
+    with staged(folder) as partial:  # the files appear together, or not at all
+        if res.summary is not None:
+            rows = summary(res, points)
+            rows.to_csv(partial / f"summary.{fmt}", index=False) if fmt == "csv" else rows.to_parquet(partial / f"summary.{fmt}", index=False)
+        for name, table in tables.items():
+            sql = table.sql("? AS scenario, *", ordered=True)
+            options = "HEADER" if fmt == "csv" else "FORMAT parquet"
+            target = literal(str(partial / f"{name}.{fmt}"))
+            connect().execute(f"COPY ({sql}) TO {target} ({options})", [res.scenario.name, *table.params])
+    return [folder / f"{name}.{fmt}" for name in names]
 
 
 def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -> Path:

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
+from ..core.schedule import place
 from ..core.variation import event_step, split_setting
 from ..scenario import Scenario, validate
+from ..scenario.loading import LOADER
+from .results import DamagedResults
 
 STREAM = 0x9057  # a run's draw comes from its seed on this stream, apart from its shocks (seeded by the seed alone)
 
@@ -51,11 +55,18 @@ class Posterior:
         for name, found in self.sets.items():
             for setting in found:
                 path, at = split_setting(setting)
-                try:
-                    if at is not None:
+                if at is None:
+                    try:
+                        place(s, path)
+                    except KeyError:
+                        raise ValueError(f"{self.source}: its value {name!r} sets {path}, which '{s.name}' does not "
+                                         f"have (its actors: {', '.join(s.names)}); allowed: a posterior calibrated "
+                                         "on a scenario with the same actors") from None
+                else:
+                    try:
                         event_step(s, path, at)
-                except KeyError:  # no event of `s` sets it
-                    continue
+                    except KeyError:  # no event of `s` sets it
+                        continue
                 settings.append(setting)
                 names.append(name)
         return settings, names
@@ -97,10 +108,14 @@ def read_posterior(folder: str | Path) -> Posterior:
         if not path.is_file():
             raise FileNotFoundError(f"{folder} is not a calibration folder: {path.name} is missing "
                                     "(`alliance-sim calibrate FILE` writes one)")
-    s = validate(yaml.safe_load(scenario_path.read_text(encoding="utf-8")), str(scenario_path))
+    try:
+        s = validate(yaml.load(scenario_path.read_text(encoding="utf-8"), Loader=LOADER), str(scenario_path))
+        table = pd.read_parquet(table_path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, pa.ArrowException) as exc:
+        raise DamagedResults(f"{folder}: posterior.parquet or scenario.yaml cannot be read ({str(exc).splitlines()[0]}); "
+                             "calibrate again into a new folder") from None
     if s.calibration is None:
         raise FileNotFoundError(f"{scenario_path} has no `calibration:` section")
-    table = pd.read_parquet(table_path)
     sets = posterior_sets(s)
     missing = [name for name in [*sets, "weight"] if name not in table.columns]
     if missing:

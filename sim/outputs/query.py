@@ -38,11 +38,11 @@ ORDER = {"runs": ("run_id",), "trajectories": ("run_id", "step", "source", "targ
 PER_RUN = ("trajectories", "outcomes")  # the tables that name runs, not design points
 
 
-def connect():
-    """A DuckDB connection within the memory budget, on the machine's cores."""
+def connect(threads: int | None = None):
+    """A DuckDB connection within the memory budget, on the machine's cores (or `threads`)."""
     import duckdb
 
-    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": os.cpu_count() or 1,
+    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": threads or os.cpu_count() or 1,
                                   "temp_directory": spill_folder()})
 
 
@@ -54,9 +54,9 @@ def spill_folder() -> str:
     return folder
 
 
-def fetch(sql: str, params: Sequence = ()) -> pd.DataFrame:
+def fetch(sql: str, params: Sequence = (), threads: int | None = None) -> pd.DataFrame:
     # through Arrow: DuckDB's own conversion of text columns to pandas is three times slower
-    return connect().sql(sql, params=list(params)).to_arrow_table().to_pandas()
+    return connect(threads).sql(sql, params=list(params)).to_arrow_table().to_pandas()
 
 
 @dataclass(frozen=True)
@@ -128,16 +128,17 @@ class Table:
     def count(self) -> int:
         return int(connect().execute(f"SELECT count(*) FROM ({self.sql()})", list(self.params)).fetchone()[0])
 
-    def group(self, by: str | Sequence[str], **aggregates: str) -> pd.DataFrame:
+    def group(self, by: str | Sequence[str], threads: int | None = None, **aggregates: str) -> pd.DataFrame:
         """One row per group, in group order: `name=SQL aggregate`, e.g. share='avg(partnership::DOUBLE)'."""
         keys = ", ".join(f'"{b}"' for b in ([by] if isinstance(by, str) else by))
         values = ", ".join(f'{sql} AS "{name}"' for name, sql in aggregates.items())
-        return fetch(f"SELECT {keys}, {values} FROM ({self.sql()}) GROUP BY {keys} ORDER BY {keys}", self.params)
+        return fetch(f"SELECT {keys}, {values} FROM ({self.sql()}) GROUP BY {keys} ORDER BY {keys}", self.params, threads)
 
     def quantiles(self, column: str, by: str | Sequence[str] = "step", q: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
         """Quantiles of a column per group, as the engine's streaming estimates (t-digest): one
-        column per quantile, named by it ('0.1', '0.5', '0.9')."""
-        return self.group(by, **{f"{p:g}": f'approx_quantile("{column}", {float(p)})' for p in q})
+        column per quantile, named by it ('0.1', '0.5', '0.9'). On one thread: an estimate merged
+        from parallel parts would depend on how the work was split, and a figure drawn twice would differ."""
+        return self.group(by, threads=1, **{f"{p:g}": f'approx_quantile("{column}", {float(p)})' for p in q})
 
 
 def directions(pair: str) -> list[tuple[str, str]]:

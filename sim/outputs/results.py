@@ -8,9 +8,12 @@ when complete, so a folder that exists is never half-written.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
@@ -18,10 +21,14 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
 
 from ..core.outcomes import focal_pair
 from ..scenario import Scenario, validate
+from ..scenario.loading import LOADER
+from ..scenario.paths import file_name_problem
 from .query import Table
 
 LIBRARIES = ("alliance-sim", "mesa", "numpy", "pandas", "pyarrow", "duckdb", "matplotlib", "pydantic", "pyyaml")
@@ -37,20 +44,82 @@ def versions() -> dict[str, str]:
     return found
 
 
-def write_atomically(path: Path, write) -> None:
-    """`write(temporary_path)`, then rename the file into place: a reader never finds it half-written."""
+@contextmanager
+def whole(path: Path):
+    """A temporary file beside `path`, renamed to it once the block has written it: a reader never
+    finds the file half-written, a failure leaves nothing behind, and two writers never share a
+    temporary name."""
     path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    partial = Path(name)
     try:
-        write(partial)
+        yield partial
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def default_folder(scenario: Scenario, root: Path = Path("results")) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return root / f"{scenario.name}-{stamp}"
+@contextmanager
+def folder_lock(folder: Path, shared: bool = False):
+    """Hold a results folder against replacement: readers that write into it (plots, exports, the
+    report) share the lock; a writer that replaces the folder waits for them, and they for it. The
+    lock is the folder's manifest (a folder with none has no readers), so it leaves no file behind."""
+    manifest_path = Path(folder) / "manifest.json"
+    try:
+        import fcntl
+        handle = open(manifest_path, "rb")
+    except (ImportError, OSError):  # not POSIX, or nothing there yet: nothing to hold
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def staged(folder: Path):
+    """A temporary folder beside `folder` to write a set of files into; once the block ends, each is
+    moved into `folder` (made if missing), or, after a failure, the lot removed: a reader never finds
+    the set half-written."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        yield partial
+        folder.mkdir(exist_ok=True)
+        for path in sorted(partial.iterdir()):
+            os.replace(path, folder / path.name)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def default_folder(scenario: Scenario, suffix: str | None = None, root: Path = Path("results")) -> Path:
+    """results/NAME-SUFFIX (default suffix: the time): a folder named after a scenario, whose name the
+    scenario's validation has checked to be a plain file name (`file_name_problem`)."""
+    suffix = datetime.now().strftime("%Y%m%d-%H%M%S") if suffix is None else suffix
+    name = f"{scenario.name}-{suffix}" if suffix else scenario.name
+    if file_name_problem(name):  # a scenario not validated by the loader
+        raise ValueError(f"{name!r} cannot name a results folder: allowed: {file_name_problem(name)}")
+    return root / name
+
+
+def replacing(folder: Path) -> str | None:
+    """What `--replace` would replace at `folder` (None: nothing there), or FileExistsError if the
+    project did not write it: only a folder holding its manifest is replaced."""
+    folder = Path(folder)
+    if not folder.exists() and not folder.is_symlink():
+        return None
+    found = None
+    if folder.is_dir() and not folder.is_symlink() and (folder / "manifest.json").is_file():
+        try:
+            found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            found = None
+    if not isinstance(found, dict) or "scenario" not in found:
+        raise FileExistsError(f"{folder} exists and is not a results folder of alliance-sim (no readable manifest.json); "
+                              "--replace only replaces those: choose another --out, or move it away yourself")
+    return f"{folder} (results of '{found['scenario']}', written {found.get('created', 'at an unknown time')})"
 
 
 def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) -> dict:
@@ -80,18 +149,19 @@ def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenar
     folder = Path(folder)
     if folder.exists() and not replace:
         raise FileExistsError(f"{folder} exists; choose another --out or pass --replace")
+    if replace:
+        replacing(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.parent / f".{folder.name}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         (staging / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
         for name, table in tables.items():
             table.to_parquet(staging / f"{name}.parquet", index=False)
         write_manifest(staging, provenance)
-        if folder.exists():
-            shutil.rmtree(folder)
-        staging.rename(folder)
+        with folder_lock(folder):
+            if folder.exists():
+                shutil.rmtree(folder)
+            staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -141,18 +211,54 @@ class Results:
         return self.table("trajectories").where(point=point).to_pandas()
 
 
+class DamagedResults(Exception):
+    """A results folder whose files are unreadable, or changed since they were written."""
+
+
 def is_results(folder: Path) -> bool:
     return (Path(folder) / "manifest.json").is_file() and (Path(folder) / "scenario.yaml").is_file()
 
 
 def load_results(path: str | Path) -> Results:
-    """Open a results folder; its big tables are read when first used (`Results`)."""
+    """Open a results folder, checking what it holds: the manifest, the scenario against the
+    manifest's hash, and every Parquet file's footer (a truncated or emptied file has none). Its
+    big tables are read when first used (`Results`)."""
     folder = Path(path)
     if not is_results(folder):
         raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json and scenario.yaml)")
-    scenario = validate(yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8")), str(folder / "scenario.yaml"))
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    rerun = "rerun the command that wrote it into a new folder"
+    manifest = _read_file(folder / "manifest.json", json.loads, rerun)
+    data = _read_file(folder / "scenario.yaml", lambda text: yaml.load(text, Loader=LOADER), rerun)
+    scenario = validate(data, str(folder / "scenario.yaml"))
+    if manifest.get("scenario_sha256") not in (None, scenario.digest()):
+        raise DamagedResults(f"{folder / 'scenario.yaml'} was changed after the runs were made (its hash differs from "
+                             f"manifest.json's), so it no longer says what the tables hold; restore it, or {rerun}")
+    for part in parquet_files(folder):
+        try:
+            pq.read_metadata(part)
+        except (OSError, pa.ArrowException) as exc:
+            raise DamagedResults(f"{part} is damaged ({str(exc).splitlines()[0]}); {rerun}, or into this one "
+                                 "with --replace") from None
     return Results(folder, scenario, manifest, design=read_table(folder, "design"), summary=read_table(folder, "summary"))
+
+
+def _read_file(path: Path, parse, rerun: str) -> dict:
+    """A results folder's small file parsed into a mapping, or DamagedResults naming it."""
+    try:
+        found = parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise DamagedResults(f"{path} cannot be read ({str(exc).splitlines()[0]}); {rerun}") from None
+    if not isinstance(found, dict):
+        raise DamagedResults(f"{path} does not hold what alliance-sim writes; {rerun}")
+    return found
+
+
+def parquet_files(folder: Path) -> list[Path]:
+    """Every Parquet file of a results folder: its tables' files and parts."""
+    found = []
+    for path in sorted(Path(folder).glob("*.parquet")):
+        found += sorted(path.glob("part-*.parquet")) if path.is_dir() else [path]
+    return found
 
 
 def read_table(folder: Path, name: str, **options) -> pd.DataFrame | None:

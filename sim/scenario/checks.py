@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from functools import cache
+from typing import Annotated, get_args, get_origin
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
-from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, get_path, parse_pair, set_setting
-from .schema import FactorRange, Mechanisms, Scenario
+from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, file_name_problem, get_path, parse_pair, set_setting
+from .schema import Actor, FactorRange, Mechanisms, Parameters, Scenario
 
 
 def check_references(s: Scenario) -> list[Problem]:
@@ -19,9 +22,14 @@ def check_references(s: Scenario) -> list[Problem]:
         if value is not None and value not in names:
             problems.append(Problem(path, f"unknown actor {value!r}; allowed: {known}"))
 
+    unsafe = file_name_problem(s.name)
+    if unsafe:
+        problems.append(Problem("name", f"{s.name!r} cannot name a results folder; allowed: {unsafe}"))
     for name, actor in s.actors.items():
-        if not name or any(ch in name for ch in "-.>") or "__" in name:
-            problems.append(Problem(f"actors.{name}", f"actor name {name!r} is not allowed; allowed: a name without '-', '.', '>' or '__'"))
+        unsafe = file_name_problem(name)
+        if not name or any(ch in name for ch in "-.>") or "__" in name or unsafe:
+            problems.append(Problem(f"actors.{name}", f"actor name {name!r} is not allowed; allowed: a name without "
+                                                      f"'-', '.', '>' or '__'{'; ' + unsafe if unsafe else ''}"))
         need_actor(f"actors.{name}.patron", actor.patron)
         if actor.patron == name:
             problems.append(Problem(f"actors.{name}.patron", f"{name!r} cannot be its own patron"))
@@ -225,7 +233,7 @@ def _check_events(s: Scenario) -> list[Problem]:
             problems.append(Problem(f"events.{i}", "an event needs `set` (conditions from then on) or `shift` "
                                                    "(a shock to the current state), or both"))
         for key, value in event.set.items():
-            problems += _check_numeric_path(s, key, [value], f"events.{i}.set.{key}")
+            problems += _check_event_setting(s, key, value, f"events.{i}.set.{key}")
         if event.shift is not None:
             for table in ("alignment", "cooperation"):
                 for key in getattr(event.shift, table):
@@ -234,3 +242,49 @@ def _check_events(s: Scenario) -> list[Problem]:
     return problems
 
 
+
+
+EVENT_SETTINGS = (f"a condition ({CONDITIONS}), interests.A->B or potential.A-B; the event's own `at` "
+                  "is its date")
+
+
+def _check_event_setting(s: Scenario, key: str, value, where: str) -> list[Problem]:
+    """Whether an event may set `key` to `value`: the field's own type and range, checked alone, so
+    that validating a scenario costs the same for each of its events."""
+    full = expand_path(key)
+    if "@" in full:
+        return [Problem(where, f"{key!r} names a date; allowed: {EVENT_SETTINGS}")]
+    parts = full.split(".")
+    match parts:
+        case ["interests" | "potential" as table, pair_key]:
+            found = _check_pair_key(where, pair_key, s.names, directed_ok=(table == "interests"))
+            if found:
+                return found
+            adapter = _adapter(Scenario, table)
+        case ["actors", actor, name] if is_condition(full):
+            if actor not in s.actors:
+                return [Problem(where, f"unknown actor {actor!r}; allowed: one of the actors ({', '.join(s.names)})")]
+            adapter = _adapter(Actor, name)
+        case ["parameters" | "mechanisms" as section, name] if is_condition(full):
+            adapter = _adapter(Parameters if section == "parameters" else Mechanisms, name)
+        case _:
+            unknown = "unknown field" if parts[0] not in Scenario.model_fields else "not a condition"
+            return [Problem(where, f"{unknown} {key!r}; allowed: {', '.join(PARAMETER_NAMES)} or {EVENT_SETTINGS}")]
+    try:
+        adapter.validate_python(value)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        return [Problem(where, f"value {value!r} is not allowed: {reason[0].lower() + reason[1:]}")]
+    return []
+
+
+@cache
+def _adapter(model: type, name: str) -> TypeAdapter:
+    """A validator of one field's values (of a pair table: of its entries), as strict as the schema."""
+    info = model.model_fields[name]
+    annotation = info.annotation
+    if get_origin(annotation) is dict:  # a pair table: its values
+        annotation = get_args(annotation)[1]
+        return TypeAdapter(annotation, config=ConfigDict(strict=True))
+    typed = Annotated[annotation, *info.metadata] if info.metadata else annotation
+    return TypeAdapter(typed, config=ConfigDict(strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,14 @@ def load_scenario(path: str | Path) -> Scenario:
 def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     """The data of a scenario file with its bases merged in, and the file's own line index."""
     source = str(path)
+    if not path.exists():
+        raise ScenarioError(source, [Problem("", "no such file")])
+    if not path.is_file():  # a device (/dev/zero), a pipe, a folder: nothing to read, or no end to it
+        raise ScenarioError(source, [Problem("", "is not a regular file; allowed: a YAML file")])
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(source, [Problem("", "no such file")]) from None
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # no more than the size check needs, whatever the file claims
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [Problem("", f"cannot be read: {exc}")]) from None
     data, lines = _parse(text, source)
@@ -83,6 +88,14 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+class LOADER(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as the scenarios read it: libyaml's parser where PyYAML has it (its wheels do), and
+    numbers in exponent form without a dot (`1e-3`) read as numbers, as YAML 1.2 reads them."""
+
+
+LOADER.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+                             list("-+0123456789."))
+
 # A scenario is a few kilobytes, a dozen levels deep; a file far beyond these is a mistake or an attack.
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -95,7 +108,7 @@ def _check_shape(text: str, source: str) -> None:
         raise ScenarioError(source, [Problem("", f"is {len(text.encode('utf-8')):,} bytes; allowed: at most {MAX_BYTES:,} "
                                                  "(a scenario is a few kilobytes)", None)])
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):  # a stream of events: nothing is expanded or built
+    for event in yaml.parse(text, Loader=LOADER):  # a stream of events: nothing is expanded or built
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             raise ScenarioError(source, [Problem("", f"uses the YAML alias *{event.anchor}; allowed: no aliases "
@@ -111,13 +124,20 @@ def _check_shape(text: str, source: str) -> None:
 def _parse(text: str, source: str) -> tuple[dict, dict]:
     try:
         _check_shape(text, source)
-        lines = line_index(yaml.compose(text, Loader=yaml.SafeLoader))
-        data = yaml.safe_load(text)
+        loader = LOADER(text)
+        try:
+            node = loader.get_single_node()
+            lines = line_index(node)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         reason = getattr(exc, "problem", None) or str(exc)
-        if "'\\t'" in reason:
+        lines_of_text = text.splitlines()
+        offending = lines_of_text[line - 1] if line and line <= len(lines_of_text) else ""
+        if "'\\t'" in reason or "\t" in offending:
             reason += "; indent with spaces, not tabs"
         raise ScenarioError(source, [Problem("", f"is not valid YAML: {reason}", line)]) from None
     except DuplicateKey as dup:

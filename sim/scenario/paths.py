@@ -46,6 +46,26 @@ def parse_pair(key: str) -> tuple[str, str, bool]:
     raise ValueError(f"malformed pair {key!r}; allowed: 'A-B' (both directions) or 'A->B' (one)")
 
 
+UNSAFE = set('/\\:*?"<>|')
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why `name` cannot become part of a file or folder name (None: it can).
+
+    A scenario's name and its actors' names name results folders and figures: no path
+    separators, no control characters, nothing a shell or another system reads specially,
+    and no leading dot (a hidden file, or '..': the folder above)."""
+    if not name or len(name) > 100:
+        return "a name of 1 to 100 characters"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "a name without control characters"
+    if set(name) & UNSAFE:
+        return f"a name without {' '.join(sorted(set(name) & UNSAFE))} (no path separators or reserved characters)"
+    if name[0] in ". -" or name[-1] in ". ":
+        return "a name that does not start with a dot, a space or a dash, nor end with a dot or a space"
+    return None
+
+
 # the pair tables: a path may name a pair they do not list yet
 FREE_KEYS = ("alignment", "interests", "cooperation", "potential", "ties")
 

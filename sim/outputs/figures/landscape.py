@@ -9,9 +9,12 @@ from matplotlib.colors import ListedColormap
 from .style import PALETTE
 
 
-def landscape_figure(land, title: str) -> plt.Figure:
-    """The stable configurations: camps, energy and basin of attraction, most stable first."""
-    k = len(land.energies)
+def landscape_figure(land, title: str, shown: int = 20) -> plt.Figure:
+    """The stable configurations: camps, energy and basin of attraction, most stable first (the
+    `shown` most stable: with no propensities, every configuration is stable)."""
+    k = min(len(land.energies), shown)
+    if k < len(land.energies):
+        title = f"{title}: the {k} most stable of {len(land.energies):,}"
     fig, (ax, ax_b) = plt.subplots(1, 2, figsize=(11, 0.9 + 0.55 * k), width_ratios=[3, 1.2], sharey=True,
                                    layout="constrained")
     for row in range(k):
@@ -20,12 +23,12 @@ def landscape_figure(land, title: str) -> plt.Figure:
             ax.text(col, row, name, ha="center", va="center", fontsize=9, color="white", fontweight="bold",
                     bbox={"boxstyle": "round,pad=0.3", "facecolor": PALETTE[int(side)], "edgecolor": "none"})
     ax.set_xlim(-0.7, len(land.names) - 0.3)
-    ax.set_yticks(range(k), [f"E = {e:.4f}" for e in land.energies])
+    ax.set_yticks(range(k), [f"E = {e:.4f}" for e in land.energies[:k]])
     ax.invert_yaxis()
     ax.set_xticks([])
     ax.spines[["top", "right", "bottom"]].set_visible(False)
     ax.set_title("stable two-camp configurations (colour: camp), lowest energy first", loc="left", fontsize=10)
-    ax_b.barh(range(k), land.basins * 100, color="#999999")
+    ax_b.barh(range(k), land.basins[:k] * 100, color="#999999")
     ax_b.set_xlabel("basin of attraction (% of configurations)")
     ax_b.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title, fontsize=11)
