@@ -12,7 +12,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from multiprocessing import forkserver
 from pathlib import Path
 
@@ -79,6 +79,22 @@ def reuse_memory() -> None:
         set_huge_pages(False)
 
 
+def run_here(plan: Plan, staging: Path, todo: list, progress: Progress) -> None:
+    """The chunks in this process, each written by a second thread while the next is computed:
+    Parquet's writer releases the interpreter, so writing costs little beside computing. At most
+    one chunk waits to be written (`Plan.check_memory` counts it)."""
+    reuse_memory()
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending = None
+        for k, runs in todo:
+            tables = compute_chunk(plan, runs)
+            if pending is not None:
+                progress.advance(pending.result())
+            pending = writer.submit(lambda k=k, tables=tables, n=len(runs): write_chunk(staging, k, tables) or n)
+        if pending is not None:
+            progress.advance(pending.result())
+
+
 def _job(plan: Plan, folder: Path, k: int, runs: range) -> int:
     """Compute and write one chunk (in a local worker, or in this process); returns its number of runs."""
     reuse_memory()
@@ -89,9 +105,7 @@ def _job(plan: Plan, folder: Path, k: int, runs: range) -> int:
 def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Progress) -> None:
     """Compute and write the chunks `todo` ((number, runs) pairs): here if workers <= 1, else in a pool."""
     if workers <= 1:
-        for k, runs in todo:
-            progress.advance(_job(plan, staging, k, runs))
-        return
+        return run_here(plan, staging, todo, progress)
     executor = pool(workers)
     pending = {executor.submit(_job, plan, staging, k, runs) for k, runs in todo}
     try:

@@ -90,8 +90,9 @@ class Plan:
         return [range(a, min(a + size, self.runs)) for a in range(0, self.runs, size)]
 
     def check_memory(self, workers: int) -> None:
-        """Refuse, before anything starts, a batch whose workers would together hold more than the budget."""
-        budget.check(workers * chunk_memory(self), f"{workers} worker(s), each computing a chunk of "
+        """Refuse, before anything starts, a batch whose workers would together hold more than the budget
+        (one worker: this process, which holds a chunk being written beside the one it computes)."""
+        budget.check(max(workers, 2) * chunk_memory(self), f"{workers} worker(s), each computing a chunk of "
                      f"{min(self.scenario.sweep.chunk, self.runs):,} runs of {self.scenario.steps:,} quarters",
                      "set a smaller sweep.chunk (--set sweep.chunk=N), record fewer pairs or fewer steps "
                      "(sweep.record), or use fewer --workers")

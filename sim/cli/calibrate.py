@@ -7,14 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_memory, add_svg, print_paths, say
+from .common import UsageError, add_memory, add_set, add_svg, calibrated, overrides, print_paths, say
 
 
 def add(sub) -> None:
     p = sub.add_parser("calibrate", help="calibrate a scenario's priors against the observed data (ABC-SMC)",
                        description="Approximate Bayesian computation (ABC-SMC with MCMC moves) of the values declared in "
                                    "the scenario's `calibration:` section, against the observed series up to its "
-                                   "fit_end (at most 2018), or against the series of its `calibration.data` folder. "
+                                   "fit_end (the shipped history: 2018), or against the series of its `calibration.data` folder. "
                                    "Writes FOLDER/populations/ (every finished generation: --resume continues), "
                                    "posterior.parquet, generations.parquet, the fit beside two models without "
                                    "dynamics, and the posterior and the posterior predictive against every observed "
@@ -26,6 +26,13 @@ def add(sub) -> None:
                    help="local processes evaluating particles (default 1; the same numbers on any number)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="evaluate particles on this Dask cluster (tcp://host:8786)")
     p.add_argument("--runs", type=int, default=200, help="runs of the posterior predictive (default 200)")
+    p.add_argument("--check", type=int, metavar="N",
+                   help="instead, check the inference by simulation-based calibration: N synthetic datasets from "
+                        "the prior, each calibrated with the scenario's settings (smaller ones by --set "
+                        "calibration.population=..., calibration.generations=...); writes FOLDER/sbc.parquet, "
+                        "the ranks' histograms and coverage (default folder: results/NAME-sbc; kept trials are "
+                        "not run again)")
+    add_set(p)
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
     add_memory(p)
@@ -40,14 +47,13 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.figures import history_figure, posterior_figure, save
     from ..outputs.posterior import describe, read_posterior
     from ..outputs.results import default_folder
-    from ..scenario import load_scenario
+    from ..scenario import with_overrides
 
-    s = load_scenario(args.scenario)
-    if s.calibration is None:
-        raise UsageError(f"{args.scenario} has no `calibration:` section (priors, series, fit_end, population, "
-                         "generations); see scenarios/history_2005_2024.yaml")
+    s = with_overrides(calibrated([args.scenario])[0], overrides(args.set), source=f"{args.scenario} (command-line options)")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: allowed: 1 or more")
+    if args.check is not None:
+        return check(args, s)
     out = Path(args.out) if args.out else default_folder(s, suffix="calibration")
     try:
         calibrate(s, out, args.resume, args.workers, args.scheduler, say=lambda m: say(args, m))
@@ -74,3 +80,33 @@ def main(args: argparse.Namespace) -> int:
     paths += save(history_figure(found.points, f"'{s.name}': posterior predictive against data", s.calibration.fit_end),
                   out / "predictive", args.svg)
     return print_paths(paths)
+
+
+def check(args: argparse.Namespace, s) -> int:
+    """`--check N`: simulation-based calibration of the inference."""
+    import pandas as pd
+
+    from ..evidence import sbc
+    from ..outputs.figures import save, sbc_figure
+    from ..outputs.results import default_folder
+
+    if args.check < 2:
+        raise UsageError(f"--check {args.check}: allowed: 2 trials or more (200 give a clear histogram)")
+    out = Path(args.out) if args.out else default_folder(s, suffix="sbc")
+    try:
+        rows = sbc.check(s, out, args.check, args.workers, say=lambda m: say(args, m))
+    except KeyboardInterrupt:
+        print(f"\nalliance-sim calibrate: interrupted; the finished trials are kept in {out}; the same command "
+              "continues", file=sys.stderr)
+        return 130
+    found = sbc.summary(rows)
+    rows.to_parquet(out / "sbc.parquet", index=False)
+    found.to_csv(out / "sbc_summary.csv")
+    if not args.quiet:
+        with pd.option_context("display.width", 160):
+            print(found.round(3).to_string())
+            passing = int((found["p"] >= 0.01).sum())
+            print(f"\n{passing} of {len(found)} values pass the uniformity test at 1%; coverage of the 50% intervals "
+                  f"{found['coverage_50'].mean():.0%}, of the 90% intervals {found['coverage_90'].mean():.0%} (mean)")
+    return print_paths([out / "sbc.parquet", out / "sbc_summary.csv",
+                        *save(sbc_figure(rows, found, s), out / "sbc", args.svg)])

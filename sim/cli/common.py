@@ -60,6 +60,18 @@ def _counts(args: argparse.Namespace) -> dict:
             for name in ("replicates", "seed", "steps") if getattr(args, name, None) is not None}
 
 
+def calibrated(paths: list[str]) -> list[Scenario]:
+    """History scenarios with a `calibration:` section, or a usage error naming those without one."""
+    from ..scenario import load_scenario
+
+    models = [load_scenario(path) for path in paths]
+    missing = [path for path, s in zip(paths, models) if s.calibration is None]
+    if missing:
+        raise UsageError(f"{', '.join(missing)}: no `calibration:` section (priors, series, fit_end, population, "
+                         "generations); allowed: history scenarios with one, such as scenarios/history_2005_2024.yaml")
+    return models
+
+
 def posterior_option(folder: str) -> Posterior:
     """The posterior of --posterior FOLDER, or a usage error saying what is missing."""
     from ..outputs.posterior import read_posterior

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_memory, say
+from .common import UsageError, calibrated, add_memory, say
 
 
 def add(sub) -> None:
@@ -30,12 +30,8 @@ def main(args: argparse.Namespace) -> int:
 
     from ..evidence.calibration import CalibrationError
     from ..evidence.selection import select
-    from ..scenario import load_scenario
 
-    models = [load_scenario(path) for path in args.scenarios]
-    missing = [s.name for s in models if s.calibration is None]
-    if missing:
-        raise UsageError(f"{', '.join(missing)}: no `calibration:` section; allowed: history scenarios with one")
+    models = calibrated(args.scenarios)
     if not 2006 <= args.validate_from <= 2018:
         raise UsageError(f"--validate-from {args.validate_from}: allowed: 2006 to 2018 (inside the fit window)")
     out = Path(args.out) if args.out else Path("results") / "selection"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -39,7 +38,6 @@ from . import data, observe, smc
 
 POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
 CHUNK = 100  # particles simulated together (10 replicates each: about 30 MB of trajectories)
-MIN_ACCEPTANCE = 0.01  # below this share of accepted moves the generations stop: the tolerance is as low as it gets
 SAMPLER = ("ABC-SMC with MCMC moves (Drovandi & Pettitt 2011; Del Moral, Doucet & Jasra 2012): "
            "half the particles kept each generation, resampled, moved by Metropolis-Hastings steps")
 
@@ -167,7 +165,7 @@ class Model:
 _models: dict[str, Model] = {}
 
 
-def _model(s: Scenario) -> Model:
+def model_of(s: Scenario) -> Model:
     """The model of `s`, built once per process (a worker computes many shares of one calibration)."""
     key = s.digest()
     if key not in _models:
@@ -178,7 +176,7 @@ def _model(s: Scenario) -> Model:
 
 def _distances(s: Scenario, values: np.ndarray, seeds: np.ndarray, observed: dict) -> np.ndarray:
     """Distances of a share of a population: a task for a worker process or a Dask worker."""
-    return _model(s).distances(values, seeds, observed)
+    return model_of(s).distances(values, seeds, observed)
 
 
 @contextmanager
@@ -228,24 +226,23 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     _check_folder(s, folder, resume)
     model = Model(s)
     c = s.calibration
-    low, high = (np.array(x, dtype=float) for x in zip(*(c.priors[name].uniform for name in model.names)))
+    low, high = bounds(s, model.names)
     observed = model.target.observed() if observed is None else observed
     done = generations(folder) if resume else pd.DataFrame()
     say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
         f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
         + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else ""))
+    pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
+    start = (pop, len(done), float(done["tolerance"].iloc[-1])) if pop is not None else None
+    if start is None:
+        done = pd.DataFrame()
+
+    def kept(population: smc.Population, found: smc.Generation, seconds: float) -> None:
+        nonlocal done
+        done = _step(folder, done, model.names, say, population, found, seconds, c.generations)
+
     with evaluator(s, observed, workers, scheduler) as evaluate:
-        pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
-        if pop is None:
-            done, pop = _step(folder, done, model.names, say, *smc.first(low, high, c.population, s.seed, evaluate))
-        while len(done) <= c.generations and done["tolerance"].iloc[-1] > c.tolerance:
-            started = time.perf_counter()
-            nxt, found = smc.advance(pop, low, high, s.seed, len(done), evaluate)
-            if found.acceptance < MIN_ACCEPTANCE:
-                say(f"stopped: {found.acceptance:.1%} of the moves at tolerance {found.tolerance:.3g} were accepted "
-                    f"(below {MIN_ACCEPTANCE:.0%}): the fit gets no closer")
-                break
-            done, pop = _step(folder, done, model.names, say, nxt, found, time.perf_counter() - started, c.generations)
+        pop = smc.run(low, high, c.population, s.seed, evaluate, c.generations, c.tolerance, start, kept, say)
     table = pd.DataFrame(pop.values, columns=model.names).assign(weight=1.0 / len(pop.values))
     write_posterior(folder, table)
     fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
@@ -253,6 +250,12 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
            **model.target.references()}
     _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]))
     return table
+
+
+def bounds(s: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The flat priors' lower and upper bounds, in the order of `names`."""
+    low, high = zip(*(s.calibration.priors[name].uniform for name in names))
+    return np.array(low, dtype=float), np.array(high, dtype=float)
 
 
 def predictive_distance(model: Model, table: pd.DataFrame, observed: dict, seed: int, sets: int = 200) -> float:
@@ -269,7 +272,7 @@ def predictive_distance(model: Model, table: pd.DataFrame, observed: dict, seed:
 
 
 def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Population, found: smc.Generation,
-          seconds: float = 0.0, last: int = 0) -> tuple[pd.DataFrame, smc.Population]:
+          seconds: float, last: int) -> pd.DataFrame:
     """Keep a finished generation (its population, then its row), and report it."""
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
@@ -288,7 +291,7 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
         say(f"generation {k}/{last}: tolerance {found.tolerance:.3g}, median distance {row['median_distance']:.3g}, "
             f"{found.steps} moves a particle, {found.acceptance:.1%} accepted, {found.distinct} distinct particles, "
             f"{seconds:.1f} s")
-    return done, pop
+    return done
 
 
 def generations(folder: Path) -> pd.DataFrame:

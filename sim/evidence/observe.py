@@ -21,6 +21,7 @@ at its last fitted year (persistence), so that a hindcast score says whether the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,14 +96,27 @@ def within(x: np.ndarray, group: np.ndarray) -> np.ndarray:
     return x - (np.bincount(group, weights=x) / np.bincount(group))[group]
 
 
-def compare(traj: Trajectory, scenario: Scenario, fit_end: int = data.FIT_END, kinds=tuple(KINDS),
-            root: Path | None = None) -> tuple[pd.DataFrame, dict]:
-    """Model against data: one row per observed point (observed, the model's median and 10-90%
-    band through the observation model, the window), and the fitted observation model."""
+@dataclass
+class Through:
+    """One kind of series through the observation model: its observed points, the model's value
+    behind each per run (runs, points), the fitted scale and offsets, and each pair's residual s.d.
+    over the fit window."""
+
+    kind: str
+    frame: pd.DataFrame  # kind, pair, year, value, and `inside` (in the fit window)
+    predicted: np.ndarray  # offset + scale * the model's value, per run, kept in the series' range
+    scale: float
+    offset: pd.Series  # per pair
+    spread: pd.Series  # per pair: the root-mean-square residual of the fit window (n - 1)
+
+
+def through(traj: Trajectory, scenario: Scenario, fit_end: int = data.FIT_END, kinds=tuple(KINDS),
+            root: Path | None = None) -> list[Through]:
+    """Each kind of series with the model's runs mapped onto it, fitted on the years up to `fit_end`."""
     years, pairs, model = annual(traj, scenario)
     obs = observed(kinds, root)
     obs = obs[obs["pair"].isin(pairs) & obs["year"].between(years[0], years[-1])]
-    rows, fitted = [], {}
+    found = []
     for kind in kinds:
         frame = obs[obs["kind"] == kind].reset_index(drop=True)
         if frame.empty:
@@ -114,11 +128,59 @@ def compare(traj: Trajectory, scenario: Scenario, fit_end: int = data.FIT_END, k
         codes = pd.factorize(frame["pair"])[0]
         beta, _ = fit(kind, x[inside], y[inside], codes[inside])
         offset = pd.Series(y - beta * x)[inside].groupby(frame["pair"][inside]).mean()
-        fitted[kind] = {"scale": beta, "offset": offset.to_dict()}
+        residual = pd.Series(y - frame["pair"].map(offset).to_numpy() - beta * x)[inside]
+        spread = residual.groupby(frame["pair"][inside]).apply(lambda r: float(np.sqrt((r**2).sum() / max(len(r) - 1, 1))))
         predicted = np.clip(frame["pair"].map(offset).to_numpy() + beta * runs, *RANGE[kind])
-        lo, median, hi = np.quantile(predicted, [0.1, 0.5, 0.9], axis=0)
-        rows.append(frame.assign(median=median, lo=lo, hi=hi, window=np.where(inside, "fit", "hindcast")))
+        found.append(Through(kind, frame.assign(inside=inside), predicted, beta, offset, spread))
+    return found
+
+
+def compare(traj: Trajectory, scenario: Scenario, fit_end: int = data.FIT_END, kinds=tuple(KINDS),
+            root: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """Model against data: one row per observed point (observed, the model's median and 10-90%
+    band through the observation model, the window), and the fitted observation model."""
+    rows, fitted = [], {}
+    for k in through(traj, scenario, fit_end, kinds, root):
+        fitted[k.kind] = {"scale": k.scale, "offset": k.offset.to_dict()}
+        lo, median, hi = np.quantile(k.predicted, [0.1, 0.5, 0.9], axis=0)
+        window = np.where(k.frame.pop("inside"), "fit", "hindcast")
+        rows.append(k.frame.assign(median=median, lo=lo, hi=hi, window=window))
     return pd.concat(rows, ignore_index=True), fitted
+
+
+def project(traj: Trajectory, scenario: Scenario, fit_end: int, years: list[int], kinds=tuple(KINDS),
+            root: Path | None = None, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """The predictive ensemble of every series (kind and pair fitted up to `fit_end`) in `years`,
+    which need have no data yet: as `ensemble`, for a forecast of years to come. Returns the points
+    (kind, pair, year) and the ensemble (points, runs)."""
+    rng = np.random.default_rng([seed, 0xF0])
+    run_years, pairs, model = annual(traj, scenario)
+    frames, members = [], []
+    for k in through(traj, scenario, fit_end, kinds, root):
+        for pair, offset in k.offset.items():
+            at = [y for y in years if y in run_years]
+            x = model_values(k.kind, model[KINDS[k.kind]][:, np.searchsorted(run_years, at), pairs.index(pair)])
+            noise = k.spread.get(pair, 0.0) * rng.standard_normal(x.shape)
+            members.append(np.clip(offset + k.scale * x + noise, *RANGE[k.kind]).T)
+            frames.append(pd.DataFrame({"kind": k.kind, "pair": pair, "year": at}))
+    return pd.concat(frames, ignore_index=True), np.concatenate(members)
+
+
+def ensemble(traj: Trajectory, scenario: Scenario, fit_end: int, kinds=tuple(KINDS), root: Path | None = None,
+             seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """The predictive ensemble of every observed point after `fit_end`: per run, the model's value
+    through the observation model plus the pair's own residual noise of the fit window (what the
+    series does that the model does not), kept in the series' range. Returns the points (kind,
+    pair, year, value) and the ensemble (points, runs)."""
+    rng = np.random.default_rng([seed, 0xE5])
+    frames, members = [], []
+    for k in through(traj, scenario, fit_end, kinds, root):
+        after = ~k.frame["inside"].to_numpy()
+        spread = k.frame["pair"].map(k.spread).fillna(0.0).to_numpy()[after]
+        noisy = k.predicted[:, after] + spread * rng.standard_normal(k.predicted[:, after].shape)
+        frames.append(k.frame.loc[after, ["kind", "pair", "year", "value"]])
+        members.append(np.clip(noisy, *RANGE[k.kind]).T)
+    return pd.concat(frames, ignore_index=True), np.concatenate(members)
 
 
 def scores(points: pd.DataFrame, fit_end: int = data.FIT_END) -> pd.DataFrame:

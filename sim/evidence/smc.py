@@ -22,6 +22,7 @@ generation is the one that would have run on.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from math import ceil, log
 from typing import Callable
@@ -29,6 +30,7 @@ from typing import Callable
 import numpy as np
 
 Evaluate = Callable[[np.ndarray, np.ndarray], np.ndarray]  # values (m, k), seeds (m,) -> distances (m,)
+MIN_ACCEPTANCE = 0.01  # below this share of accepted moves the generations stop: the tolerance is as low as it gets
 
 
 @dataclass
@@ -58,6 +60,33 @@ def generator(seed: int, generation: int) -> np.random.Generator:
 def seeds(rng: np.random.Generator, m: int) -> np.ndarray:
     """Seeds for m simulations."""
     return rng.integers(0, 2**62, size=m)
+
+
+def run(low: np.ndarray, high: np.ndarray, n: int, seed: int, evaluate: Evaluate, generations: int,
+        tolerance: float = 0.0, start: tuple[Population, int, float] | None = None, kept=None, say=None) -> Population:
+    """The prior sample (generation 0), then generations of falling tolerance until `generations`
+    are done, the tolerance is at or below `tolerance`, or the moves stop being accepted; returns
+    the last population. `start` (population, generations done, its tolerance) continues a run;
+    `kept(population, generation, seconds)` is called with each finished generation."""
+    kept = kept or (lambda *_: None)
+    if start is None:
+        t0 = time.perf_counter()
+        pop, found = first(low, high, n, seed, evaluate)
+        kept(pop, found, time.perf_counter() - t0)
+        done, last = 1, found.tolerance
+    else:
+        pop, done, last = start
+    while done <= generations and last > tolerance:
+        t0 = time.perf_counter()
+        nxt, found = advance(pop, low, high, seed, done, evaluate)
+        if found.acceptance < MIN_ACCEPTANCE:
+            if say:
+                say(f"stopped: {found.acceptance:.1%} of the moves at tolerance {found.tolerance:.3g} were accepted "
+                    f"(below {MIN_ACCEPTANCE:.0%}): the fit gets no closer")
+            break
+        pop, done, last = nxt, done + 1, found.tolerance
+        kept(pop, found, time.perf_counter() - t0)
+    return pop
 
 
 def first(low: np.ndarray, high: np.ndarray, n: int, seed: int, evaluate: Evaluate) -> tuple[Population, Generation]:

@@ -178,8 +178,9 @@ class Calibration(_Strict):
         description="observed series fitted: UN voting agreement, UN ideal-point distance, trade intensity")
     data: str | None = Field(None, description="folder of observed series in the format of data/README.md, "
                                                "relative to the scenario file (default: the shipped data)")
-    # 2019 on is the hindcast: scored, never fitted (data.FIT_END)
-    fit_end: Annotated[int, Field(ge=1992, le=2018)] = Field(2018, description="last year fitted")
+    fit_end: Annotated[int, Field(ge=1992, le=2024)] = Field(
+        2018, description="last year fitted; later years are scored as a hindcast. The shipped history fits to 2018 "
+                          "(2019-2024: its hindcast); 2024, every year with data, is for a forecast from today")
     replicates: Annotated[int, Field(ge=1, le=1000)] = Field(10, description="seeded runs per particle, averaged")
     population: Annotated[int, Field(ge=10, le=100_000)] = Field(500, description="particles per generation")
     generations: Annotated[int, Field(ge=1, le=100)] = Field(8, description="at most this many generations")

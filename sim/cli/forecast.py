@@ -1,0 +1,69 @@
+"""`alliance-sim forecast`: forecasts from several origins, scored against benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import UsageError, calibrated, add_memory, add_svg, print_paths, say
+
+
+def add(sub) -> None:
+    p = sub.add_parser("forecast", help="forecast from several origins and score against benchmarks",
+                       description="Calibrate each history scenario on the years up to each origin, forecast every "
+                                   "observed series 1 to 6 years ahead from its posterior predictive (with each "
+                                   "series' own residual noise), and score every forecast that has data: CRPS, log "
+                                   "score, coverage of the 50/80/90% intervals, PIT, direction of change, beside "
+                                   "persistence, a random walk with drift and AR(1) fitted on the same years. "
+                                   "Calibrations already in --out are continued, not repeated. Writes scores.parquet, "
+                                   "summary.csv, skill.csv and forecast.png.")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="history scenario YAML files (e.g. full and null)")
+    p.add_argument("--origins", type=int, nargs="+", default=[2010, 2013, 2016, 2018],
+                   help="last fitted years (default: 2010 2013 2016 2018; each at most 2018)")
+    p.add_argument("--runs", type=int, default=200, help="runs of each posterior predictive (default 200)")
+    p.add_argument("--workers", type=int, default=1, help="local processes evaluating particles (default 1)")
+    p.add_argument("--out", help="folder (default: results/forecast)")
+    p.add_argument("--quiet", action="store_true", help="print only the files written")
+    add_svg(p)
+    add_memory(p)
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from ..evidence import forecast
+    from ..evidence.calibration import CalibrationError
+    from ..outputs.figures import forecast_figure, save
+
+    models = calibrated(args.scenarios)
+    bad = [o for o in args.origins if not 2007 <= o <= 2018]
+    if bad:
+        raise UsageError(f"--origins {' '.join(map(str, bad))}: allowed: 2007 to 2018 (later years are what is forecast)")
+    out = Path(args.out) if args.out else Path("results") / "forecast"
+    try:
+        scores = forecast.run(models, out, sorted(set(args.origins)), args.runs, args.workers, say=lambda m: say(args, m))
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"\nalliance-sim forecast: interrupted; finished calibrations are kept in {out}: the same command "
+              "continues", file=sys.stderr)
+        return 130
+    names = [s.name for s in models]
+    table = forecast.summary(scores)
+    skills = pd.DataFrame([forecast.skill(scores, model, bench, where) | {"subset": label}
+                           for model in names for bench in forecast.BENCHMARKS
+                           for label, where in (("all", None), ("with Moscow", forecast.with_moscow))])
+    scores.to_parquet(out / "scores.parquet", index=False)
+    table.to_csv(out / "summary.csv")
+    skills.to_csv(out / "skill.csv", index=False)
+    if not args.quiet:
+        with pd.option_context("display.width", 160, "display.max_columns", 20):
+            print("per forecaster (CRPS in typical year-to-year changes; coverage and direction hits as shares):")
+            print(table.round(3).to_string())
+            print("\nCRPS skill with a 95% bootstrap interval over series:")
+            print(skills.round(3).to_string(index=False))
+    figure = forecast_figure(scores, names, list(forecast.BENCHMARKS))
+    return print_paths([out / "scores.parquet", out / "summary.csv", out / "skill.csv",
+                        *save(figure, out / "forecast", args.svg)])
