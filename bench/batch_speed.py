@@ -1,4 +1,4 @@
-"""Benchmark: runs per second of the ways to run one design, and the two-worker speed-up.
+"""Benchmark: runs per second of the ways to run one design, the two-worker speed-up, and what recording costs.
 
 Peers, on one process each, over the same design (sanctions x Seoul's autonomy, seeded
 replicates, 88 quarters):
@@ -13,7 +13,11 @@ outside the timing; its start-up is reported apart), with the overhead per chunk
 the local pool. Each timing is repeated and the median quoted; ratios are taken within
 this one run, since the machines are shared and absolute speeds drift.
 
-    python bench/batch_speed.py [--replicates 50] [--repeat 3] [--big 20000]
+With --only-recording: the batch on one worker, every quarter of three pairs recorded and
+written, against the engine alone (the same chunks simulated, nothing kept) and against the
+engine with its tables built but not written.
+
+    python bench/batch_speed.py [--replicates 50] [--repeat 3] [--big 20000] [--only-workers | --only-recording]
 """
 
 from __future__ import annotations
@@ -60,7 +64,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timings per peer (median quoted)")
     parser.add_argument("--big", type=int, default=20_000, help="runs of the design for the worker speed-up")
     parser.add_argument("--only-workers", action="store_true", help="measure the worker speed-up alone")
+    parser.add_argument("--only-recording", action="store_true",
+                        help="measure the batch against the engine's own rate alone")
     args = parser.parse_args()
+    if args.only_recording:
+        return recording(args)
 
     scenario = design(args.replicates)
     plan = Plan.of(scenario)
@@ -122,6 +130,32 @@ def speedup(args, ours) -> None:
     print(f"  Dask against the local pool (2 workers each): {median['2 local'] / median['2 dask']:.2f}x the speed, "
           f"{(median['2 dask'] - median['2 local']) / len(big.chunks()) * 1000:+.0f} ms per chunk")
     print(f"  runs per hour at the 2-worker local rate: {big.runs / median['2 local'] * 3600:,.0f}")
+
+
+def recording(args) -> None:
+    """The batch on one worker, every quarter of three pairs recorded and written, against the engine
+    computing the same chunks and keeping nothing: how much writing the results costs."""
+    from sim.batch.plan import chunk_runs, compute_chunk, recorded_pairs
+
+    side = max(2, round((args.big / 50) ** 0.5))
+    big = Plan.of(design(50, side))
+    s = big.scenario
+    print(f"recording: {big.runs:,} runs of {s.steps} quarters in {len(big.chunks())} chunks, every quarter of "
+          f"{len(recorded_pairs(s))} pairs ({', '.join(s.sweep.record.pairs)}), one worker")
+    tmp = Path(tempfile.mkdtemp())
+
+    peers = {"engine alone": lambda: [chunk_runs(big, runs) for runs in big.chunks()],
+             "engine and tables": lambda: [compute_chunk(big, runs) for runs in big.chunks()],
+             "batch (tables written)": lambda: run_batch(big, tmp / "b", 1, replace=True, say=lambda _: None)}
+    times = {name: [] for name in peers}
+    for _ in range(args.repeat):  # interleaved: drift in the machine's speed hits all alike
+        for name, fn in peers.items():
+            times[name].append(median_time(fn, 1))
+    median = {k: statistics.median(v) for k, v in times.items()}
+    for name, seconds in median.items():
+        print(f"  {name:<24} {big.runs / seconds:8,.0f} runs/s   (seconds: {' '.join(f'{x:.2f}' for x in times[name])})")
+    print(f"  the batch runs at {median['engine alone'] / median['batch (tables written)']:.0%} of the engine's own "
+          f"rate ({median['engine and tables'] / median['batch (tables written)']:.0%} of the engine with its tables)")
 
 
 def command(scenario_file: Path, workers: int) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import budget
-from ..core.engine import concat, run_seeds, simulate, take
+from ..core.engine import Trajectory, concat, run_seeds, simulate, take
 from ..core.schedule import at_rest, schedule, stack
 from ..outputs.posterior import Posterior
 from ..outputs.tables import outcome_table, trajectory_table
@@ -140,24 +140,29 @@ def point_scenario(plan: Plan, point: int) -> Scenario:
     return with_overrides(base, plan.design.iloc[point].to_dict(), source=f"design point {point}")
 
 
-def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
-    """The trajectories and outcomes of a chunk of consecutive runs."""
+def chunk_runs(plan: Plan, runs: range) -> Trajectory:
+    """The trajectories of a chunk of consecutive runs."""
     run_ids = np.arange(runs.start, runs.stop)
     point, replicate = np.divmod(run_ids, plan.replicates)
     points = np.unique(point)
     seeds = plan.seeds[replicate]
+    if plan.engine == "mesa" and plan.posterior is None:
+        return concat([run_mesa(point_scenario(plan, int(k)), seeds[point == k]) for k in points])
     if plan.posterior is not None:
         changes = {path: np.full(len(run_ids), value, dtype=float) for path, value in plan.departures.items()}
         changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
         sched = posterior_schedule(plan.scenario.model_copy(update={"sweep": None}), plan.posterior,
                                    plan.drawn()[replicate], changes)
-        traj = simulate(sched, seeds, plan.scenario.steps)
-    elif plan.engine == "mesa":
-        traj = concat([run_mesa(point_scenario(plan, int(k)), seeds[point == k]) for k in points])
     else:
         scenarios = [point_scenario(plan, int(k)) for k in points]
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))
-        traj = simulate(sched, seeds, plan.scenario.steps)
+    return simulate(sched, seeds, plan.scenario.steps)
+
+
+def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
+    """The trajectories and outcomes of a chunk of consecutive runs."""
+    run_ids = np.arange(runs.start, runs.stop)
+    traj = chunk_runs(plan, runs)
     s = plan.scenario
     return {
         "trajectories": trajectory_table(traj, s, run_ids, recorded_pairs(s), s.sweep.record.every),

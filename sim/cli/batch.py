@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
     from ..batch.progress import Progress
     from ..batch.run import run_batch
     from ..batch.store import chunk_done, staging_folder
-    from ..outputs.results import default_folder, replacing
+    from ..outputs.results import default_folder, parameters_used, replacing
 
     posterior, departures = None, None
     if args.posterior:
@@ -71,6 +71,7 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"replacing {what}")
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
+    say(args, f"parameters: {parameters_used(args.posterior)}")
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
               f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)

@@ -36,16 +36,17 @@ def main(args: argparse.Namespace) -> int:
 
     from ..evidence import history
     from ..outputs.figures import history_figure, save
+    from ..outputs.results import parameters_used
     from ..scenario import load_scenario, shipped, with_overrides
     from .common import overrides
 
     s = load_scenario(args.scenario or shipped(history.DEFAULT))
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
+    say(args, f"parameters: {parameters_used(args.posterior)}")
     posterior = None
     if args.posterior:
         posterior = posterior_for(posterior_option(args.posterior), s)
-        say(args, f"each run draws its parameter set from {args.posterior}")
     found = history.run_history(s, args.runs, posterior)
     out = Path(args.out) if args.out else Path("results") / "history"
     out.mkdir(parents=True, exist_ok=True)
@@ -57,6 +58,7 @@ def main(args: argparse.Namespace) -> int:
             print("\nmean over series (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
         print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in history.focal_changes(found).items()))
+        print("\n" + "\n".join(history.verdict(found.scores)))
     figure = history_figure(found.points, f"'{s.name}': model against data")
     paths = save(figure, out / "history", args.svg)
     if args.write_data:

@@ -111,10 +111,11 @@ def _one_point(res, args):
     (--point, --where, or the one nearest the base scenario); a plain run's all."""
     from ..analysis.points import point_label
 
+    used = "parameters: " + ("drawn from a calibrated posterior" if res.manifest.get("posterior") else "hand-set (not calibrated)")
     if res.summary is None:
-        return res.trajectories, "", ""
+        return res.trajectories, used, ""
     point = chosen_point(res, args)
-    return res.trajectories_at(point), point_label(res.design, point), f"_point{point}"
+    return res.trajectories_at(point), f"{point_label(res.design, point)} · {used}", f"_point{point}"
 
 
 def map_(res, args, out: Path) -> list[Path]:

@@ -29,7 +29,7 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
     from ..core.outcomes import partnership_count, share_text
-    from ..outputs.results import default_folder, replacing
+    from ..outputs.results import default_folder, parameters_used, replacing
 
     posterior, departures = None, None
     if args.posterior:
@@ -45,6 +45,7 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"replacing {what}")
     drawn = f", parameters drawn from {args.posterior}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
+    say(args, f"parameters: {parameters_used(args.posterior)}")
     if posterior is not None and posterior.unused(s):
         say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
     folder, found = run(s, out, args.engine, args.replace, posterior, departures)

@@ -91,6 +91,17 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
+def effective_runs(share: pd.Series, runs: pd.Series, between: pd.Series, sets: pd.Series) -> pd.Series:
+    """How many independent runs a share over runs that share parameter sets is worth (Kish's design
+    effect): the runs of one set agree more than runs of different sets do, so the share's interval
+    counts the sets, not only the runs. Between the number of sets (the runs of a set all alike)
+    and the number of runs (sets alike); the number of sets where no run, or every run, reached it."""
+    per_set = runs / sets
+    spread = share * (1 - share)
+    effect = (per_set * between / spread.where(spread > 0)).clip(lower=1.0)  # 1 + (m - 1) * intra-set correlation
+    return (runs / effect).fillna(sets.astype(float)).clip(lower=sets, upper=runs)
+
+
 def percent(x: float) -> str:
     """A share as a percentage that does not round a rare event away: 0.5%, 2.8%, 45%."""
     return "0%" if x == 0 else f"{100 * x:.1f}%" if x < 0.1 else f"{100 * x:.0f}%"
@@ -113,10 +124,12 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """
     g = outcomes.groupby("point", sort=True)
     summary = pd.DataFrame({"runs": g.size(), "partnership_share": g["partnership"].mean()})
-    summary["share_low"], summary["share_high"] = wilson_interval(g["partnership"].sum(), summary["runs"])
+    independent = summary["runs"].astype(float)
     if "parameter_set" in outcomes:
         per_set = outcomes.groupby(["point", "parameter_set"])["partnership"].mean().groupby(level="point")
         summary["share_p10"], summary["share_p90"] = per_set.quantile(0.1), per_set.quantile(0.9)
+        independent = effective_runs(summary["partnership_share"], summary["runs"], per_set.var(ddof=0), per_set.size())
+    summary["share_low"], summary["share_high"] = wilson_interval(summary["partnership_share"] * independent, independent)
     reached = outcomes[outcomes["partnership"]]
     summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
     for column in ("final_alignment", "final_alignment_back", "final_cooperation"):

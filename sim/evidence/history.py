@@ -62,6 +62,25 @@ def summary(h: History) -> pd.DataFrame:
                          "persistence_rmse": g["persistence_rmse"].mean()})
 
 
+NAMES = {"unga": "UN voting agreement", "ideal_points": "UN ideal-point distance", "trade": "trade intensity"}
+
+
+def verdict(scores: pd.DataFrame) -> list[str]:
+    """How far the model can be trusted, in plain words: against 'nothing changes' (persistence) out
+    of sample, per kind of series, and how many series it forecasts better."""
+    hind = scores[scores["hindcast_points"] > 0]
+    better = int((hind["hindcast_rmse"] < hind["persistence_rmse"]).sum())
+    lines = [f"Out of sample (the years after the fit), the model forecasts {better} of {len(hind)} series better than "
+             "'nothing changes' (the last fitted value held on):"]
+    for kind, g in hind.groupby("kind", sort=False):
+        model, naive = g["hindcast_rmse"].mean(), g["persistence_rmse"].mean()
+        word = "better than" if model < naive else "worse than"
+        lines.append(f"  {NAMES.get(kind, kind)}: {word} 'nothing changes' (mean RMSE {model:.3g} against {naive:.3g}; "
+                     f"{int((g['hindcast_rmse'] < g['persistence_rmse']).sum())} of {len(g)} series)")
+    lines.append("Read its runs as the model's logic under the conditions given, not as forecasts.")
+    return lines
+
+
 def picture_of(s: Scenario, year: int, at: int = data.FIT_END) -> tuple[dict[str, float], dict[str, float], float]:
     """The stances and cooperation of `year`: the picture of scenario `s` (that of the year `at`)
     moved, pair by pair, by the change the data show between `at` and `year`.

@@ -47,7 +47,7 @@ def commit() -> str:
 
 def issue(s: Scenario, root: Path, years: list[int], runs: int = 200, workers: int = 1, say=print) -> Path:
     """Calibrate `s` on every year to LAST_YEAR, forecast `years`, and write the folder ROOT/NAME-DATE."""
-    today = date.today().isoformat()
+    today, code = date.today().isoformat(), commit()  # the code as it is when the forecast starts
     folder = Path(root) / f"{s.name}-{today}"
     if folder.exists():
         raise FileExistsError(f"{folder} is already issued; a forecast in the register is not replaced")
@@ -65,7 +65,7 @@ def issue(s: Scenario, root: Path, years: list[int], runs: int = 200, workers: i
                           mean=members.mean(axis=1))
     long = points.loc[points.index.repeat(members.shape[1])].assign(
         member=np.tile(np.arange(members.shape[1]), len(points)), value=members.ravel())
-    manifest = {"issued": today, "commit": commit(), "scenario": s.name, "scenario_sha256": horizon.digest(),
+    manifest = {"issued": today, "commit": code, "scenario": s.name, "scenario_sha256": horizon.digest(),
                 "posterior_sha256": posterior.digest(), "fit_end": LAST_YEAR, "years": years, "runs": runs,
                 "quantiles": list(QUANTILES), "versions": versions()}
     with staged(folder) as partial:

@@ -132,11 +132,20 @@ def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) 
         "platform": platform.platform(),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "engine": engine,
+        "parameters": parameters_used(details.get("posterior")),
         **details,
         "seed": scenario.seed,
         "seeds": [int(s) for s in seeds],
         "wall_time_s": round(seconds, 3),
     }
+
+
+HAND_SET = "the scenario file's hand-set values (not calibrated; --posterior draws them from a calibration)"
+
+
+def parameters_used(posterior: str | Path | None) -> str:
+    """Which parameters runs used, in words: a calibration's posterior, or the file's own values."""
+    return HAND_SET if posterior is None else f"each run's own set, drawn from the posterior in {posterior}"
 
 
 def write_manifest(folder: Path, found: dict) -> None:

@@ -53,9 +53,9 @@ def draw_network(ax, names: list[str], power: np.ndarray, A: np.ndarray, labels:
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=10, font_weight="bold")
     nx.draw_networkx_edges(graph, pos, ax=ax, node_size=sizes, edge_color=[cmap(norm(v)) for v in stances],
                            width=0.8 + 4 * np.abs(stances), arrowstyle="-|>", arrowsize=14, connectionstyle=arc)
-    if labels:  # near the source (label_pos 1 is the tail): tells the two directions apart
+    if labels:  # near the source (with curved edges, label_pos runs from the source): tells the two directions apart
         nx.draw_networkx_edge_labels(graph, pos, ax=ax, edge_labels={e: f"{graph.edges[e]['stance']:+.2f}" for e in graph.edges},
-                                     label_pos=0.7, connectionstyle=arc, font_size=7.5, font_color="#222222",
+                                     label_pos=0.3, connectionstyle=arc, font_size=7.5, font_color="#222222",
                                      bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     ax.set_xlim(-1.35, 1.35)
     ax.set_ylim(-1.2, 1.2)
