@@ -21,7 +21,7 @@ from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.paths import read_paths
 from .outputs.figures.sensitivity import OUTCOME_LABELS
-from .outputs.results import Results, whole
+from .outputs.results import Results, parameters_used, whole
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -79,6 +79,18 @@ def plain_words(s: Scenario) -> str:
     return "<p>" + "</p><p>".join(lines) + "</p>"
 
 
+def trust(res: Results) -> str:
+    """What the runs rest on: which parameters they used, and the calibrated model's standing against
+    the data and against 'nothing changes' (persistence): what the shares can and cannot be read as."""
+    from .evidence.history import standing
+
+    used = res.manifest.get("parameters") or parameters_used(res.manifest.get("posterior"))
+    lines = [f"Parameters of these runs: {html.escape(used)}.", *[html.escape(line) for line in standing()]]
+    lines.append("The shares below are the model's logic under the conditions given, with the uncertainty of its "
+                 "parameters and its noise: a model scenario, not a forecast of what will happen.")
+    return "<p>" + "</p><p>".join(lines) + "</p>"
+
+
 def _design(res: Results) -> str:
     sweep = res.scenario.sweep
     factors = pd.DataFrame({"factor": [figures.factor_label(f, res.scenario) for f in sweep.factors], "path": list(sweep.factors),
@@ -92,7 +104,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
     """(id, title, html) for every section this folder supports."""
     s = res.scenario
     a, b = s.partnership.pair
-    found = [("scenario", "The scenario", plain_words(s))]
+    found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
     note = ""
     if res.design is None:
         trajectories = res.trajectories

@@ -26,7 +26,7 @@ def folders(tmp_path_factory):
 def test_the_table_holds_each_item_and_its_difference_to_the_first(folders):
     items = [compare.item(load_results(folders / n)) for n in ("baseline_2018", "sovereign_seoul")]
     found = compare.table(items)
-    assert list(found["item"]) == ["baseline_2018", "sovereign_seoul"]
+    assert list(found["item"]) == ["baseline_2018 (hand-set)", "sovereign_seoul (hand-set)"]
     assert found["partnership"].str.match(r"\d+ of 20 runs, .*95% interval").all()
     assert found["Seoul->Moscow vs first"].iloc[0] == 0
     assert found["Seoul->Moscow vs first"].iloc[1] == pytest.approx(found["Seoul->Moscow"].iloc[1] - found["Seoul->Moscow"].iloc[0])

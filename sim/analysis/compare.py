@@ -30,11 +30,13 @@ class Item:
     outcomes: pd.DataFrame
 
 
-def item(res: Results, point: int | None = None) -> Item:
-    """A results folder, or the design point `point` of a batch, as an item to compare."""
+def item(res: Results, point: int | None = None, label: str | None = None) -> Item:
+    """A results folder, or the design point `point` of a batch, as an item to compare, named by
+    `label` or by its scenario, its parameters (hand-set or a posterior) and its point."""
+    name = label or res.scenario.name + (" (posterior)" if res.manifest.get("posterior") else " (hand-set)")
     if point is None:
-        return Item(res.scenario.name, res.scenario, res.trajectories, res.outcomes)
-    return Item(f"{res.scenario.name}, {point_label(res.design, point)}", res.scenario,
+        return Item(name, res.scenario, res.trajectories, res.outcomes)
+    return Item(name if label else f"{name}, {point_label(res.design, point)}", res.scenario,
                 res.trajectories_at(point), res.table("outcomes").where(point=point).to_pandas())
 
 

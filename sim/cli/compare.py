@@ -20,6 +20,9 @@ def add(sub) -> None:
     p.add_argument("--point", type=int, help="batches: the design point to compare")
     p.add_argument("--where", action="append", metavar="FACTOR=VALUE",
                    help="batches: the point nearest these factor values (repeatable)")
+    p.add_argument("--label", action="append", metavar="NAME",
+                   help="a name for each results folder, in their order (repeatable; default: the scenario's name, "
+                        "hand-set or posterior, and the point)")
     p.add_argument("--out", help="folder for compare.csv and compare.png (default: results/compare)")
     add_svg(p)
     p.set_defaults(func=main)
@@ -30,18 +33,23 @@ def main(args: argparse.Namespace) -> int:
 
     from ..analysis import compare
     from ..outputs.figures import compare_figure, save
+    from ..outputs.results import whole
     from .plot import chosen_point
 
     if len(args.results) < 2:
         raise UsageError("compare needs two or more results folders")
+    labels = args.label or [None] * len(args.results)
+    if len(labels) != len(args.results):
+        raise UsageError(f"--label given {len(labels)} times for {len(args.results)} results folders; allowed: one each")
     items = []
-    for folder in args.results:
+    for folder, label in zip(args.results, labels):
         res = load(folder)
-        items.append(compare.item(res, chosen_point(res, args) if res.summary is not None else None))
+        items.append(compare.item(res, chosen_point(res, args) if res.summary is not None else None, label))
     found = compare.table(items)
     out = Path(args.out) if args.out else Path("results") / "compare"
     out.mkdir(parents=True, exist_ok=True)
-    found.to_csv(out / "compare.csv", index=False)
+    with whole(out / "compare.csv") as partial:
+        found.round(4).to_csv(partial, index=False)
     shown = found.drop(columns=["share", "share_low", "share_high"])
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
         print(shown.round(3).to_string(index=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .common import UsageError, design_point, load, print_paths, say
 
@@ -29,6 +30,9 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.export import export
     from ..scenario import parse_pair
 
+    comparison = Path(args.results) / "compare.csv"
+    if comparison.is_file() and not (Path(args.results) / "manifest.json").is_file():
+        return print_paths([export_comparison(comparison, args.format, args.out)])
     res = load(args.results)
     batch = res.design is not None
     for point in args.point or []:
@@ -44,6 +48,23 @@ def main(args: argparse.Namespace) -> int:
     if not trajectories:
         say(args, "trajectories not exported: a batch's are written with --trajectories (all runs) or --point N")
     try:
-        return print_paths(export(res, args.format, args.out, args.point, args.pair, trajectories))
+        return print_paths(export(res, args.format, args.out, args.point, args.pair, trajectories,
+                                  say=lambda m: say(args, m)))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def export_comparison(table: Path, fmt: str, out: str | None) -> Path:
+    """A comparison's table (alliance-sim compare) in the format asked for."""
+    import pandas as pd
+
+    from ..outputs.export import frame_workbook
+    from ..outputs.results import whole
+
+    rows = pd.read_csv(table)
+    path = Path(out) if out else table.with_suffix(f".{fmt}")
+    if fmt == "xlsx":
+        return frame_workbook({"comparison": rows}, path)
+    with whole(path) as partial:
+        rows.to_csv(partial, index=False) if fmt == "csv" else rows.to_parquet(partial, index=False)
+    return path

@@ -81,6 +81,20 @@ def verdict(scores: pd.DataFrame) -> list[str]:
     return lines
 
 
+def standing() -> list[str]:
+    """The shipped calibration's standing in plain words: its fit beside two models without dynamics,
+    and its hindcast against 'nothing changes' (from its folder's manifest and scores)."""
+    import json
+
+    folder = shipped(DEFAULT).parent / "posteriors" / DEFAULT
+    fit = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["fit"]
+    model, trend, flat = (fit[k] for k in ("calibrated model (posterior predictive)", "linear trend per pair", "offsets only"))
+    return [f"The model's weights and key parameters are calibrated on 2005-{data.FIT_END} (ABC-SMC; {folder.name}): "
+            f"it is {model:.3f} typical year-to-year changes from the data, against {flat:.3f} for each series held "
+            f"flat and {trend:.3f} for a straight line per series.",
+            *verdict(pd.read_parquet(folder / "scores.parquet"))]
+
+
 def picture_of(s: Scenario, year: int, at: int = data.FIT_END) -> tuple[dict[str, float], dict[str, float], float]:
     """The stances and cooperation of `year`: the picture of scenario `s` (that of the year `at`)
     moved, pair by pair, by the change the data show between `at` and `year`.

@@ -15,6 +15,7 @@ from .results import Results, staged, whole
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
+BLOCK = 100_000  # rows read and written at a time into a workbook
 
 
 def flat(res: Results, name: str, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None) -> Table:
@@ -31,7 +32,7 @@ def summary(res: Results, points: Sequence[int] | None = None) -> pd.DataFrame:
 
 
 def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequence[int] | None = None,
-           pairs: Sequence[str] | None = None, trajectories: bool = True) -> list[Path]:
+           pairs: Sequence[str] | None = None, trajectories: bool = True, say=lambda message: None) -> list[Path]:
     """Write the flat tables of the runs selected (design points, pairs): one file each in a
     folder (default RESULTS/export) as CSV or Parquet, or one workbook with a sheet each
     (default RESULTS/export.xlsx). Returns the files written."""
@@ -40,7 +41,7 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     names = ["outcomes", "trajectories"] if trajectories else ["outcomes"]
     tables = {name: flat(res, name, points, pairs) for name in names}
     if fmt == "xlsx":
-        return [workbook(res, tables, points, out)]
+        return [workbook(res, tables, points, out, say)]
     folder = Path(out) if out else res.path / "export"
     names = (["summary"] if res.summary is not None else []) + list(tables)
     with staged(folder) as partial:  # the files appear together, or not at all
@@ -55,20 +56,55 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     return [folder / f"{name}.{fmt}" for name in names]
 
 
-def workbook(res: Results, tables: dict[str, Table], points, out: Path | None) -> Path:
-    too_big = {name: n for name, table in tables.items() if (n := table.count()) > XLSX_ROWS}
+def workbook(res: Results, tables: dict[str, Table], points, out: Path | None, say=lambda message: None) -> Path:
+    """One workbook, a sheet per table, written row by row in constant memory (xlsxwriter), block by
+    block from the query, saying how far it has got: a spreadsheet is slow to write."""
+    counts = {name: table.count() for name, table in tables.items()}
+    too_big = {name: n for name, n in counts.items() if n > XLSX_ROWS}
     if too_big:
         raise ValueError(f"{', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; a worksheet holds at most "
                          f"{XLSX_ROWS:,}: select fewer runs (--point, --pair) or use --format csv")
     from ..extras import require
 
-    require("openpyxl", "export", "writing xlsx files")
+    xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
-    with whole(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as book:
-        if res.summary is not None:
-            summary(res, points).to_excel(book, sheet_name="summary", index=False)
-        for name, table in tables.items():
-            rows = table.to_pandas()
-            rows.insert(0, "scenario", res.scenario.name)
-            rows.to_excel(book, sheet_name=name, index=False)
+    with whole(path) as partial:
+        book = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
+        try:
+            if res.summary is not None:
+                _sheet(book, "summary", [summary(res, points)])
+            for name, table in tables.items():
+                blocks = (rows.assign(scenario=res.scenario.name)[["scenario", *rows.columns]]
+                          for rows in table.batches(BLOCK))
+                _sheet(book, name, blocks, lambda n, name=name: say(f"{name}: {n:,} of {counts[name]:,} rows written"))
+        finally:
+            book.close()
+    return path
+
+
+def _sheet(book, name: str, blocks, said=lambda n: None) -> None:
+    """A sheet of frames written in order, a header first (constant memory writes rows in order only)."""
+    sheet, written = book.add_worksheet(name), 0
+    for rows in blocks:
+        if written == 0:
+            sheet.write_row(0, 0, list(rows.columns))
+        cells = rows.astype(object).where(rows.notna(), None).itertuples(index=False, name=None)
+        for k, row in enumerate(cells, start=written + 1):
+            sheet.write_row(k, 0, row)
+        written += len(rows)
+        said(written)
+
+
+def frame_workbook(frames: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Tables (a comparison's) as one workbook, a sheet each."""
+    from ..extras import require
+
+    xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
+    with whole(path) as partial:
+        book = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
+        try:
+            for name, frame in frames.items():
+                _sheet(book, name, [frame])
+        finally:
+            book.close()
     return path

@@ -125,6 +125,12 @@ class Table:
         """The rows selected, as a frame, in run order (then step, then pair)."""
         return fetch(self.sql(ordered=True), self.params)
 
+    def batches(self, rows: int):
+        """The rows selected, as frames of at most `rows` rows each, in run order (bounded memory)."""
+        reader = connect().sql(self.sql(ordered=True), params=list(self.params)).to_arrow_reader(rows)
+        for batch in reader:
+            yield batch.to_pandas()
+
     def count(self) -> int:
         return int(connect().execute(f"SELECT count(*) FROM ({self.sql()})", list(self.params)).fetchone()[0])
 
