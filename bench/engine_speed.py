@@ -37,13 +37,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy_engine  # noqa: E402  (the baseline, beside this script)
-from batch_speed import median_time  # noqa: E402
-
 from sim.batch.local import reuse_memory  # noqa: E402
 from sim.core import compiled, engine  # noqa: E402
 from sim.core.schedule import at_rest, schedule  # noqa: E402
 from sim.scenario import load_scenario, with_overrides  # noqa: E402
+
+import numpy_engine  # noqa: E402  (the baseline, beside this script)
+from batch_speed import median_time  # noqa: E402
 
 try:
     import jax_engine

@@ -13,6 +13,7 @@ from sim.core.dynamics import MECHANISMS, Params, State
 from sim.core.engine import Trajectory, shocks
 from sim.core.schedule import Schedule
 
+
 def _off_diagonal(n: int) -> np.ndarray:
     return 1.0 - np.eye(n)
 

@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.core.schedule import at_rest, schedule
 from sim.core.engine import Trajectory, broadcast, run_seeds, simulate
 from sim.core.outcomes import partnership
+from sim.core.schedule import at_rest, schedule
 from sim.scenario import Scenario, load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,14 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT, SCENARIOS, cli
+from sim.batch.designs import design_points
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
 from sim.batch.store import staging_folder
 from sim.core.outcomes import percent
-from sim.batch.designs import design_points
 from sim.outputs.results import load_results
 from sim.scenario import ScenarioError, load_scenario, with_overrides
+
+from conftest import ROOT, SCENARIOS, cli
 
 TABLES = ("runs", "design", "trajectories", "outcomes", "summary")
 

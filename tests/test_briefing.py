@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS, cli
-
 from sim.core.outcomes import effective_runs, summarise, wilson_interval
 from sim.outputs.figures.map import map_figure
 from sim.outputs.figures.network import draw_network
 from sim.scenario import load_scenario
+
+from conftest import SCENARIOS, cli
 
 
 def test_a_network_label_sits_by_the_stance_s_source():

@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.cli import main
 from sim.evidence.calibration import Model, Target
 from sim.outputs.posterior import read_posterior, write_posterior
 from sim.scenario import ScenarioError, load_scenario
-
-from sim.cli import main
 
 from conftest import SCENARIOS
 

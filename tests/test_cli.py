@@ -3,12 +3,12 @@
 import json
 
 import pandas as pd
-from pandas.testing import assert_frame_equal
 import pytest
-
-from conftest import SCENARIOS, cli
+from pandas.testing import assert_frame_equal
 
 from sim import load_results
+
+from conftest import SCENARIOS, cli
 
 BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 

@@ -3,12 +3,13 @@
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS, cli
 from sim.analysis import compare
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
 from sim.outputs.results import load_results
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import SCENARIOS, cli
 
 
 @pytest.fixture(scope="module")

@@ -7,17 +7,17 @@ import sys
 import threading
 import time
 
+import distributed  # noqa: E402  (the "distributed" extra is part of the dev set-up)
 import pandas as pd
 import pytest
+from test_batch import assert_same, tables
 
-from conftest import ROOT, SCENARIOS
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
 from sim.batch.store import staging_folder
 from sim.outputs.results import load_results
-from test_batch import assert_same, tables
 
-import distributed  # noqa: E402  (the "distributed" extra is part of the dev set-up)
+from conftest import ROOT, SCENARIOS
 
 SLOW_FILE = """base: {base}
 name: dask_batch
@@ -128,6 +128,7 @@ def test_a_missing_dask_says_which_extra_to_install(tmp_path, scenario_file, mon
 def test_a_calibration_on_a_cluster_gives_its_posterior_and_lets_its_client_go(tmp_path, cluster):
     from sim.evidence.calibration import calibrate
     from sim.scenario import load_scenario
+
     from test_calibration import TRUTH_PRIORS, small
 
     s = load_scenario(small(tmp_path, TRUTH_PRIORS, population=30, generations=1))

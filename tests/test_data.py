@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
 from sim.evidence import data
+
+from conftest import ROOT
 
 FILES = ["unga_agreement.csv", "unga_ideal_points.csv", "trade.csv", "total_trade.csv", "world_trade.csv",
          "exports_to_russia_2021_2022.csv", "timeline.csv", "sanctions_joining.csv", "military_expenditure.csv"]
@@ -54,7 +55,7 @@ def test_trade_intensity_divides_by_both_partners_and_the_world():
     by_hand = np.log(bilateral[("Moscow-Seoul", 2015)] * data.world_trade()[2015]
                      / (total[("Seoul", 2015)] * total[("Moscow", 2015)]))
     assert found[("Moscow-Seoul", 2015)] == pytest.approx(by_hand)
-    assert not (("Moscow-Seoul", 2024) in found.index)  # no bilateral figure: a gap stays a gap
+    assert ("Moscow-Seoul", 2024) not in found.index  # no bilateral figure: a gap stays a gap
 
 
 def test_trade_intensity_is_steadier_than_raw_trade_where_russia_s_whole_trade_swung():

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from conftest import ROOT, SCENARIOS
 from sim.core import dynamics as d
 from sim.core.schedule import params_of
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import ROOT, SCENARIOS
 
 DOC = (ROOT / "docs" / "model.md").read_text()
 

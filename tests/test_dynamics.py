@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
 from sim.core import dynamics as d
 from sim.core.schedule import initial_state, params_of
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import SCENARIOS
 
 
 def random_state(rng, lead=(), n=5):

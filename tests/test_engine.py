@@ -8,10 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
 from sim.core import compiled, engine
 from sim.core.schedule import at_rest, schedule
 from sim.scenario import load_scenario
+
+from conftest import SCENARIOS
 
 SCRIPT = """
 import json, sys

@@ -6,7 +6,6 @@ import mesa
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
 from sim import AllianceModel, ScenarioError
 from sim.batch.replicates import run_mesa
 from sim.core.dynamics import State, step
@@ -14,6 +13,8 @@ from sim.core.engine import broadcast, run_seeds, simulate
 from sim.core.outcomes import partnership
 from sim.core.schedule import schedule
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import SCENARIOS
 
 SHIPPED = ["baseline_2018", "sanctions_escalation", "sovereign_seoul", "with_pyongyang"]
 

@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
 from sim.batch.replicates import run_mesa
 from sim.core.engine import broadcast, run_seeds, simulate
 from sim.core.schedule import at_rest, schedule
 from sim.scenario import ScenarioError, load_scenario, validate, with_overrides
+
+from conftest import SCENARIOS
 
 
 def still(events):

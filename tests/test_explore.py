@@ -7,14 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import SCENARIOS, cli
 from sim import extras
+from sim.analysis.discovery import prim_box
+from sim.analysis.sensitivity import indices
+from sim.batch.designs import design_points
 from sim.batch.plan import Plan
 from sim.batch.run import run_batch
-from sim.batch.designs import design_points
-from sim.analysis.discovery import prim_box
 from sim.scenario import load_scenario, with_overrides
-from sim.analysis.sensitivity import indices
+
+from conftest import SCENARIOS, cli
 
 FACTORS = {"parameters.sanctions": {"range": [0, 1]}, "actors.Seoul.autonomy": {"range": [0, 1]},
            "mechanisms.hedging": {"range": [0, 2]}}

@@ -40,8 +40,9 @@ def test_no_partnership(run):
 @pytest.fixture(scope="module")
 def calibrated():
     """The history under the shipped posterior, fitted to 2018: each of 200 runs draws its parameter set."""
-    from conftest import SCENARIOS
     from sim.outputs.posterior import read_posterior
+
+    from conftest import SCENARIOS
 
     return history.run_history(runs=200, posterior=read_posterior(SCENARIOS / "posteriors" / "history_2005_2024"))
 
@@ -87,8 +88,9 @@ def test_the_hindcast_years_steer_nothing(run, monkeypatch):
 def test_the_2014_evidence_orders_the_sensitivities_of_the_shipped_scenarios():
     """Firms' exposure (sanction_sensitivity) follows the in-sample 2013-2016 evidence: the partner
     whose trade with Moscow fell more, relative to China's, has the more exposed firms."""
-    from conftest import SCENARIOS
     from sim.scenario import load_scenario
+
+    from conftest import SCENARIOS
 
     response = history.sanction_response()
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
@@ -100,9 +102,10 @@ def test_the_2014_evidence_orders_the_sensitivities_of_the_shipped_scenarios():
 def test_the_2005_start_is_the_2018_picture_moved_by_the_data():
     """The history's initial stances and cooperation are what `picture_of` derives from the data (to the
     two decimals the file keeps), and its rest picture is the 2018 baseline's."""
-    from conftest import SCENARIOS
     from sim.core.schedule import initial_state, rest_picture
     from sim.scenario import load_scenario
+
+    from conftest import SCENARIOS
 
     s = load_scenario(SCENARIOS / "history_2005_2024.yaml")
     baseline = load_scenario(SCENARIOS / "baseline_2018.yaml")
@@ -118,10 +121,11 @@ def test_the_2005_start_is_the_2018_picture_moved_by_the_data():
 
 
 def test_the_powers_follow_military_expenditure_year_by_year():
-    from conftest import SCENARIOS
     from sim.evidence import data
     from sim.scenario import load_scenario
     from sim.scenario.calendar import parse_quarter
+
+    from conftest import SCENARIOS
 
     s = load_scenario(SCENARIOS / "history_2005_2024.yaml")
     shares = data.power_shares(s.names).round(3)
@@ -140,9 +144,10 @@ def test_the_fit_and_the_references_are_on_the_same_statistics():
     without dynamics, computed on the same statistics as now."""
     import json
 
-    from conftest import SCENARIOS
     from sim.evidence.calibration import Target
     from sim.scenario import load_scenario
+
+    from conftest import SCENARIOS
 
     manifest = json.loads((SCENARIOS / "posteriors" / "history_2005_2024" / "manifest.json").read_text())
     references = Target(load_scenario(SCENARIOS / "history_2005_2024.yaml")).references()

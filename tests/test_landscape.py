@@ -5,9 +5,10 @@ import time
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS, cli
 from sim.analysis.landscape import configurations, energy, stable, weights
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import SCENARIOS, cli
 
 
 def test_three_actors_by_hand():

@@ -8,8 +8,9 @@ reproduce every pattern; grids use 200 runs a point, so shares carry about ±0.0
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS, final, partnership_share, runs
 from sim.scenario import load_scenario
+
+from conftest import SCENARIOS, final, partnership_share, runs
 
 AUTONOMY = [0.1, 0.35, 0.6, 0.8, 1.0]
 SANCTIONS = [0.0, 0.3, 0.6, 0.9]

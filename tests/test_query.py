@@ -4,6 +4,7 @@ table, and the engine's aggregates agree with pandas on the same rows."""
 import numpy as np
 import pandas as pd
 import pytest
+from test_batch import small
 
 from sim.analysis.sensitivity import point_outcomes
 from sim.batch.plan import Plan
@@ -11,8 +12,6 @@ from sim.batch.run import run_batch
 from sim.core.outcomes import focal_outcomes
 from sim.outputs.figures.paths import read_paths
 from sim.outputs.results import load_results
-
-from test_batch import small
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ observed year-to-year variability of the data (the history: in its rest picture,
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
 from sim.core.engine import broadcast, run_seeds, simulate
 from sim.core.schedule import at_rest, schedule, settings_before
 from sim.evidence import data, observe
 from sim.scenario import load_scenario, with_overrides
+
+from conftest import SCENARIOS
 
 
 def variability() -> tuple[float, float]:

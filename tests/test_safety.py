@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, SCENARIOS, cli
-
 from sim.scenario import ScenarioError, load_scenario
+
+from conftest import SCENARIOS, cli
 
 BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 
@@ -346,9 +346,9 @@ def test_workers_end_with_a_batch_killed_outright(tmp_path):
 
 @pytest.mark.slow
 def test_a_calibration_killed_outright_resumes_to_the_same_posterior(tmp_path):
-    from test_calibration import TRUTH_PRIORS, small
-
     from sim.evidence.calibration import calibrate, generations
+
+    from test_calibration import TRUTH_PRIORS, small
 
     path = small(tmp_path, TRUTH_PRIORS, population=40, generations=4)
     whole = calibrate(load_scenario(path), tmp_path / "whole", say=lambda m: None)

@@ -23,7 +23,6 @@ from ..scenario.checks import CONDITIONS, is_condition
 from .designs import design_points
 from .replicates import posterior_schedule, run_mesa
 
-
 # with a posterior, replicates share a parameter set in groups of this many
 SHARED = 10
 

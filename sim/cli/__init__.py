@@ -8,12 +8,27 @@ import errno
 import os
 import sys
 
-from .. import __version__
-from .. import budget
+from .. import __version__, budget
 from ..budget import BudgetError, set_budget
 from ..extras import MissingExtra
-from . import (app, batch, calibrate, compare, discover, export, forecast, history, landscape, plot, register, report,
-               run, select, sensitivity, validate)
+from . import (
+    app,
+    batch,
+    calibrate,
+    compare,
+    discover,
+    export,
+    forecast,
+    history,
+    landscape,
+    plot,
+    register,
+    report,
+    run,
+    select,
+    sensitivity,
+    validate,
+)
 from .common import EXIT_BAD_INPUT, UsageError, release
 
 SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,

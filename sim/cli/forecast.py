@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UsageError, calibrated, add_memory, add_svg, print_paths, say
+from .common import UsageError, add_memory, add_svg, calibrated, print_paths, say
 
 
 def add(sub) -> None:

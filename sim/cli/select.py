@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, calibrated, add_memory, say
+from .common import UsageError, add_memory, calibrated, say
 
 
 def add(sub) -> None:

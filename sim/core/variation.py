@@ -23,6 +23,7 @@ from ..scenario.calendar import parse_quarter
 from .dynamics import Params, State, rest
 from .schedule import Schedule, conditions, initial_state, phases_of, place, rest_picture, settings_before, shocks_of
 
+
 def split_setting(setting: str) -> tuple[str, str | None]:
     """'path@2008Q1' -> ('path', '2008Q1'); 'path' -> ('path', None)."""
     path, _, at = setting.partition("@")

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .. import budget
-from ..core.engine import Trajectory, broadcast, run_seeds, simulate
 from ..batch.replicates import posterior_schedule
+from ..core.engine import Trajectory, broadcast, run_seeds, simulate
 from ..core.schedule import at_rest, schedule
 from ..outputs.posterior import Posterior
 from ..scenario import Scenario, shipped

@@ -48,13 +48,14 @@ def kinds_of(s: Scenario) -> tuple[str, ...]:
 
 
 def annual(traj: Trajectory, scenario: Scenario) -> tuple[np.ndarray, list[str], dict[str, np.ndarray]]:
-    """Per run, year and unordered pair: the mean stance of both directions and the mean cooperation.
+    """Per run, whole year and unordered pair: the mean stance of both directions and the mean cooperation.
 
     Returns the years, the pairs ('A-B', alphabetical) and {"stance": (runs, years, pairs),
     "cooperation": (runs, years, pairs)}.
     """
     year = np.array([int(d[:4]) for d in step_dates(scenario.start, scenario.steps)])
-    years = np.unique(year)
+    years, quarters = np.unique(year, return_counts=True)
+    years = years[quarters == 4]  # a year the run covers whole: its mean is the year's, not a season's
     names = scenario.names
     ij = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
     pairs = [data.pair(names[i], names[j]) for i, j in ij]
