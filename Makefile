@@ -32,8 +32,9 @@ demo: setup
 	$(BIN)/alliance-sim batch scenarios/baseline_2025.yaml --posterior $(POSTERIOR) --set sweep.replicates=200 --out results/headline_2025 --replace
 	$(BIN)/alliance-sim plot map results/headline_2025
 
-# Slow and browser tests run only where CI is set, as on the CI machine.
+# Slow and browser tests run only where CI is set, as on the CI machine; the linter first.
 test: setup
+	$(BIN)/ruff check sim tests bench
 	$(BIN)/python -m pytest $(if $(CI),-m "slow or browser or not slow")
 
 clean:

@@ -29,7 +29,8 @@ STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
 img { max-width: 100%; height: auto; display: block; margin: 1em 0; }
-table { border-collapse: collapse; font-size: .9em; margin: .5em 0; } th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+table { border-collapse: collapse; font-size: .9em; margin: .5em 0; }
+th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 .note { color: #555; font-size: .92em; } code { background: #f4f4f4; padding: 0 .2em; }
 """

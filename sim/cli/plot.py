@@ -111,7 +111,8 @@ def _one_point(res, args):
     (--point, --where, or the one nearest the base scenario); a plain run's all."""
     from ..analysis.points import point_label
 
-    used = "parameters: " + ("drawn from a calibrated posterior" if res.manifest.get("posterior") else "hand-set (not calibrated)")
+    drawn = res.manifest.get("posterior")
+    used = "parameters: " + ("drawn from a calibrated posterior" if drawn else "hand-set (not calibrated)")
     if res.summary is None:
         return res.trajectories, used, ""
     point = chosen_point(res, args)

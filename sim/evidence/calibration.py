@@ -101,7 +101,8 @@ class Target:
         for kind, p in self.points.items():
             variable = observe.KINDS[kind]
             if variable not in yearly:
-                yearly[variable] = np.einsum("yt,...tp->...yp", self.average, pairs[variable]())  # (..., replicates, years, pairs)
+                # (..., replicates, years, pairs)
+                yearly[variable] = np.einsum("yt,...tp->...yp", self.average, pairs[variable]())
             found[kind] = observe.model_values(kind, yearly[variable]).mean(axis=-3)[..., p.year, p.pair]
         return found
 

@@ -47,7 +47,8 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     with staged(folder) as partial:  # the files appear together, or not at all
         if res.summary is not None:
             rows = summary(res, points)
-            rows.to_csv(partial / f"summary.{fmt}", index=False) if fmt == "csv" else rows.to_parquet(partial / f"summary.{fmt}", index=False)
+            target = partial / f"summary.{fmt}"
+            rows.to_csv(target, index=False) if fmt == "csv" else rows.to_parquet(target, index=False)
         for name, table in tables.items():
             sql = table.sql("? AS scenario, *", ordered=True)
             options = "HEADER" if fmt == "csv" else "FORMAT parquet"

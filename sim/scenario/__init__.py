@@ -19,4 +19,4 @@ from .paths import PARAMETER_NAMES, expand_path, get_path, get_setting, parse_pa
 from .schema import FactorRange, Scenario, Sweep
 
 __all__ = ["FactorRange", "PARAMETER_NAMES", "Problem", "Scenario", "ScenarioError", "Sweep", "expand_path",
-           "get_path", "load_scenario", "parse_pair", "set_path", "shipped", "validate", "with_overrides"]
+           "get_path", "get_setting", "load_scenario", "parse_pair", "set_path", "shipped", "validate", "with_overrides"]

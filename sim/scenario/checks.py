@@ -218,7 +218,8 @@ def _patron_cycles(s: Scenario) -> list[Problem]:
             current = s.actors[current].patron
         if current == start and len(chain) > 1:
             loop = " -> ".join(chain + [start])
-            return [Problem(f"actors.{start}.patron", f"patrons form a cycle ({loop}); allowed: chains that end in an actor without a patron")]
+            return [Problem(f"actors.{start}.patron",
+                            f"patrons form a cycle ({loop}); allowed: chains that end in an actor without a patron")]
     return []
 
 
@@ -228,7 +229,8 @@ def _check_events(s: Scenario) -> list[Problem]:
     for i, event in enumerate(s.events):
         when = parse_quarter(event.at)
         if not first <= when <= last:
-            problems.append(Problem(f"events.{i}.at", f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
+            problems.append(Problem(f"events.{i}.at",
+                                    f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
         if not event.set and event.shift is None:
             problems.append(Problem(f"events.{i}", "an event needs `set` (conditions from then on) or `shift` "
                                                    "(a shock to the current state), or both"))

@@ -54,7 +54,8 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     if base is None:
         return data, lines
     if not isinstance(base, str):
-        raise ScenarioError(source, [Problem("base", f"value {base!r} is not allowed; allowed: the path of another scenario file", lines.get(("base",)))])
+        raise ScenarioError(source, [Problem("base", f"value {base!r} is not allowed; allowed: the path of another scenario file",
+                                             lines.get(("base",)))])
     base_path = (path.parent / base).resolve()
     if base_path in seen:
         raise ScenarioError(source, [Problem("base", f"{base} is already a base of this file (a cycle)", lines.get(("base",)))])
@@ -116,7 +117,8 @@ def _check_shape(text: str, source: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError(source, [Problem("", f"nests deeper than {MAX_DEPTH} levels; allowed: at most {MAX_DEPTH}", line)])
+                raise ScenarioError(source, [Problem("", f"nests deeper than {MAX_DEPTH} levels; allowed: at most {MAX_DEPTH}",
+                                                     line)])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -144,7 +146,8 @@ def _parse(text: str, source: str) -> tuple[dict, dict]:
         raise ScenarioError(source, [Problem(dup.path, "appears twice; each key may appear once", dup.line)]) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ScenarioError(source, [Problem("", f"the document is {kind}; allowed: a mapping of scenario fields (name, actors, ...)", 1)])
+        raise ScenarioError(source, [Problem("", f"the document is {kind}; allowed: a mapping of scenario fields "
+                                                 "(name, actors, ...)", 1)])
     return data, lines
 
 

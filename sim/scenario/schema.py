@@ -111,7 +111,8 @@ class Rest(_Strict):
     at: str | None = Field(None, description="under the conditions in force before this quarter's events "
                                              "(default: the start, before any event)")
     alignment: dict[str, Stance] = Field(default_factory=dict, description="stances at rest; pairs not listed: the initial ones")
-    cooperation: dict[str, Unit] = Field(default_factory=dict, description="cooperation at rest; pairs not listed: the initial one")
+    cooperation: dict[str, Unit] = Field(default_factory=dict,
+                                         description="cooperation at rest; pairs not listed: the initial one")
 
     @field_validator("at", mode="before")
     @classmethod
@@ -132,7 +133,8 @@ class FactorRange(_Strict):
 class Record(_Strict):
     """Which trajectories a batch keeps (outcomes are kept for every run and pair)."""
 
-    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the partnership pair and the focal actor's tie to its patron")
+    pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the "
+                                                               "partnership pair and the focal actor's tie to its patron")
     every: Annotated[int, Field(ge=1)] = 1
 
 

@@ -15,5 +15,6 @@ from .sensitivity import sensitivity_figure
 from .style import PALETTE, factor_label, save
 from .trajectories import trajectories_figure
 
-__all__ = ["PALETTE", "compare_figure", "discovery_figure", "draw_network", "forecast_figure", "factor_label", "history_figure", "landscape_figure", "landscape_map_figure",
-           "map_figure", "network_figure", "paths_figure", "posterior_figure", "save", "sbc_figure", "sensitivity_figure", "trajectories_figure"]
+__all__ = ["PALETTE", "compare_figure", "discovery_figure", "draw_network", "factor_label", "forecast_figure",
+           "history_figure", "landscape_figure", "landscape_map_figure", "map_figure", "network_figure", "paths_figure",
+           "posterior_figure", "save", "sbc_figure", "sensitivity_figure", "trajectories_figure"]

@@ -44,7 +44,8 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     label_ends(ax, ends, gap=0.085)
     threshold = scenario.partnership.threshold
     ax.axhline(threshold, color="#444444", linewidth=0.8, linestyle=":")
-    ax.text(0.005, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8, color="#444444")
+    ax.text(0.005, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8,
+            color="#444444")
     ax.axhline(0, color="#999999", linewidth=0.6)
     ax.set_ylim(max(min(-0.1, ax.lowest - 0.05), -1.05), 1.05)
     ax.set_ylabel(f"{focal}'s alignment toward …\n(−1 hostile, +1 aligned)")
