@@ -3,9 +3,9 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore,distributed,app,browser,export
+EXTRAS := dev,explore,distributed,app,browser,export,docs
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test docs clean
 
 setup: $(VENV)/.installed
 
@@ -36,6 +36,11 @@ demo: setup
 test: setup
 	$(BIN)/ruff check sim tests bench
 	$(BIN)/python -m pytest $(if $(CI),-m "slow or browser or not slow")
+
+# The documentation site (docs/, mkdocs.yml) into site/; any warning (a broken link or anchor) fails it.
+# NO_MKDOCS_2_WARNING silences a notice that Material prints about its own future, not about the site.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -69,7 +69,7 @@ def compare(label: str, name: str, runs: int, steps: int, repeat: int, peak: flo
     differ = max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs))
     peers = {"numpy": lambda: numpy_engine.simulate(sc, seeds, steps),
              "compiled": lambda: engine.simulate(sc, seeds, steps),
-             "shocks alone": lambda: engine.shocks(seeds, steps, sc.initial.A.shape[-1])}
+             "shocks alone": lambda: engine.noise(seeds, steps, sc.initial.A.shape[-1])}
     if jax_engine:
         t0 = time.perf_counter()
         differ_jax = max(float(np.abs(a - b).max()) for a, b in zip(jax_engine.simulate(sc, seeds, steps), ours))

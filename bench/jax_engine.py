@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from sim.core.dynamics import Params, State
-from sim.core.engine import Trajectory, inputs, shocks
+from sim.core.engine import Trajectory, inputs, noise
 
 jax.config.update("jax_enable_x64", True)
 _spec = importlib.util.spec_from_file_location("numpy_engine_on_jax", Path(__file__).with_name("numpy_engine.py"))
@@ -44,5 +44,5 @@ def simulate(schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     initial, P, phase, shifts, dA, dE = inputs(schedule, steps)
     dA, dE = (np.concatenate([d, np.zeros_like(initial.A)[None]]) for d in (dA, dE))  # -1: no shift
     initial = theory.shifted(initial, dA[shifts[0]], dE[shifts[0]])
-    path = _quarters(initial, P, phase, shifts, dA, dE, shocks(seeds, steps, initial.A.shape[-1]))
+    path = _quarters(initial, P, phase, shifts, dA, dE, noise(seeds, steps, initial.A.shape[-1]))
     return Trajectory(*(np.concatenate([np.asarray(a)[None], np.asarray(b)]).swapaxes(0, 1) for a, b in zip(initial, path)))

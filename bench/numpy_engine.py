@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics import MECHANISMS, Params, State
-from sim.core.engine import Trajectory, shocks
+from sim.core.engine import Trajectory, noise
 from sim.core.schedule import Schedule
 
 
@@ -205,10 +205,10 @@ def pulls(state: State, p: Params, join: np.ndarray | None = None) -> list[np.nd
     ]
 
 
-def step(state: State, p: Params, shocks: np.ndarray) -> State:
+def step(state: State, p: Params, z: np.ndarray) -> State:
     """Advance one quarter: all actors update from the same state (synchronous).
 
-    `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
+    `z` holds standard normal draws of shape (..., n, n), scaled here by `p.noise`.
     """
     A, E, T = state
     off = _off_diagonal(A.shape[-1])
@@ -216,7 +216,7 @@ def step(state: State, p: Params, shocks: np.ndarray) -> State:
     join = joining(p)  # used by three mechanisms: computed once
     drift = sum(w * pull for w, pull in zip(weights, pulls(state, p, join)))
     rate = _scalar(p.rate)
-    A_next = np.clip(A + rate * drift + _scalar(p.noise) * shocks, -1.0, 1.0) * off
+    A_next = np.clip(A + rate * drift + _scalar(p.noise) * z, -1.0, 1.0) * off
 
     sanctions_weight = weights[MECHANISMS.index("sanctions")]
     exposure = sanction_exposure(p, join)
@@ -232,7 +232,7 @@ def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
     return State(np.clip(state.A + dA, -1.0, 1.0) * off, np.clip(state.E + dE, 0.0, 1.0) * off, state.T)
 
 
-def shock(schedule: Schedule, state: State, t: int) -> State:
+def shift_at(schedule: Schedule, state: State, t: int) -> State:
     if t not in schedule.shift_steps:
         return state
     return shifted(state, *schedule.shifts[schedule.shift_steps.index(t)])
@@ -240,14 +240,14 @@ def shock(schedule: Schedule, state: State, t: int) -> State:
 
 def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
     """Every run of a stacked schedule for `steps` quarters, as the numpy engine computed them."""
-    state = shock(schedule, schedule.initial, 0)
+    state = shift_at(schedule, schedule.initial, 0)
     runs, n = state.A.shape[0], state.A.shape[-1]
-    z = shocks(seeds, steps, n)
+    z = noise(seeds, steps, n)
     out = [np.empty((steps + 1, runs, n, n)) for _ in range(3)]
     for k, part in enumerate(state):
         out[k][0] = part
     for t in range(steps):
-        state = shock(schedule, step(state, schedule.params_at(t), z[:, t]), t + 1)
+        state = shift_at(schedule, step(state, schedule.params_at(t), z[:, t]), t + 1)
         for k, part in enumerate(state):
             out[k][t + 1] = part
     return Trajectory(*(np.moveaxis(x, 0, 1) for x in out))

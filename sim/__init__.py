@@ -26,6 +26,7 @@ _PUBLIC = {
     "Scenario": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "load_scenario": "sim.scenario",
+    "resolve": "sim.core.resolve",
     "load_results": "sim.outputs.results",
 }
 # modules reachable as attributes of the package: sim.ema.workbench_model(...)

@@ -72,7 +72,7 @@ def check(nbytes: float, what: str, advice: str) -> None:
 
 
 def trajectories(runs: int, steps: int, n: int) -> int:
-    """Bytes of a simulation's arrays: stances, cooperation and ties at every step, and the shocks."""
+    """Bytes of a simulation's arrays: stances, cooperation and ties at every step, and the noise."""
     return 8 * runs * n * n * (3 * (steps + 1) + steps)
 
 

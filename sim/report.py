@@ -66,7 +66,7 @@ def plain_words(s: Scenario) -> str:
         said = [f"from then on {', '.join(f'{k} = {v:g}' for k, v in e.set.items())}"] if e.set else []
         if e.shift is not None:
             moves = {**e.shift.alignment, **{f"cooperation {k}": v for k, v in e.shift.cooperation.items()}}
-            said.append("a shock moves " + ", ".join(f"{k} by {v:+g}" for k, v in moves.items()))
+            said.append("a shift moves " + ", ".join(f"{k} by {v:+g}" for k, v in moves.items()))
         note = f" ({html.escape(e.note)})" if e.note else ""
         lines.append(f"{e.at}: {'; '.join(said)}{note}.")
     if s.sweep:

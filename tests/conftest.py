@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.core.engine import Trajectory, broadcast, run_seeds, simulate
+from sim.core.engine import Trajectory, replicates
 from sim.core.outcomes import partnership
-from sim.core.schedule import at_rest, schedule
+from sim.core.schedule import at_rest
 from sim.scenario import Scenario, load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ def baseline() -> Scenario:
 def runs(scenario: Scenario, overrides: dict | None = None, n: int = 200, seed: int = 11) -> tuple[Scenario, Trajectory]:
     """n seeded runs of a scenario with overrides (vectorised engine)."""
     s = with_overrides(at_rest(scenario), overrides or {})  # overrides depart from the rest state
-    return s, simulate(broadcast(schedule(s), n), run_seeds(seed, n), s.steps)
+    return s, replicates(s, n, seed)
 
 
 def partnership_share(scenario: Scenario, overrides: dict | None = None, n: int = 200) -> float:

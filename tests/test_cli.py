@@ -1,6 +1,7 @@
 """The command line: bad input ends in one clear message and exit 2; good input in a results folder."""
 
 import json
+import subprocess
 
 import pandas as pd
 import pytest
@@ -249,3 +250,58 @@ def test_the_trajectory_axis_covers_every_band(tmp_path):
     t = res.trajectories
     lowest = band(t[(t["source"] == "Seoul") & (t["target"] == "Pyongyang")], "alignment")["lo"].min()
     assert lowest < -0.3 and ax.get_ylim()[0] < lowest
+
+
+def test_the_shipped_json_schema_is_the_generated_one():
+    from sim.scenario.json_schema import dumps
+
+    assert (SCENARIOS / "scenario.schema.json").read_text() == dumps(), "regenerate: alliance-sim schema > scenarios/scenario.schema.json"
+    assert cli("schema").stdout == dumps()
+
+
+def _schema_problems(text: str) -> list[str]:
+    import jsonschema
+    import yaml
+
+    from sim.scenario.json_schema import json_schema
+    from sim.scenario.loading import LOADER
+
+    validator = jsonschema.Draft7Validator(json_schema())
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(yaml.load(text, Loader=LOADER))]
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_shipped_scenario_passes_its_editor_schema_and_names_it(path):
+    text = path.read_text()
+    assert _schema_problems(text) == []
+    assert text.rstrip().splitlines()[-1] == "# yaml-language-server: $schema=scenario.schema.json"
+
+
+@pytest.mark.parametrize("name", ["unknown_field", "unknown_nested_field", "out_of_range"])
+def test_the_editor_schema_marks_what_validate_refuses(tmp_path, name):
+    path, _, _ = write_bad(tmp_path, name)
+    assert _schema_problems(path.read_text())
+
+
+def test_the_editor_schema_requires_nothing_of_a_file_with_a_base_and_all_of_one_without():
+    assert _schema_problems("base: baseline_2018.yaml\nactors: {Pyongyang: {power: 0.02}}\n") == []
+    problems = _schema_problems("name: x\n")
+    assert any("'actors' is a required property" in p for p in problems)
+    assert any("'partnership' is a required property" in p for p in problems)
+
+
+def test_bash_completion_offers_every_command_and_the_options_of_one(tmp_path):
+    from sim.cli import SUBCOMMANDS
+
+    script = tmp_path / "complete.bash"
+    script.write_text(cli("completion", "bash").stdout)
+    names = sorted(c.__name__.rsplit(".", 1)[-1] for c in SUBCOMMANDS)
+
+    def offers(*words):
+        line = " ".join(("alliance-sim", *words))
+        shell = (f"source {script}; COMP_WORDS=({line}); COMP_CWORD={len(words)}; "
+                 f"_shtab_alliance_sim; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+        return sorted(subprocess.run(["bash", "-c", shell], capture_output=True, text=True, check=True).stdout.split())
+
+    assert offers("") == names
+    assert {"--resume", "--replace", "--replicates"} <= set(offers("batch", "--re"))

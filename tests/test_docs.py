@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sim.core import dynamics as d
+from sim.core import stepping
 from sim.core.schedule import params_of
 from sim.scenario import load_scenario, with_overrides
 
@@ -42,7 +43,7 @@ def test_7_2_patron_pull(world):
                 target = 1.0 if k == q else A[q, k]
                 D[i, k] = (1 - p.autonomy[i]) * (target - A[i, k])
     off = 1 - np.eye(n)
-    np.testing.assert_allclose(d.pull("patron_pull", d.State(A, E, T), p) * off, D, atol=1e-12)
+    np.testing.assert_allclose(stepping.pull("patron_pull", d.State(A, E, T), p) * off, D, atol=1e-12)
 
 
 def test_7_3_balance(world):
@@ -54,7 +55,7 @@ def test_7_3_balance(world):
         for j in range(n):
             if i != j:
                 D[i, j] = sum(A[i, k] * A[k, j] for k in range(n) if k not in (i, j)) / (n - 2) * (1 - A[i, j] ** 2)
-    np.testing.assert_allclose(d.pull("balance", d.State(A, E, T), p), D, atol=1e-12)
+    np.testing.assert_allclose(stepping.pull("balance", d.State(A, E, T), p), D, atol=1e-12)
 
 
 def joining(s, p, u):
@@ -83,7 +84,7 @@ def test_7_5_sanctions(world):
             if i == u and patron_of(s, j) == u:
                 cost = E[j, r]
             D[i, j] = 0.7 * (feud * (-1 - A[i, j]) - cost)
-    np.testing.assert_allclose(d.pull("sanctions", d.State(A, E, T), p), D, atol=1e-12)
+    np.testing.assert_allclose(stepping.pull("sanctions", d.State(A, E, T), p), D, atol=1e-12)
 
 
 def test_7_6_hedging_and_7_7_rivalry(world):
@@ -99,8 +100,8 @@ def test_7_6_hedging_and_7_7_rivalry(world):
                 hedge[i, j] = delta[i] * delta[j] * (1 - A[i, j])
                 led = 1.0 if patron_of(s, i) == j or patron_of(s, j) == i else 0.0
                 rival[i, j] = -4 * p.power[i] * p.power[j] * (1 - led) * (1 + A[i, j])
-    np.testing.assert_allclose(d.pull("hedging", d.State(A, E, T), p), hedge, atol=1e-12)
-    np.testing.assert_allclose(d.pull("rivalry", d.State(A, E, T), p), rival, atol=1e-12)
+    np.testing.assert_allclose(stepping.pull("hedging", d.State(A, E, T), p), hedge, atol=1e-12)
+    np.testing.assert_allclose(stepping.pull("rivalry", d.State(A, E, T), p), rival, atol=1e-12)
 
 
 def test_7_9_cooperation_and_the_full_step(world):
@@ -111,7 +112,7 @@ def test_7_9_cooperation_and_the_full_step(world):
     z = np.random.default_rng(9).standard_normal((n, n))
     J = joining(s, p, s.index(s.parameters.sanctioner))
     w = dict(zip(d.MECHANISMS, p.weights))
-    pulls = dict(zip(d.MECHANISMS, d.terms(d.State(A, E, T), p).pulls))
+    pulls = dict(zip(d.MECHANISMS, stepping.terms(d.State(A, E, T), p).pulls))
     u, r = s.index(s.parameters.sanctioner), s.index(s.parameters.sanctioned)
     X = np.array([[p.sanctions * (p.sensitivity[i] * J[i] * (j == r) + p.sensitivity[j] * J[j] * (i == r))
                    for j in range(n)] for i in range(n)]) * (1 - np.eye(n))
@@ -132,7 +133,7 @@ def test_7_9_cooperation_and_the_full_step(world):
             dE = (target - E[i, j]) - w["sanctions"] * (X[i, j] * E[i, j] - divert[i, j])
             E2[i, j] = np.clip(E[i, j] + p.rate * dE, 0, 1)
             T2[i, j] = np.clip(T[i, j] + p.rate * p.tourism_growth * T[i, j] * (1 - T[i, j]), 0, 1)
-    new = d.step(d.State(A, E, T), p, z)
+    new = stepping.step(d.State(A, E, T), p, z)
     for ours, doc in zip(new, (A2, E2, T2)):
         np.testing.assert_allclose(ours, doc, atol=1e-12)
     assert u != r
@@ -146,9 +147,9 @@ def test_5_initial_state_at_rest(world):
 
     state, p = initial_state(s), params_of(s)
     w = dict(zip(d.MECHANISMS, p.weights))
-    drift = sum(w[m] * pull for m, pull in zip(d.MECHANISMS, d.terms(state, p).pulls))
+    drift = sum(w[m] * pull for m, pull in zip(d.MECHANISMS, stepping.terms(state, p).pulls))
     np.testing.assert_allclose(drift * (1 - np.eye(len(s.names))), 0, atol=1e-12)
-    new = d.step(state, p, np.zeros_like(state.A))
+    new = stepping.step(state, p, np.zeros_like(state.A))
     np.testing.assert_allclose(new.E, state.E, atol=1e-12)
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sim.core import dynamics as d
+from sim.core import stepping
 from sim.core.schedule import initial_state, params_of
 from sim.scenario import load_scenario, with_overrides
 
@@ -44,7 +45,7 @@ def test_step_keeps_state_in_bounds_and_cooperation_symmetric(params, seed):
     rng = np.random.default_rng(seed)
     state = random_state(rng, n=6)
     for _ in range(30):
-        state = d.step(state, params, 3 * rng.standard_normal(state.A.shape))
+        state = stepping.step(state, params, 3 * rng.standard_normal(state.A.shape))
         assert np.all(np.abs(state.A) <= 1)
         assert np.all((state.E >= 0) & (state.E <= 1)) and np.all((state.T >= 0) & (state.T <= 1))
         np.testing.assert_allclose(state.E, state.E.T, atol=1e-12)
@@ -54,12 +55,12 @@ def test_step_keeps_state_in_bounds_and_cooperation_symmetric(params, seed):
 def test_any_leading_axes_give_the_same_numbers_as_one_run_at_a_time(params):
     rng = np.random.default_rng(1)
     state = random_state(rng, lead=(3, 2), n=6)
-    shocks = rng.standard_normal(state.A.shape)
+    noise = rng.standard_normal(state.A.shape)
     stacked = params.map(lambda x: np.broadcast_to(x, (3, 2, *np.shape(x))))
-    together = d.step(state, stacked, shocks)
+    together = stepping.step(state, stacked, noise)
     for i in range(3):
         for j in range(2):
-            alone = d.step(d.State(*(x[i, j] for x in state)), params, shocks[i, j])
+            alone = stepping.step(d.State(*(x[i, j] for x in state)), params, noise[i, j])
             for a, b in zip(together, alone):
                 np.testing.assert_allclose(a[i, j], b, atol=1e-14)
 
@@ -68,7 +69,7 @@ def test_zero_weights_and_zero_noise_leave_stances_unchanged(params):
     rng = np.random.default_rng(2)
     state = random_state(rng, n=6)
     still = params._replace(weights=np.zeros_like(params.weights), noise=np.array(0.0))
-    np.testing.assert_array_equal(d.step(state, still, rng.standard_normal(state.A.shape)).A, state.A)
+    np.testing.assert_array_equal(stepping.step(state, still, rng.standard_normal(state.A.shape)).A, state.A)
 
 
 def test_a_sovereign_client_feels_no_patron_pull():
@@ -76,8 +77,8 @@ def test_a_sovereign_client_feels_no_patron_pull():
     A = random_state(rng).A
     patron = np.zeros((5, 5))
     patron[0, 1] = 1
-    assert np.all(d.pull("patron_pull", stances(A), bare(5, patron=patron)) == 0)
-    pull = d.pull("patron_pull", stances(A), bare(5, patron=patron, autonomy=np.zeros(5)))
+    assert np.all(stepping.pull("patron_pull", stances(A), bare(5, patron=patron)) == 0)
+    pull = stepping.pull("patron_pull", stances(A), bare(5, patron=patron, autonomy=np.zeros(5)))
     np.testing.assert_allclose(pull[0, 2:], A[1, 2:] - A[0, 2:])  # toward the patron's stances
     assert pull[0, 1] == pytest.approx(1 - A[0, 1])  # toward full loyalty
     assert np.all(pull[1:] == 0)
@@ -86,7 +87,7 @@ def test_a_sovereign_client_feels_no_patron_pull():
 def test_structural_balance_on_a_three_actor_case():
     # 0 likes 1 (0.8), 1 dislikes 2 (-0.5): balance pulls 0's stance toward 2 to 0.8 * -0.5 = -0.4
     A = np.array([[0, 0.8, 0.0], [0.6, 0, -0.5], [0.0, -0.5, 0]])
-    pull = d.pull("balance", stances(A), bare(3))
+    pull = stepping.pull("balance", stances(A), bare(3))
     assert pull[0, 2] == pytest.approx(0.8 * -0.5 - 0.0)
     assert pull[2, 0] == pytest.approx(-0.5 * 0.6 - 0.0)
 
@@ -95,17 +96,17 @@ def test_hedging_warms_those_far_from_the_hegemon_toward_each_other():
     A = np.zeros((3, 3))
     A[1, 0], A[2, 0] = -1.0, 1.0  # actor 0 is the hegemon: 1 opposes it, 2 follows it
     p = bare(3, power=np.array([0.7, 0.2, 0.1]))
-    pull = d.pull("hedging", stances(A), p)
+    pull = stepping.pull("hedging", stances(A), p)
     assert pull[1, 2] == pytest.approx(1.0 * 0.0)  # 2 stands with the hegemon: no warming
     A[2, 0] = -1.0
-    assert d.pull("hedging", stances(A), p)[1, 2] == pytest.approx(1.0)
-    assert np.all(d.pull("hedging", stances(A), p)[0] == 0)
+    assert stepping.pull("hedging", stances(A), p)[1, 2] == pytest.approx(1.0)
+    assert np.all(stepping.pull("hedging", stances(A), p)[0] == 0)
 
 
 def test_sanctions_cut_cooperation_with_the_sanctioned_only(params):
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
     p = params_of(with_overrides(s, {"sanctions": 0.8}))
-    exposure = d.terms(initial_state(s), p).exposure
+    exposure = stepping.terms(initial_state(s), p).exposure
     moscow = s.index("Moscow")
     others = [i for i in range(5) if i != moscow]
     assert np.all(exposure[np.ix_(others, others)] == 0)
@@ -123,7 +124,7 @@ def only(mechanism: str, params: d.Params) -> d.Params:
 
 def run(state: d.State, p: d.Params, quarters: int) -> d.State:
     zero = np.zeros((*state.A.shape[:-2], quarters, *state.A.shape[-2:]))
-    return d.steps(state, p, zero)
+    return stepping.steps(state, p, zero)
 
 
 @pytest.mark.parametrize("level", [0.3, 0.9, 0.99])
@@ -165,8 +166,8 @@ def test_the_sanctioned_retaliates_against_those_who_join():
     pull = {}
     for autonomy in (0.2, 1.0):
         p = params_of(with_overrides(s, {"actors.Seoul.autonomy": autonomy}))
-        pull[autonomy] = d.pull("sanctions", state, p)[moscow, seoul]
-        assert d.terms(state, p).join[seoul] == pytest.approx(1 - autonomy)
+        pull[autonomy] = stepping.pull("sanctions", state, p)[moscow, seoul]
+        assert stepping.terms(state, p).join[seoul] == pytest.approx(1 - autonomy)
     assert pull[0.2] < pull[1.0] <= 0  # Moscow turns on a Seoul that joins; not on one that stays out
 
 
@@ -174,7 +175,7 @@ def test_trade_diverts_to_those_who_do_not_join(params):
     s = load_scenario(SCENARIOS / "baseline_2018.yaml")
     p = params_of(with_overrides(s, {"sanctions": 0.9}))
     E = initial_state(s).E
-    parts = d.terms(initial_state(s), p)
+    parts = stepping.terms(initial_state(s), p)
     gain = parts.diversion
     moscow, beijing = s.index("Moscow"), s.index("Beijing")
     lost = (parts.exposure * E)[moscow].sum()

@@ -20,14 +20,14 @@ from sim.core import engine
 from sim.core.schedule import at_rest, schedule
 from sim.scenario import load_scenario
 s = at_rest(load_scenario(sys.argv[1]))
-t = engine.simulate(engine.broadcast(schedule(s), 3), engine.run_seeds(5, 3), 12)
+t = engine.replicates(s, 3, 5, 12)
 print(json.dumps([x.tolist() for x in t]))
 """
 
 
 def history(runs: int, steps: int, seed: int = 5):
     s = at_rest(load_scenario(SCENARIOS / "history_2005_2024.yaml"))
-    return engine.simulate(engine.broadcast(schedule(s), runs), engine.run_seeds(seed, runs), steps)
+    return engine.replicates(s, runs, seed, steps)
 
 
 def test_uncompiled_theory_gives_the_compiled_numbers_and_says_so():
@@ -53,3 +53,18 @@ def test_seeds_must_match_the_runs():
     s = at_rest(load_scenario(SCENARIOS / "baseline_2018.yaml"))
     with pytest.raises(ValueError, match="3 seeds for 4 runs"):
         engine.simulate(engine.broadcast(schedule(s), 4), engine.run_seeds(1, 3), 5)
+
+
+@pytest.mark.parametrize("name", ["baseline_2018", "history_2005_2024", "sanctions_escalation", "with_pyongyang"])
+def test_the_benchmarks_numpy_engine_is_still_the_same_theory(name):
+    """bench/numpy_engine.py, the benchmark's baseline, is a second copy of the theory: it must compute
+    the compiled engine's numbers, or the benchmark compares unlike work."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("numpy_engine", SCENARIOS.parent / "bench" / "numpy_engine.py")
+    numpy_engine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(numpy_engine)
+    s = at_rest(load_scenario(SCENARIOS / f"{name}.yaml"))
+    sc, seeds = engine.broadcast(schedule(s), 16), engine.run_seeds(7, 16)
+    for ours, theirs in zip(engine.simulate(sc, seeds, s.steps), numpy_engine.simulate(sc, seeds, s.steps)):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from sim import AllianceModel, ScenarioError
-from sim.batch.replicates import run_mesa
-from sim.core.dynamics import State, step
+from sim.abm.model import run_mesa
+from sim.core.dynamics import State
 from sim.core.engine import broadcast, run_seeds, simulate
 from sim.core.outcomes import partnership
 from sim.core.schedule import schedule
+from sim.core.stepping import step
 from sim.scenario import load_scenario, with_overrides
 
 from conftest import SCENARIOS
@@ -20,7 +21,7 @@ SHIPPED = ["baseline_2018", "sanctions_escalation", "sovereign_seoul", "with_pyo
 
 
 def by_hand(scenario, seed):
-    """Step the dynamics functions directly, drawing shocks as the model does."""
+    """Step the dynamics functions directly, drawing the noise as the model does."""
     plan, rng = schedule(scenario), np.random.default_rng(seed)
     state = State(*(x.copy() for x in plan.initial))
     history = [state]
@@ -52,8 +53,8 @@ def test_vectorised_engine_equals_mesa_run_for_run(name):
         np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-9)
 
 
-def test_shocks_drawn_at_once_equal_shocks_drawn_per_step():
-    """The engine draws a run's shocks in one call, the model one step at a time."""
+def test_noise_drawn_at_once_equals_noise_drawn_per_step():
+    """The engine draws a run's noise in one call, the model one step at a time."""
     at_once = np.random.default_rng(5).standard_normal((10, 5, 5))
     rng = np.random.default_rng(5)
     np.testing.assert_array_equal(at_once, np.stack([rng.standard_normal((5, 5)) for _ in range(10)]))

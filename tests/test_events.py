@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.batch.replicates import run_mesa
-from sim.core.engine import broadcast, run_seeds, simulate
+from sim.abm.model import run_mesa
+from sim.core.engine import broadcast, replicates, run_seeds, simulate
 from sim.core.schedule import at_rest, schedule
 from sim.scenario import ScenarioError, load_scenario, validate, with_overrides
 
@@ -21,7 +21,7 @@ def still(events):
 def test_a_shift_moves_the_state_at_its_date_and_only_once():
     s = still([{"at": "2019Q1", "shift": {"alignment": {"Seoul->Moscow": 0.25, "Tokyo-Seoul": -0.1},
                                           "cooperation": {"Seoul-Moscow": -0.05}}}])
-    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 12)
+    traj = replicates(s, 1, 0, 12)
     seoul, moscow, tokyo = s.index("Seoul"), s.index("Moscow"), s.index("Tokyo")
     A, E = traj.A[0], traj.E[0]
     at = 2  # 2018Q3 + 2 quarters
@@ -36,7 +36,7 @@ def test_a_shift_moves_the_state_at_its_date_and_only_once():
 
 def test_a_shift_is_kept_in_range():
     s = still([{"at": "2018Q4", "shift": {"alignment": {"Seoul-Washington": 1.5}, "cooperation": {"Seoul-Moscow": -1.0}}}])
-    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 4)
+    traj = replicates(s, 1, 0, 4)
     assert traj.A[0, 1, s.index("Seoul"), s.index("Washington")] == 1.0
     assert traj.E[0, 1, s.index("Seoul"), s.index("Moscow")] == 0.0
 
@@ -74,7 +74,7 @@ def test_every_event_is_marked_on_the_trajectory_and_comparison_plots():
     from sim.outputs.tables import trajectory_table
 
     s = with_overrides(at_rest(load_scenario(SCENARIOS / "sovereign_seoul.yaml")), {"steps": 28})
-    traj = simulate(broadcast(schedule(s), 3), run_seeds(0, 3), s.steps)
+    traj = replicates(s, 3, 0)
     table = trajectory_table(traj, s, np.arange(3))
     labels = lambda ax: [t.get_text().strip() for t in ax.texts]  # noqa: E731
     years = lambda ax: sorted({round(line.get_xdata()[0], 2) for line in ax.lines if len(set(line.get_xdata())) == 1})  # noqa: E731

@@ -1,17 +1,23 @@
-"""The README's two commands: what CI runs, and the main job on a clean clone."""
+"""The README: its two commands (what CI runs, and the main job on a clean clone), its Python
+snippet, and its links, which must lead somewhere on the forge."""
 
 import re
 import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SCENARIOS, cli
+
+
+def readme_block(marker: str, language: str) -> str:
+    """The fenced block that follows `<!-- marker -->` in the README."""
+    text = (ROOT / "README.md").read_text()
+    return re.search(rf"<!-- {marker} -->\s*```{language}\n(.*?)```", text, re.S).group(1)
 
 
 def readme_commands() -> list[str]:
     """The commands of the README's quick-start block, in order."""
-    text = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- quickstart -->\s*```sh\n(.*?)```", text, re.S).group(1)
+    block = readme_block("quickstart", "sh")
     return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
 
 
@@ -51,3 +57,29 @@ def test_setup_finds_the_newest_python_312_or_newer_or_says_there_is_none(tmp_pa
     found = subprocess.run(["/bin/sh", str(ROOT / "scripts" / "find-python")], env={"PATH": str(tmp_path)},
                            capture_output=True, text=True)
     assert found.returncode == 0 and found.stdout.strip() == str(tmp_path / "python3.13")
+
+
+def test_readme_links_and_figures_exist_in_the_repository():
+    text = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)\s]+)\)", text)
+    local = [t.split("#")[0] for t in targets if not re.match(r"[a-z]+://", t)]
+    assert "docs/figures/headline_2018.png" in local and "docs/getting-started.md" in local
+    assert [t for t in local if not (ROOT / t).exists()] == []
+    assert len(text.splitlines()) <= 150  # a landing page: the manual is under docs/
+
+
+def test_readme_python_snippet_runs(tmp_path, monkeypatch):
+    """The snippet as printed, from a folder holding the scenarios and a (small) headline batch."""
+    (tmp_path / "scenarios").symlink_to(SCENARIOS)
+    batch = cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=1",
+                "--out", tmp_path / "results" / "sanctions_autonomy_sweep", "--quiet")
+    assert batch.returncode == 0, batch.stderr
+    snippet = readme_block("python", "python")
+    lines = snippet.strip().splitlines()
+    *body, last = lines
+    namespace = {}
+    monkeypatch.chdir(tmp_path)
+    exec("\n".join(body), namespace)
+    runs = eval(last.split("  #")[0], namespace)
+    assert len(runs) == 121 and {"run_id", "partnership", "actors.Seoul.autonomy"} <= set(runs.columns)
+    assert namespace["model"].partnership in (True, False) and not namespace["model"].running

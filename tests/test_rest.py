@@ -4,8 +4,8 @@ observed year-to-year variability of the data (the history: in its rest picture,
 import numpy as np
 import pytest
 
-from sim.core.engine import broadcast, run_seeds, simulate
-from sim.core.schedule import at_rest, schedule, settings_before
+from sim.core.engine import replicates
+from sim.core.schedule import at_rest, settings_before
 from sim.evidence import data, observe
 from sim.scenario import load_scenario, with_overrides
 
@@ -24,7 +24,7 @@ def variability() -> tuple[float, float]:
 def still(s) -> None:
     """With its conditions held and no noise, `s` moves less in a year than the data typically do."""
     s = with_overrides(at_rest(s), {"events": [], "calibration": None, "parameters.noise": 0.0})  # its priors name its events
-    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), s.steps)
+    traj = replicates(s, 1, 0)
     votes, trade = variability()
     A, E = traj.A[0], traj.E[0]
     stance_per_year = np.abs(A[4:] - A[:-4]).max()
@@ -54,12 +54,12 @@ def test_the_history_moves_from_its_start_toward_its_balance():
     """Out of balance in 2005, the history moves with no event and no noise: change comes from the start too."""
     s = with_overrides(at_rest(load_scenario(SCENARIOS / "history_2005_2024.yaml")),
                        {"events": [], "calibration": None, "parameters.noise": 0.0})
-    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 40)
+    traj = replicates(s, 1, 0, 40)
     assert np.abs(traj.A[0, -1] - traj.A[0, 0]).max() > 0.1
 
 
 def test_a_change_of_conditions_moves_the_state():
     """The rest state is not a freeze: the same scenario with sanctions lifted moves."""
     s = with_overrides(at_rest(load_scenario(SCENARIOS / "baseline_2018.yaml")), {"parameters.noise": 0.0, "sanctions": 0.0})
-    traj = simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 40)
+    traj = replicates(s, 1, 0, 40)
     assert np.abs(traj.A[0, -1] - traj.A[0, 0]).max() > 0.1

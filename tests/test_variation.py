@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.core.schedule import at_rest, schedule
-from sim.core.variation import Variation
+from sim.core.schedule import Variation, at_rest, schedule
 from sim.scenario import expand_path, load_scenario, set_path, validate, with_overrides
 
 from conftest import SCENARIOS

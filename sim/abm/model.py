@@ -9,11 +9,12 @@ from typing import Any
 import mesa
 import numpy as np
 
-from ..core import dynamics
-from ..core.engine import Trajectory
-from ..core.outcomes import conditions, track
-from ..core.schedule import at_rest, schedule
-from ..scenario import Scenario, load_scenario, shipped, with_overrides
+from ..core import dynamics, stepping
+from ..core.engine import Trajectory, concat
+from ..core.outcomes import partnership_met, track
+from ..core.resolve import resolve
+from ..core.schedule import schedule
+from ..scenario import Scenario, load_scenario, shipped
 from ..scenario.calendar import step_dates
 from .agents import StateAgent
 
@@ -25,16 +26,15 @@ def keyword_path(key: str, scenario: Scenario) -> str:
     return key.replace("__", ".")
 
 
-def resolve(scenario: Scenario | str | Path | None, overrides: dict[str, Any]) -> Scenario:
-    """The scenario a model runs: given, loaded from a path, or the shipped baseline, at rest;
-    then the keywords, as departures from that rest state."""
+def model_scenario(scenario: Scenario | str | Path | None, keywords: dict[str, Any]) -> Scenario:
+    """The scenario a model runs: given, loaded from a path, or the shipped baseline, with the
+    keywords as changes (`resolve`: conditions depart from its rest state)."""
     if scenario is None:
         scenario = shipped("baseline_2018")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    scenario = at_rest(scenario)
-    paths = {keyword_path(k, scenario): v for k, v in overrides.items()}
-    return with_overrides(scenario, paths, source="model keywords")
+    paths = {keyword_path(k, scenario): v for k, v in keywords.items()}
+    return resolve(scenario, paths, source="model keywords").scenario
 
 
 def _stance(model: "AllianceModel", i: int, j: int) -> float:
@@ -55,11 +55,11 @@ class AllianceModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng=None, **params: Any):
         super().__init__(rng=rng)
-        self.spec = resolve(scenario, params)
+        self.spec = model_scenario(scenario, params)
         self.compiled = schedule(self.spec)
         self.names = self.spec.names
         self.index = {name: i for i, name in enumerate(self.names)}
-        self.state = self.compiled.shock(dynamics.State(*(part.copy() for part in self.compiled.initial)), 0)
+        self.state = self.compiled.shift(dynamics.State(*(part.copy() for part in self.compiled.initial)), 0)
         self.next_state: dynamics.State | None = None
         self.dates = step_dates(self.spec.start, self.spec.steps)
         StateAgent.create_agents(self, len(self.names), name=self.names, index=list(range(len(self.names))))
@@ -97,9 +97,9 @@ class AllianceModel(mesa.Model):
         """One quarter: the region's pulls are computed once from the same state, then every
         state adopts its own row (synchronous updating, as in the batch engine)."""
         t = len(self.history) - 1
-        shocks = self.rng.standard_normal(self.state.A.shape)
-        self.next_state = dynamics.step(self.state, self.compiled.params_at(t), shocks)
-        self.next_state = self.compiled.shock(self.next_state, t + 1)  # a summit or an incident in this quarter
+        noise = self.rng.standard_normal(self.state.A.shape)
+        self.next_state = stepping.step(self.state, self.compiled.params_at(t), noise)
+        self.next_state = self.compiled.shift(self.next_state, t + 1)  # a summit or an incident in this quarter
         self.agents.do("adopt")
         self.history.append(dynamics.State(*(part.copy() for part in self.state)))
         self._track_partnership()
@@ -110,7 +110,7 @@ class AllianceModel(mesa.Model):
     def _track_partnership(self) -> None:
         p = self.spec.partnership
         t = len(self.history) - 1
-        met = conditions(self.state.A, self.state.E, p.threshold, p.cooperation)[self.focal_pair]
+        met = partnership_met(self.state.A, self.state.E, p.threshold, p.cooperation)[self.focal_pair]
         met = met and t >= self.spec.partnership_start
         first = -1 if self.partnership_step is None else self.partnership_step
         self.streak, first = track(self.streak, first, met, t, p.hold)
@@ -120,3 +120,14 @@ class AllianceModel(mesa.Model):
     def trajectory(self) -> Trajectory:
         """The states recorded so far, shaped like the batch engine's (one run)."""
         return Trajectory(*(np.stack(parts)[None] for parts in zip(*self.history)))
+
+
+def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
+    """The reference engine: one AllianceModel per seed, stepped to the end (`scenario` ready to run)."""
+    parts = []
+    for seed in seeds:
+        model = AllianceModel(scenario, rng=int(seed))
+        while model.running:
+            model.step()
+        parts.append(model.trajectory())
+    return concat(parts)

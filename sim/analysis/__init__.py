@@ -4,5 +4,6 @@
     sensitivity  Sobol indices or Morris effects (SALib)
     discovery    the box of conditions where partnership is likely (PRIM, EMA Workbench)
     landscape    stable coalitions by landscape theory (Axelrod & Bennett)
+    compare      two or more results folders side by side: what changed
     ema          the model as an EMA Workbench model
 """

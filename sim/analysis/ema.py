@@ -20,7 +20,8 @@ import numpy as np
 from ..batch.designs import problem
 from ..core.engine import broadcast, run_seeds, simulate
 from ..core.outcomes import partnership
-from ..core.schedule import at_rest, schedule
+from ..core.resolve import resolve
+from ..core.schedule import schedule
 from ..extras import require
 from ..scenario import Scenario, load_scenario, with_overrides
 
@@ -57,7 +58,7 @@ def levers(s: Scenario) -> dict[str, tuple[float, float]]:
 def workbench_model(scenario: Scenario | str | Path, replications: int | None = None):
     """An EMA `ReplicatorModel` of a scenario: its uncertainties are the sweep's factors (see `levers`)."""
     ema = require("ema_workbench", "explore", "the EMA Workbench model")
-    s = at_rest(scenario if isinstance(scenario, Scenario) else load_scenario(scenario))
+    s = resolve(scenario if isinstance(scenario, Scenario) else load_scenario(scenario)).scenario
     if s.sweep is None:
         warnings.warn(f"'{s.name}' has no `sweep:` section: the model's uncertainties are its two levers, "
                       f"parameters.sanctions and actors.{s.focal}.autonomy, each over [0, 1]", stacklevel=2)

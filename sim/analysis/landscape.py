@@ -125,11 +125,10 @@ def inputs(scenario, stances: np.ndarray | None = None) -> tuple[np.ndarray, np.
 
 
 def final_stances(scenario, runs: int = 40) -> np.ndarray:
-    """Median final stances over seeded runs of the scenario."""
-    from ..core.engine import broadcast, run_seeds, simulate
-    from ..core.schedule import schedule
+    """Median final stances over seeded runs of the scenario (ready to run: `resolve`)."""
+    from ..core.engine import replicates
 
-    traj = simulate(broadcast(schedule(scenario), runs), run_seeds(scenario.seed, runs), scenario.steps)
+    traj = replicates(scenario, runs)
     return np.median(traj.A[:, -1], axis=0)
 
 
@@ -145,10 +144,10 @@ class StabilityMap:
 
 def stability_map(scenario, sanctions: np.ndarray, autonomy: np.ndarray, runs: int = 40) -> StabilityMap:
     """How the stable coalitions change with sanctions and the focal actor's autonomy."""
-    from ..core.schedule import at_rest
+    from ..core.resolve import resolve
     from ..scenario import with_overrides
 
-    scenario = at_rest(scenario)  # the grid's conditions depart from the scenario's rest state
+    scenario = resolve(scenario).scenario  # the grid's conditions depart from the scenario's rest state
     a, b = scenario.partnership.pair
     i = scenario.index(a)
     shape = (len(autonomy), len(sanctions))

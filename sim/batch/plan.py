@@ -15,18 +15,18 @@ import pandas as pd
 
 from .. import budget
 from ..core.engine import Trajectory, concat, run_seeds, simulate, take
-from ..core.schedule import at_rest, schedule, stack
-from ..outputs.posterior import Posterior
+from ..core.posterior import Posterior
+from ..core.resolve import Resolved, resolve
+from ..core.schedule import schedule, stack
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
 from ..scenario.checks import CONDITIONS, is_condition
 from .designs import design_points
-from .replicates import posterior_schedule, run_mesa
 
 # with a posterior, replicates share a parameter set in groups of this many
 SHARED = 10
 
-# one worker, 88-quarter runs, writing included (bench/batch_speed.py, "1 local"; README Performance)
+# one worker, 88-quarter runs, writing included (bench/batch_speed.py, "1 local"; docs/performance.md)
 MEASURED_RUNS_PER_SECOND = 1_300
 
 
@@ -51,15 +51,15 @@ class Plan:
     departures: dict = field(default_factory=dict)  # with a posterior: conditions set over each run's rest state
 
     @classmethod
-    def of(cls, scenario: Scenario, engine: str = "vectorized", posterior: Posterior | None = None,
-           departures: dict | None = None) -> "Plan":
-        """The plan of a scenario with a sweep. Its design points depart from the scenario's rest state;
-        with a posterior, from each run's rest state under the parameter set it draws."""
+    def of(cls, runs: Resolved | Scenario, engine: str = "vectorized") -> "Plan":
+        """The plan of a scenario with a sweep (as written, or `resolve`d with changes and a posterior).
+        Its design points depart from the scenario's rest state; with a posterior, from each run's
+        rest state under the parameter set it draws."""
+        runs = runs if isinstance(runs, Resolved) else resolve(runs)
+        scenario = runs.scenario
         if scenario.sweep is None:
             raise BatchError("the scenario has no `sweep:` section; use `alliance-sim run` for plain replicates")
-        if posterior is None:
-            scenario = at_rest(scenario)
-        else:
+        if runs.posterior is not None:
             if engine != "vectorized":
                 raise BatchError("a batch drawn from a posterior runs on the vectorized engine; allowed: --engine vectorized")
             others = [f for f in scenario.sweep.factors if not is_condition(f)]
@@ -67,7 +67,7 @@ class Plan:
                 raise BatchError(f"with --posterior, factors are conditions set over each run's rest state; "
                                  f"{', '.join(others)} is not one; allowed: {CONDITIONS}")
         seeds = run_seeds(scenario.seed, scenario.sweep.replicates)
-        return cls(scenario, design_points(scenario), seeds, engine, posterior, dict(departures or {}))
+        return cls(scenario, design_points(scenario), seeds, engine, runs.posterior, dict(runs.departures))
 
     def drawn(self) -> np.ndarray:
         """The posterior row of each replicate (the same at every design point). Replicates share a
@@ -146,12 +146,13 @@ def chunk_runs(plan: Plan, runs: range) -> Trajectory:
     points = np.unique(point)
     seeds = plan.seeds[replicate]
     if plan.engine == "mesa" and plan.posterior is None:
+        from ..abm.model import run_mesa
+
         return concat([run_mesa(point_scenario(plan, int(k)), seeds[point == k]) for k in points])
     if plan.posterior is not None:
         changes = {path: np.full(len(run_ids), value, dtype=float) for path, value in plan.departures.items()}
         changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
-        sched = posterior_schedule(plan.scenario.model_copy(update={"sweep": None}), plan.posterior,
-                                   plan.drawn()[replicate], changes)
+        sched = plan.posterior.schedules(plan.scenario.model_copy(update={"sweep": None}), plan.drawn()[replicate], changes)
     else:
         scenarios = [point_scenario(plan, int(k)) for k in points]
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))

@@ -16,6 +16,7 @@ from . import (
     batch,
     calibrate,
     compare,
+    completion,
     discover,
     export,
     forecast,
@@ -25,6 +26,7 @@ from . import (
     register,
     report,
     run,
+    schema,
     select,
     sensitivity,
     validate,
@@ -32,7 +34,7 @@ from . import (
 from .common import EXIT_BAD_INPUT, UsageError, release
 
 SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
-               forecast, register, app, validate)
+               forecast, register, app, validate, schema, completion)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in SUBCOMMANDS:
         command.add(sub)
+    top.set_defaults(top=top)  # for `completion`, which describes the whole command
     return top
 
 
@@ -57,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # one that arrives as the command's own handler has finished
         print(f"alliance-sim {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output has gone (`| head`): Python's documented remedy
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     finally:
         release()
         if before is None:  # --memory holds for this command only

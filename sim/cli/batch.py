@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, say, scenario, with_posterior
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say
 
 
 def add(sub) -> None:
@@ -55,15 +55,12 @@ def main(args: argparse.Namespace) -> int:
     from ..batch.store import chunk_done, staging_folder
     from ..outputs.results import default_folder, parameters_used, replacing
 
-    posterior, departures = None, None
-    if args.posterior:
-        s, departures, posterior = with_posterior(args)
-        if posterior.unused(s):
-            say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
-    else:
-        s = scenario(args)
+    runs = resolved(args)
+    s, posterior = runs.scenario, runs.posterior
+    if posterior is not None and posterior.unused(s):
+        say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
     try:
-        plan = Plan.of(s, args.engine, posterior, departures)
+        plan = Plan.of(runs, args.engine)
     except BatchError as exc:
         raise UsageError(str(exc)) from None
     out = Path(args.out) if args.out else default_folder(s, suffix="")

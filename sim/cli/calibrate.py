@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence.calibration import CalibrationError, calibrate
     from ..outputs.figures import history_figure, posterior_figure, save
     from ..outputs.posterior import describe, read_posterior
-    from ..outputs.results import default_folder
+    from ..outputs.results import default_folder, write_table
     from ..scenario import with_overrides
 
     s = with_overrides(calibrated([args.scenario])[0], overrides(args.set), source=f"{args.scenario} (command-line options)")
@@ -65,8 +65,8 @@ def main(args: argparse.Namespace) -> int:
         return 130
     posterior = read_posterior(out)
     found = history.run_history(s, args.runs, posterior, s.calibration.fit_end)
-    found.points.to_parquet(out / "predictive.parquet", index=False)
-    found.scores.to_parquet(out / "scores.parquet", index=False)
+    write_table(found.points, out / "predictive.parquet")
+    write_table(found.scores, out / "scores.parquet")
     if not args.quiet:
         fit = json.loads((out / "manifest.json").read_text())["fit"]
         with pd.option_context("display.width", 160):
@@ -88,7 +88,7 @@ def check(args: argparse.Namespace, s) -> int:
 
     from ..evidence import sbc
     from ..outputs.figures import save, sbc_figure
-    from ..outputs.results import default_folder
+    from ..outputs.results import default_folder, write_table
 
     if args.check < 2:
         raise UsageError(f"--check {args.check}: allowed: 2 trials or more (200 give a clear histogram)")
@@ -100,7 +100,7 @@ def check(args: argparse.Namespace, s) -> int:
               "continues", file=sys.stderr)
         return 130
     found = sbc.summary(rows)
-    rows.to_parquet(out / "sbc.parquet", index=False)
+    write_table(rows, out / "sbc.parquet")
     found.to_csv(out / "sbc_summary.csv")
     if not args.quiet:
         with pd.option_context("display.width", 160):

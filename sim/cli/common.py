@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..outputs.posterior import Posterior
+    from ..core.posterior import Posterior
+    from ..core.resolve import Resolved
     from ..outputs.results import Results
     from ..scenario import Scenario
 
@@ -45,13 +46,24 @@ def overrides(pairs: list[str] | None) -> dict:
     return found
 
 
-def scenario(args: argparse.Namespace) -> Scenario:
-    """The scenario file of `args.scenario`, at rest, with --set and the command's own overrides applied."""
-    from ..core.schedule import at_rest
-    from ..scenario import load_scenario, with_overrides
+def resolved(args: argparse.Namespace) -> Resolved:
+    """What `args` asks to run: the scenario file with --set and the command's own options as changes,
+    and the --posterior if given (`core.resolve` decides the rest state)."""
+    from ..scenario import load_scenario
 
-    loaded = at_rest(load_scenario(args.scenario))
-    return with_overrides(loaded, overrides(args.set) | _counts(args), source=f"{args.scenario} (command-line options)")
+    posterior = posterior_option(args.posterior) if getattr(args, "posterior", None) else None
+    return checked(load_scenario(args.scenario), overrides(args.set) | _counts(args), posterior,
+                   source=f"{args.scenario} (command-line options)")
+
+
+def checked(s: Scenario, changes: dict, posterior: Posterior | None, source: str) -> Resolved:
+    """`resolve`, with a posterior that does not fit the scenario reported as a usage error."""
+    from ..core.resolve import resolve
+
+    try:
+        return resolve(s, changes, posterior, source)
+    except ValueError as exc:
+        raise UsageError(f"--posterior: {exc}") from None
 
 
 def _counts(args: argparse.Namespace) -> dict:
@@ -81,31 +93,6 @@ def posterior_option(folder: str) -> Posterior:
         return read_posterior(folder)
     except (FileNotFoundError, DamagedResults) as exc:
         raise UsageError(f"--posterior: {exc}") from None
-
-
-def posterior_for(posterior: Posterior, s: Scenario) -> Posterior:
-    """The posterior, checked to set only what the scenario has (a usage error otherwise)."""
-    try:
-        posterior.columns(s)
-    except ValueError as exc:
-        raise UsageError(f"--posterior: {exc}") from None
-    return posterior
-
-
-def with_posterior(args: argparse.Namespace) -> tuple[Scenario, dict, Posterior]:
-    """For --posterior: the scenario as written (each run is at rest under its own parameter set),
-    with the non-condition overrides applied; the condition overrides (--set) as departures from
-    that rest state, as they are without a posterior; and the posterior."""
-    from ..scenario import load_scenario, with_overrides
-    from ..scenario.checks import is_condition
-
-    posterior = posterior_option(args.posterior)
-    extra = overrides(args.set)
-    departures = {path: value for path, value in extra.items() if is_condition(path)}
-    rest = {path: value for path, value in extra.items() if path not in departures} | _counts(args)
-    s = with_overrides(load_scenario(args.scenario), rest, source=f"{args.scenario} (command-line options)")
-    with_overrides(s, departures, source=f"{args.scenario} (command-line options)")  # checks them
-    return s, departures, posterior_for(posterior, s)
 
 
 def add_posterior(p: argparse.ArgumentParser) -> None:

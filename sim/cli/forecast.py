@@ -36,6 +36,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence import forecast
     from ..evidence.calibration import CalibrationError
     from ..outputs.figures import forecast_figure, save
+    from ..outputs.results import write_table
 
     models = calibrated(args.scenarios)
     bad = [o for o in args.origins if not 2007 <= o <= 2018]
@@ -55,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     skills = pd.DataFrame([forecast.skill(scores, model, bench, where) | {"subset": label}
                            for model in names for bench in forecast.BENCHMARKS
                            for label, where in (("all", None), ("with Moscow", forecast.with_moscow))])
-    scores.to_parquet(out / "scores.parquet", index=False)
+    write_table(scores, out / "scores.parquet")
     table.to_csv(out / "summary.csv")
     skills.to_csv(out / "skill.csv", index=False)
     if not args.quiet:

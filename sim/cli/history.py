@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_memory, add_posterior, add_set, add_svg, posterior_for, posterior_option, print_paths, say
+from .common import add_memory, add_posterior, add_set, add_svg, checked, posterior_option, print_paths, say
 
 
 def add(sub) -> None:
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ..evidence import history
     from ..outputs.figures import history_figure, save
-    from ..outputs.results import parameters_used
+    from ..outputs.results import parameters_used, write_table
     from ..scenario import load_scenario, shipped, with_overrides
     from .common import overrides
 
@@ -44,14 +44,12 @@ def main(args: argparse.Namespace) -> int:
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
     say(args, f"parameters: {parameters_used(args.posterior)}")
-    posterior = None
-    if args.posterior:
-        posterior = posterior_for(posterior_option(args.posterior), s)
-    found = history.run_history(s, args.runs, posterior)
+    posterior = posterior_option(args.posterior) if args.posterior else None
+    found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs)
     out = Path(args.out) if args.out else Path("results") / "history"
     out.mkdir(parents=True, exist_ok=True)
-    found.points.to_parquet(out / "points.parquet", index=False)
-    found.scores.to_parquet(out / "scores.parquet", index=False)
+    write_table(found.points, out / "points.parquet")
+    write_table(found.scores, out / "scores.parquet")
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(found.scores.round(3).to_string(index=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_memory, add_set, add_svg, print_paths, scenario
+from .common import UsageError, add_memory, add_set, add_svg, print_paths, resolved
 
 
 def add(sub) -> None:
@@ -40,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"--runs {args.runs}: allowed: 1 or more")
     if args.map is not None and not 2 <= args.map <= 101:
         raise UsageError(f"--map {args.map}: allowed: 2 to 101 points a side")
-    s = scenario(args)
+    s = resolved(args).scenario
     if len(s.actors) > 22:
         raise UsageError(f"{len(s.actors)} actors: exact enumeration is for up to about 22 actors")
     out = Path(args.out) if args.out else default_folder(s, suffix="landscape")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, say, scenario, with_posterior
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say
 
 
 def add(sub) -> None:
@@ -31,13 +31,10 @@ def main(args: argparse.Namespace) -> int:
     from ..core.outcomes import partnership_count, share_text
     from ..outputs.results import default_folder, parameters_used, replacing
 
-    posterior, departures = None, None
-    if args.posterior:
-        if args.engine != "vectorized":
-            raise UsageError("--posterior runs on the vectorized engine; allowed: --engine vectorized")
-        s, departures, posterior = with_posterior(args)
-    else:
-        s = scenario(args)
+    if args.posterior and args.engine != "vectorized":
+        raise UsageError("--posterior runs on the vectorized engine; allowed: --engine vectorized")
+    runs = resolved(args)
+    s, posterior = runs.scenario, runs.posterior
     out = Path(args.out) if args.out else default_folder(s)
     if out.exists() and not args.replace:
         raise UsageError(f"{out} exists; choose another --out or pass --replace")
@@ -48,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
     say(args, f"parameters: {parameters_used(args.posterior)}")
     if posterior is not None and posterior.unused(s):
         say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
-    folder, found = run(s, out, args.engine, args.replace, posterior, departures)
+    folder, found = run(runs, out, args.engine, args.replace)
     a, b = s.partnership.pair
     say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")
     print(folder)

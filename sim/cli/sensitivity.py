@@ -22,13 +22,14 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
     from ..outputs.figures import save, sensitivity_figure
+    from ..outputs.results import write_table
 
     res = load(args.results)
     try:
         table = sensitivity.analyse(res, seed=args.seed)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    table.to_parquet(res.path / "sensitivity.parquet", index=False)
+    write_table(table, res.path / "sensitivity.parquet")
     print(sensitivity.wide(table).round(3).to_string())
     title = f"Sensitivity of '{res.scenario.name}' ({res.scenario.sweep.design}, 95% intervals)"
     return print_paths(save(sensitivity_figure(table, title, res.scenario), res.path / "plots" / "sensitivity", args.svg))

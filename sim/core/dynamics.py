@@ -5,12 +5,12 @@ docs/model.md reads; numba compiles them (`compiled`) into one fused loop over p
 quarters and runs, and both the Mesa model and the batch engine call that loop. Row i
 of a matrix is actor i's view: `A[i, j]` is i's alignment toward j in [-1, 1], `E[i, j]`
 the realised economic cooperation of i and j in [0, 1] (symmetric), `T[i, j]` their
-people-to-people ties in [0, 1] (symmetric). There is no hidden randomness: shocks come
-in as arguments.
+people-to-people ties in [0, 1] (symmetric). There is no hidden randomness: the noise comes
+in as an argument.
 
 Each mechanism returns a *pull*: the direction and strength with which it moves a stance
 this quarter. `advance` weighs the pulls, realises a share `rate` of them, adds the
-shocks, and updates cooperation and ties. The functions at the end (`step`, `terms`,
+noise, and updates cooperation and ties. The functions at the end (`step`, `terms`,
 `rest`, ...) take arrays with any leading run axes, for the model, the tests
 and the rest state.
 """
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compiled import call, kernel, part
+from .compiled import kernel, part
 
 MECHANISMS = ("interests", "patron_pull", "balance", "interdependence", "sanctions", "hedging", "rivalry", "people")
 INTERESTS, PATRON_PULL, BALANCE, INTERDEPENDENCE, SANCTIONS, HEDGING, RIVALRY, PEOPLE = range(len(MECHANISMS))
@@ -48,7 +48,7 @@ class Params(NamedTuple):
     sanctioner: np.ndarray  # (n,) one-hot (all zero: no sanctions regime)
     sanctioned: np.ndarray  # (n,) one-hot
     sanctions: np.ndarray  # () intensity of sanctions in [0, 1]
-    noise: np.ndarray  # () s.d. of stance shocks per quarter
+    noise: np.ndarray  # () s.d. of the stances' noise per quarter
     rate: np.ndarray  # () share of the total pull realised per quarter
     trade_response: np.ndarray  # () how far political warmth lifts cooperation above potential
     tourism_growth: np.ndarray  # () logistic growth rate of people-to-people ties
@@ -226,7 +226,7 @@ def diversion(p, s, i, j):
 
 
 @part
-def observe(A, E, p, s):
+def situation(A, E, p, s):
     """Fill the Situation of this quarter: joining, engagement, distance, diversion shares.
 
     Joining is each state's own decision, not its autonomy: Korea stayed out of the 2014
@@ -288,10 +288,10 @@ def pulls(A, E, T, p, s, i, j, out):
 def advance(A, E, T, p, z, s, pull, A_next, E_next, T_next):
     """Advance one run one quarter into (A, E, T)_next: every actor updates from the same state.
 
-    `z` are standard normal shocks (n, n), scaled here by `noise`; `s` and `pull` are
+    `z` are standard normal draws (n, n), scaled here by `noise`; `s` and `pull` are
     scratch space.
     """
-    observe(A, E, p, s)
+    situation(A, E, p, s)
     n = A.shape[0]
     for i in range(n):
         A_next[i, i], E_next[i, i], T_next[i, i] = 0.0, 0.0, 0.0
@@ -311,7 +311,7 @@ def advance(A, E, T, p, z, s, pull, A_next, E_next, T_next):
 
 @part
 def shift(A, E, dA, dE):
-    """A shock that moves the current stances and cooperation (a summit, an incident), kept in range."""
+    """A shift that moves the current stances and cooperation (a summit, an incident), kept in range."""
     n = A.shape[0]
     for i in range(n):
         for j in range(n):
@@ -341,8 +341,8 @@ def scratch(n):
 def run(r, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
     """Run r through every quarter: A[r, t + 1] from A[r, t] under the phase in force at t.
 
-    `phase[t]` is the phase in force during quarter t; `shifts[t]` the shock that moves the
-    state recorded at step t (-1: none); `z` the run's shocks (quarters, n, n).
+    `phase[t]` is the phase in force during quarter t; `shifts[t]` the shift that moves the
+    state recorded at step t (-1: none); `z` the run's noise (quarters, n, n).
     """
     s, pull = scratch(A0.shape[1])
     for i in range(A0.shape[1]):
@@ -361,128 +361,6 @@ def run(r, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
 
 @kernel
 def runs(A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
-    """Every run through every quarter, with its shocks z[r] (runs, quarters, n, n)."""
+    """Every run through every quarter, with its noise z[r] (runs, quarters, n, n)."""
     for r in range(A0.shape[0]):
         run(r, A0, E0, T0, P, phase, shifts, dA, dE, z[r], A, E, T)
-
-
-# --- any leading axes: the model, the tests and the rest state ---------------------------
-
-
-def _flat(state: State, p: Params) -> tuple[State, Params, tuple]:
-    """State as (runs, n, n) and parameters as (1 phase, runs, ...), runs being the leading axes."""
-    lead = np.shape(state.A)[:-2]
-    runs = int(np.prod(lead))
-    flat = State(*(np.ascontiguousarray(np.broadcast_to(x, np.shape(state.A)), dtype=float).reshape(runs, *np.shape(x)[-2:])
-                   for x in state))
-
-    def spread(x, tail):
-        x = np.asarray(x, dtype=float)
-        own = x.shape[x.ndim - tail:] if tail else ()
-        return np.ascontiguousarray(np.broadcast_to(x, lead + own)).reshape(1, runs, *own)
-
-    return flat, Params(*(spread(x, tail) for x, tail in zip(p, TAIL))), lead
-
-
-def step(state: State, p: Params, shocks: np.ndarray) -> State:
-    """Advance one quarter: all actors update from the same state (synchronous).
-
-    `shocks` are standard normal draws of shape (..., n, n), scaled here by `noise`.
-    """
-    return steps(state, p, np.asarray(shocks)[..., None, :, :])
-
-
-def steps(state: State, p: Params, shocks: np.ndarray) -> State:
-    """Advance as many quarters as `shocks` (..., quarters, n, n) holds, under `p` throughout."""
-    flat, P, lead = _flat(state, p)
-    runs_, n = flat.A.shape[0], flat.A.shape[-1]
-    quarters = np.shape(shocks)[-3]
-    z = np.ascontiguousarray(np.broadcast_to(shocks, (*lead, quarters, n, n)), dtype=float).reshape(runs_, quarters, n, n)
-    none = np.zeros((0, runs_, n, n))
-    out = State(*(np.empty((runs_, quarters + 1, n, n)) for _ in range(3)))
-    call(runs, *flat, P, np.zeros(quarters, dtype=np.int64), np.full(quarters + 1, -1, dtype=np.int64), none, none, z, *out)
-    return State(*(x[:, -1].reshape(np.shape(state.A)) for x in out))
-
-
-def shifted(state: State, dA: np.ndarray, dE: np.ndarray) -> State:
-    """The state moved by a shock to stances and cooperation (`shift`), for one run."""
-    A, E = (np.array(x, dtype=float) for x in state[:2])
-    shift(A, E, np.asarray(dA, dtype=float), np.asarray(dE, dtype=float))
-    return State(A, E, state.T)
-
-
-class Terms(NamedTuple):
-    """Every term of a quarter's update, (..., n, n) each; `pulls` is (..., MECHANISMS, n, n)."""
-
-    pulls: np.ndarray
-    target: np.ndarray  # the cooperation each pair tends to (`cooperation_target`)
-    lift: np.ndarray
-    exposure: np.ndarray  # sanction_exposure
-    diversion: np.ndarray
-    join: np.ndarray  # (..., n)
-
-
-@kernel
-def _terms(A, E, T, P, pull, target, lifted, exposure, diverted, join):
-    n = A.shape[1]
-    for r in range(A.shape[0]):
-        p = at(P, 0, r)
-        s, _ = scratch(n)
-        observe(A[r], E[r], p, s)
-        for i in range(n):
-            join[r, i] = s.join[i]
-            for j in range(n):
-                if i != j:
-                    pulls(A[r], E[r], T[r], p, s, i, j, pull[r, :, i, j])
-                    target[r, i, j] = cooperation_target(A[r], p, i, j)
-                    lifted[r, i, j] = lift(A[r], p, i, j)
-                    exposure[r, i, j] = sanction_exposure(p, s, i, j)
-                    diverted[r, i, j] = diversion(p, s, i, j)
-
-
-def terms(state: State, p: Params) -> Terms:
-    """The terms of a quarter's update from `state` under `p`, for inspection and the rest state."""
-    flat, P, lead = _flat(state, p)
-    runs, n = flat.A.shape[0], flat.A.shape[-1]
-    out = Terms(np.zeros((runs, len(MECHANISMS), n, n)), *(np.zeros((runs, n, n)) for _ in range(4)), np.zeros((runs, n)))
-    call(_terms, *flat, P, *out)
-    return Terms(*(x.reshape(*lead, *x.shape[1:]) for x in out))
-
-
-def pull(mechanism: str, state: State, p: Params) -> np.ndarray:
-    """One mechanism's pull on every stance, (..., n, n) (zero on the diagonal)."""
-    return terms(state, p).pulls[..., MECHANISMS.index(mechanism), :, :]
-
-
-def rest(state: State, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """The enduring interests and the economic potential at which `state` is at rest under `p`."""
-    parts = terms(state, p)
-    return rest_interests(state, p, parts), rest_potential(state, p, parts)
-
-
-def rest_interests(state: State, p: Params, parts: Terms) -> np.ndarray:
-    """The enduring interests at which `state` is at rest under `p` (its `terms`): every other pull balanced.
-
-    A state's stances are where its interests and the pressures of its situation cancel;
-    so the interests are the stances minus what the other mechanisms pull (divided by the
-    weight of interests). A scenario's initial state is then an equilibrium of its initial
-    conditions, and stances move only when conditions change or shocks strike.
-    """
-    A, weights = state.A, np.asarray(p.weights, dtype=float)
-    others = weights.copy()
-    others[..., INTERESTS] = 0.0
-    drift = np.einsum("...m,...mij->...ij", others, parts.pulls)
-    w = weights[..., INTERESTS][..., None, None]
-    return np.where(w > 0, A - drift / np.where(w > 0, w, 1.0), A) * (1.0 - np.eye(A.shape[-1]))
-
-
-def rest_potential(state: State, p: Params, parts: Terms) -> np.ndarray:
-    """The economic potential at which cooperation `state.E` is at rest under `p` (its `terms`).
-
-    Solves cooperation_target = E + sanctions cut - diversion for the potential: the
-    complementarity that, with today's warmth and sanctions, sustains today's cooperation.
-    """
-    A, E, _ = state
-    w_s = np.asarray(p.weights, dtype=float)[..., SANCTIONS][..., None, None]
-    held = E + w_s * (parts.exposure * E - parts.diversion)  # the target that keeps E
-    return (held - parts.lift) / (1.0 - parts.lift) * (1.0 - np.eye(A.shape[-1]))  # target = P + (1 - P) lift

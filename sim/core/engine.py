@@ -7,11 +7,11 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import budget
-from ..scenario import load_scenario, shipped
+from ..scenario import Scenario, load_scenario, shipped
 from .compiled import call
 from .dynamics import Params, State
 from .dynamics import runs as runs_kernel
-from .schedule import Schedule, at_rest, schedule, stack
+from .schedule import Schedule, schedule, stack
 
 
 class Trajectory(NamedTuple):
@@ -27,8 +27,8 @@ def run_seeds(seed: int, replicates: int) -> np.ndarray:
     return np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint32).astype(np.int64)
 
 
-def shocks(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
-    """Standard normal shocks (runs, steps, n, n), each run drawn from its own generator.
+def noise(seeds: np.ndarray, steps: int, n: int) -> np.ndarray:
+    """The runs' noise: standard normal draws (runs, steps, n, n), each run's from its own generator.
 
     A run's generator is seeded with its seed alone, as Mesa seeds `model.rng` from `rng=`,
     so a run gives the same numbers whatever batch, chunk or worker it is computed in.
@@ -52,8 +52,15 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
                  "and writes them in chunks")
     out = Trajectory(*(np.empty((runs, steps + 1, n, n)) for _ in range(3)))
     initial, P, phase, shifts, dA, dE = inputs(schedule, steps)
-    call(runs_kernel, *initial, P, phase, shifts, dA, dE, shocks(seeds, steps, n), *out)
+    call(runs_kernel, *initial, P, phase, shifts, dA, dE, noise(seeds, steps, n), *out)
     return out
+
+
+def replicates(s: Scenario, runs: int, seed: int | None = None, steps: int | None = None) -> Trajectory:
+    """`runs` seeded runs of a scenario ready to run (`resolve`), their seeds derived from `seed`
+    (default: the scenario's) as a scenario's replicates' are, for `steps` quarters (default: its steps)."""
+    seeds = run_seeds(s.seed if seed is None else seed, runs)
+    return simulate(broadcast(schedule(s), runs), seeds, s.steps if steps is None else steps)
 
 
 def inputs(schedule: Schedule, steps: int) -> tuple[State, Params, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -95,5 +102,4 @@ def take(schedule: Schedule, index: np.ndarray) -> Schedule:
 
 def warm_up() -> None:
     """Compile the engine now, for a run and for the rest state (cached on disk for later processes)."""
-    s = at_rest(load_scenario(shipped("baseline_2018")))
-    simulate(broadcast(schedule(s), 1), run_seeds(0, 1), 1)
+    replicates(load_scenario(shipped("baseline_2018")), 1, steps=1)

@@ -39,7 +39,7 @@ def partnership_count(outcomes: pd.DataFrame, scenario) -> tuple[int, int]:
     return int(focal.sum()), len(focal)
 
 
-def conditions(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
+def partnership_met(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
     """Where the partnership conditions hold: bool, same shape as A (..., n, n)."""
     return (A >= threshold) & (np.swapaxes(A, -1, -2) >= threshold) & (E >= cooperation)
 
@@ -64,7 +64,7 @@ def track(streak: np.ndarray, first: np.ndarray, met: np.ndarray, t: int, hold: 
 def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float, hold: int, start: int = 0) -> Outcomes:
     """Outcomes for trajectories A, E of shape (runs, steps + 1, n, n), the conditions tracked from `start` on."""
     i, j = pairs(A.shape[-1])
-    met = conditions(A, E, threshold, cooperation)[..., i, j]  # (runs, time, pairs)
+    met = partnership_met(A, E, threshold, cooperation)[..., i, j]  # (runs, time, pairs)
     met[:, :start] = False
     streak = np.zeros(met.shape[::2], dtype=np.int64)
     first = np.full(met.shape[::2], -1, dtype=np.int64)

@@ -1,6 +1,18 @@
 """A scenario as arrays: the initial state and the parameter schedule the dynamics run on.
 
 Both the Mesa model and the batch engine start here, so that they step the same numbers.
+There is one route from a scenario's values to its arrays, `Variation`: a scenario under
+other values of its numeric conditions, the schedules of many parameter sets at once.
+Calibration evaluates thousands of parameter sets (particles), a posterior batch gives each
+run its own, a batch's design points set its factors; validating a scenario for each would
+cost more than running it, so a `Variation` compiles the scenario once and writes each set's
+values into the parameter arrays, deriving the rest state (enduring interests and potential)
+under each set. `schedule(s)` is the scenario under its own values (tests/test_variation.py
+checks that a variation equals the scenario with those values written in).
+
+A setting names a dotted path and, for a value that an event sets, that event's date:
+`actors.Seoul.autonomy` is the scenario's own value (in force until an event sets it),
+`actors.Seoul.autonomy@2008Q1` the value set by the event of 2008Q1 (in force until the next).
 """
 
 from __future__ import annotations
@@ -9,31 +21,35 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario import PARAMETER_NAMES, Scenario, expand_path, parse_pair, validate, with_overrides
-from .dynamics import MECHANISMS, Params, State, rest, shifted
+from ..scenario import Scenario, expand_path, parse_pair, validate, with_overrides
+from ..scenario.calendar import parse_quarter
+from ..scenario.checks import CONDITIONS, is_condition
+from .dynamics import MECHANISMS, Params, State
+from .rest import rest
+from .stepping import shifted
 
 
 @dataclass
 class Schedule:
-    """Initial state, the parameters in force from each phase's first step on, and the shocks.
+    """Initial state, the parameters in force from each phase's first step on, and the shifts.
 
-    Phases begin at step 0 and at each `set:` event's step; shocks (`shift:` events) move
-    the state at their step. Arrays may carry leading run axes.
+    Phases begin at step 0 and at each `set:` event's step; shifts (`shift:` events: a
+    summit, an incident) move the state once, at their step. Arrays may carry leading run axes.
     """
 
     initial: State
     starts: list[int]
     phases: list[Params]
     shift_steps: list[int] = field(default_factory=list)
-    shifts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (dA, dE) per shock step
+    shifts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (dA, dE) per shift step
 
     def params_at(self, t: int) -> Params:
         """The parameters in force during the quarter that starts at step t."""
         k = int(np.searchsorted(self.starts, t, side="right")) - 1
         return self.phases[k]
 
-    def shock(self, state: State, t: int) -> State:
-        """The state recorded at step t: `state` moved by that step's shock, if there is one."""
+    def shift(self, state: State, t: int) -> State:
+        """The state recorded at step t: `state` moved by that step's shift, if there is one."""
         if t not in self.shift_steps:
             return state
         return shifted(state, *self.shifts[self.shift_steps.index(t)])
@@ -70,7 +86,7 @@ def initial_state(s: Scenario) -> State:
     return State(pair_matrix(s, s.alignment), pair_matrix(s, s.cooperation), pair_matrix(s, s.ties))
 
 
-def conditions(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Params:
+def params_with(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Params:
     """The scenario's conditions as arrays, with the given interests and potential under the
     scenario's own explicit `interests:` and `potential:` entries."""
     actors = list(s.actors.values())
@@ -115,13 +131,9 @@ def settings_before(s: Scenario, step: int) -> dict[str, float]:
 def params_of(s: Scenario) -> Params:
     """The scenario's initial conditions, with the enduring interests and potential at which its
     rest picture is at rest (`rest`) under the conditions in force before the events of `rest.at`
-    (by default: the initial state under the initial conditions).
-
-    Interests and potential that the scenario gives are kept.
-    """
-    picture = rest_picture(s)
-    then = with_overrides(s, settings_before(s, s.rest_step), source=f"events before {s.rest.at}" if s.rest else "")
-    return conditions(s, *rest(picture, conditions(then, picture.A, picture.E)))
+    (by default: the initial state under the initial conditions). Interests and potential that
+    the scenario gives are kept."""
+    return schedule(s).phases[0]
 
 
 def at_rest(s: Scenario) -> Scenario:
@@ -140,20 +152,17 @@ def at_rest(s: Scenario) -> Scenario:
 
 
 def schedule(s: Scenario) -> Schedule:
-    """Compile one scenario; each `set:` event opens a phase holding everything set so far.
-
-    The interests and potential found at rest in the initial conditions endure through
-    every phase, unless an event sets them (`interests.A->B`, `potential.A-B`).
-    """
-    first = params_of(s)
-    starts, phases = phases_of(s, first.anchor, first.potential)
-    steps, shifts = shocks_of(s)
-    return Schedule(initial_state(s), starts, phases, steps, shifts)
+    """Compile one scenario under its own values; each `set:` event opens a phase holding everything
+    set so far. The interests and potential found at rest endure through every phase, unless an
+    event sets them (`interests.A->B`, `potential.A-B`)."""
+    one = Variation(s, []).schedules(np.zeros((1, 0)))
+    return Schedule(State(*(x[0] for x in one.initial)), one.starts, [p.map(lambda x: x[0]) for p in one.phases],
+                    one.shift_steps, [(dA[0], dE[0]) for dA, dE in one.shifts])
 
 
 def phases_of(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> tuple[list[int], list[Params]]:
     """The first step of each phase and the conditions in force in it (events at one step make one phase)."""
-    starts, phases = [0], [conditions(s, interests, potential)]
+    starts, phases = [0], [params_with(s, interests, potential)]
     for at, settings in s.event_steps():
         current = apply(s, phases[-1], settings)
         if at == starts[-1]:
@@ -164,20 +173,21 @@ def phases_of(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> tupl
     return starts, phases
 
 
-ACTOR_FIELDS = {"power": "power", "autonomy": "autonomy", "sanction_sensitivity": "sensitivity", "joining": "joining"}
+ARRAY_OF = {"sanction_sensitivity": "sensitivity"}  # actor fields whose parameter array is named otherwise
 
 
 def place(s: Scenario, path: str) -> tuple[str, int | None]:
-    """The parameter array and index that a dotted path sets (KeyError if it sets none)."""
-    match expand_path(path).split("."):
-        case ["parameters", name] if name in PARAMETER_NAMES:
-            return name, None
-        case ["mechanisms", name] if name in MECHANISMS:
-            return "weights", MECHANISMS.index(name)
-        case ["actors", actor, attribute] if actor in s.actors and attribute in ACTOR_FIELDS:
-            return ACTOR_FIELDS[attribute], s.index(actor)
-    raise KeyError(f"{path!r} is not a numeric condition; allowed: parameters.({'|'.join(PARAMETER_NAMES)}), "
-                   f"mechanisms.NAME or actors.NAME.({'|'.join(ACTOR_FIELDS)})")
+    """The parameter array and index that a condition's path sets (KeyError if it names no condition)."""
+    path = expand_path(path)
+    if is_condition(path):
+        match path.split("."):
+            case ["parameters", name]:
+                return name, None
+            case ["mechanisms", name]:
+                return "weights", MECHANISMS.index(name)
+            case ["actors", actor, field] if actor in s.actors:
+                return ARRAY_OF.get(field, field), s.index(actor)
+    raise KeyError(f"{path!r} is not a numeric condition; allowed: {CONDITIONS}")
 
 
 def apply(s: Scenario, p: Params, settings: dict[str, float]) -> Params:
@@ -203,7 +213,7 @@ def apply(s: Scenario, p: Params, settings: dict[str, float]) -> Params:
     return Params(**fields)
 
 
-def shocks_of(s: Scenario) -> tuple[list[int], list[tuple[np.ndarray, np.ndarray]]]:
+def shifts_of(s: Scenario) -> tuple[list[int], list[tuple[np.ndarray, np.ndarray]]]:
     """The steps of the `shift:` events and their (dA, dE); shifts at one step add up."""
     steps, shifts = [], []
     for at, shift in s.shift_steps():
@@ -226,3 +236,97 @@ def stack(schedules: list[Schedule]) -> Schedule:
               for k in range(len(first.starts))]
     shifts = [tuple(np.stack([sc.shifts[k][m] for sc in schedules]) for m in range(2)) for k in range(len(first.shift_steps))]
     return Schedule(initial, first.starts, phases, first.shift_steps, shifts)
+
+
+def split_setting(setting: str) -> tuple[str, str | None]:
+    """'path@2008Q1' -> ('path', '2008Q1'); 'path' -> ('path', None)."""
+    path, _, at = setting.partition("@")
+    return expand_path(path.strip()), (at.strip() or None)
+
+
+def event_step(s: Scenario, path: str, at: str) -> int:
+    """The step of the event at date `at` that sets `path` (KeyError if there is none)."""
+    step = parse_quarter(at) - parse_quarter(s.start)
+    if not any(when == step and path in settings for when, settings in s.event_steps()):
+        raise KeyError(f"no event at {at} sets {path}")
+    return step
+
+
+@dataclass
+class Variation:
+    """The scenario `s` with the values of `settings` (one column each) written in.
+
+    `settings` enter before the rest state is derived (the scenario as it would have been
+    written with those values); `departures` after it (a design point's factors: changes
+    from the rest state, as in a batch).
+    """
+
+    s: Scenario
+    settings: list[str]
+    departures: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        s, n = self.s, len(self.s.names)
+        unknown = np.full((n, n), np.nan)  # interests and potential the scenario does not give
+        self.starts, phases = phases_of(s, unknown, unknown)
+        # stacked over phases (phases, ...): the scenario's conditions in each phase, and its own
+        self.phases = Params(*(np.stack(x) for x in zip(*phases)))
+        # the conditions under which the rest state is derived: before the events of `rest.at`
+        then = with_overrides(s, settings_before(s, s.rest_step))
+        self.own = Params(*(np.asarray(x, dtype=float)[None] for x in params_with(then, unknown, unknown)))
+        self.initial, self.picture = initial_state(s), rest_picture(s)
+        self.shift_steps, self.shifts = shifts_of(s)
+        columns = [split_setting(x) for x in [*self.settings, *self.departures]]
+        self.places = [place(s, path) for path, _ in columns]
+        steps = [None if at is None else event_step(s, path, at) for path, at in columns]
+        # phase k takes column c if the latest event setting c's path by phase k's start is c's own
+        # whether each column is in force once the events up to each of `lasts` (ascending) are: one pass
+        def applies(lasts: list[int]) -> np.ndarray:
+            latest, events, k, found = {path: None for path, _ in columns}, s.event_steps(), 0, []
+            for last in lasts:
+                while k < len(events) and events[k][0] <= last:
+                    latest.update({p: events[k][0] for p in events[k][1] if p in latest})
+                    k += 1
+                found.append([latest[path] == at for (path, _), at in zip(columns, steps)])
+            return np.array(found, dtype=bool).reshape(len(lasts), len(columns))
+
+        self.applies = applies(self.starts)
+        # the rest state is derived under the settings (not the departures) in force before `rest.at`
+        self.at_rest = (np.arange(len(columns)) < len(self.settings)) & applies([s.rest_step - 1])[0]
+
+    def schedules(self, values: np.ndarray, departures: np.ndarray | None = None) -> Schedule:
+        """The stacked schedule of m parameter sets: `values` (m, settings), `departures` (m, departures)."""
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        m = len(values)
+        if departures is not None:
+            values = np.concatenate([values, np.atleast_2d(np.asarray(departures, dtype=float))], axis=1)
+        initial = State(*(np.broadcast_to(x, (m, *x.shape)) for x in self.initial))
+        own = Params(*(x[0] for x in self._write(self.own, values, self.at_rest[None])))
+        picture = State(*(np.broadcast_to(x, (m, *x.shape)) for x in self.picture))
+        trial = own._replace(anchor=_given(own.anchor, picture.A), potential=_given(own.potential, picture.E))
+        phases = self._write(self.phases, values, self.applies)
+        interests, potential = rest(picture, trial)
+        phases = phases._replace(anchor=_given(phases.anchor, interests), potential=_given(phases.potential, potential))
+        shifts = [tuple(np.broadcast_to(x, (m, *x.shape)) for x in shift) for shift in self.shifts]
+        return Schedule(initial, list(self.starts), [Params(*(x[k] for x in phases)) for k in range(len(self.starts))],
+                        list(self.shift_steps), shifts)
+
+    def _write(self, base: Params, values: np.ndarray, applies: np.ndarray) -> Params:
+        """`base` (phases, ...) repeated for m sets (phases, m, ...), with each column's value written
+        into the phases it applies to."""
+        m = len(values)
+        fields = {name: np.repeat(x[:, None], m, axis=1) for name, x in base._asdict().items()}
+        for c, (name, index) in enumerate(self.places):
+            rows = applies[:, c]
+            if not rows.any():
+                continue
+            if index is None:
+                fields[name][rows] = values[:, c]
+            else:
+                fields[name][rows, :, index] = values[:, c]
+        return Params(**fields)
+
+
+def _given(explicit: np.ndarray, derived: np.ndarray) -> np.ndarray:
+    """The scenario's explicit entries where it gives them (not NaN), the derived ones elsewhere."""
+    return np.where(np.isnan(explicit), derived, explicit)

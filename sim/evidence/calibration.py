@@ -17,11 +17,8 @@ typical year's change. Two models without dynamics give the references it is rea
 
 from __future__ import annotations
 
-import json
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from itertools import repeat
 from pathlib import Path
 
@@ -29,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import Trajectory, run_seeds, simulate
-from ..core.variation import Variation
+from ..core.schedule import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
-from ..outputs.results import versions, whole
+from ..outputs.results import DamagedResults, folder_scenario, provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
-from ..scenario.calendar import parse_quarter, step_dates
+from ..scenario.calendar import parse_quarter, step_years
 from . import data, observe, smc
 
 POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
@@ -66,12 +63,10 @@ class Target:
         if self.steps < 1:
             raise CalibrationError(f"'{s.name}' starts in {s.start}, after the fit window (to {c.fit_end}); "
                                    "allowed: a scenario that runs through fitted years")
-        year = np.array([int(d[:4]) for d in step_dates(s.start, self.steps)])
+        year = np.array(step_years(s.start, self.steps))
         self.years = np.unique(year)
         self.average = (year[None, :] == self.years[:, None]) / np.bincount(year - year[0])[self.years - year[0], None]
-        n = len(s.names)
-        self.i, self.j = np.array([(i, j) for i in range(n) for j in range(i + 1, n)]).T
-        self.pairs = [data.pair(s.names[i], s.names[j]) for i, j in zip(self.i, self.j)]
+        self.i, self.j, self.pairs = observe.unordered_pairs(s.names)
         try:
             obs = observe.observed(c.series, observe.data_root(s))
         except data.DataError as exc:
@@ -278,14 +273,12 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
     frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances)
-    with whole(folder / POPULATIONS / f"generation-{k:03d}.parquet") as path:
-        frame.to_parquet(path, index=False)
+    write_table(frame, folder / POPULATIONS / f"generation-{k:03d}.parquet")
     row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
            "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
            "distinct": found.distinct}
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
-    with whole(folder / "generations.parquet") as path:
-        done.to_parquet(path, index=False)
+    write_table(done, folder / "generations.parquet")
     if k == 0:
         say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
     else:
@@ -324,7 +317,7 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
         written = folder / "scenario.yaml"
         if not written.is_file():
             raise CalibrationError(f"{folder} has no calibration to resume (scenario.yaml is missing)")
-        if _identity(_read(written)) != _identity(s):
+        if _identity(_read(folder)) != _identity(s):
             raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; allowed: "
                                    "--resume with the same scenario (generations and tolerance may change), or a new --out")
         return  # with no generation finished (stopped in the first), it starts again from the prior
@@ -335,10 +328,11 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
         path.write_text(s.to_yaml(), encoding="utf-8")
 
 
-def _read(path: Path) -> Scenario:
-    from ..scenario import load_scenario
-
-    return load_scenario(path)  # a damaged file is reported as any scenario is
+def _read(folder: Path) -> Scenario:
+    try:
+        return folder_scenario(folder, "choose a new --out")
+    except DamagedResults as exc:
+        raise CalibrationError(str(exc)) from None
 
 
 def _identity(s: Scenario) -> str:
@@ -349,15 +343,12 @@ def _identity(s: Scenario) -> str:
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
                     fit: dict[str, float], size: float) -> None:
     last = done.iloc[-1]
-    found = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-             "scenario": s.name, "scenario_sha256": s.digest(), "versions": versions(),
-             "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
-             "reproducible": True, "fit_end": s.calibration.fit_end, "series": s.calibration.series,
-             "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
-             "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
-             "fit": fit, "particles": s.calibration.population,
-             "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
-             "distinct_particles": int(last["distinct"])}
-    with whole(folder / "manifest.json") as path:
-        path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    found = provenance(s) | {
+        "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
+        "reproducible": True, "fit_end": s.calibration.fit_end, "series": s.calibration.series,
+        "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
+        "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
+        "fit": fit, "particles": s.calibration.population,
+        "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
+        "distinct_particles": int(last["distinct"])}
+    write_manifest(folder, found)

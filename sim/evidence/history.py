@@ -12,12 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .. import budget
-from ..batch.replicates import posterior_schedule
-from ..core.engine import Trajectory, broadcast, run_seeds, simulate
-from ..core.schedule import at_rest, schedule
-from ..outputs.posterior import Posterior
+from ..core.engine import Trajectory, run_seeds, simulate
+from ..core.posterior import Posterior
+from ..core.resolve import Resolved, resolve
 from ..scenario import Scenario, shipped
-from ..scenario.calendar import step_dates
+from ..scenario.calendar import step_years
 from . import data, observe
 
 DEFAULT = "history_2005_2024"
@@ -32,25 +31,23 @@ class History:
     scores: pd.DataFrame  # per series: fit and hindcast RMSE, persistence RMSE
 
 
-def run_history(scenario: Scenario | None = None, runs: int | None = None, posterior: Posterior | None = None,
+def run_history(scenario: Resolved | Scenario | None = None, runs: int | None = None, posterior: Posterior | None = None,
                 fit_end: int = data.FIT_END) -> History:
-    """Run the history scenario (default: the shipped one) and compare it with the data.
+    """Run the history scenario (default: the shipped one; or one `resolve`d with its posterior) and
+    compare it with the data.
 
     With a posterior, each run draws its parameter set from it (the posterior predictive).
     """
     from ..scenario import load_scenario
 
-    s = scenario if scenario is not None else load_scenario(shipped(DEFAULT))
+    if not isinstance(scenario, Resolved):
+        scenario = resolve(scenario if scenario is not None else load_scenario(shipped(DEFAULT)), posterior=posterior)
+    s = scenario.scenario
     n = runs or s.replicates
     budget.check(budget.trajectories(n, s.steps, len(s.names)), f"{n:,} runs of {s.steps:,} quarters",
                  "ask for fewer --runs")
     seeds = run_seeds(s.seed, n)
-    if posterior is None:
-        s = at_rest(s)
-        sched = broadcast(schedule(s), n)
-    else:
-        sched = posterior_schedule(s, posterior, posterior.draw(seeds))
-    traj = simulate(sched, seeds, s.steps)
+    traj = simulate(scenario.schedule(seeds), seeds, s.steps)
     points, fitted = observe.compare(traj, s, fit_end, observe.kinds_of(s), observe.data_root(s))
     return History(s, traj, points, fitted, observe.scores(points, fit_end))
 
@@ -142,7 +139,7 @@ def focal_changes(h: History) -> dict[str, float]:
     y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
     s = h.scenario
     seoul, moscow, washington = s.index("Seoul"), s.index("Moscow"), s.index("Washington")
-    year = np.array([int(d[:4]) for d in step_dates(s.start, s.steps)])
+    year = np.array(step_years(s.start, s.steps))
     A = h.trajectory.A
     at = lambda i, j, y: float(np.median(A[:, year == y, i, j].mean(axis=1)))  # noqa: E731
     coop = np.median(model["cooperation"][:, :, k], axis=0)

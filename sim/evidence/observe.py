@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.engine import Trajectory
+from ..core.outcomes import pairs as index_pairs
 from ..scenario import Scenario
-from ..scenario.calendar import step_dates
+from ..scenario.calendar import step_years
 from . import data
 
 # kind -> the model variable it observes, and whether it has a scale of its own (else: log, offset only)
@@ -53,17 +54,20 @@ def annual(traj: Trajectory, scenario: Scenario) -> tuple[np.ndarray, list[str],
     Returns the years, the pairs ('A-B', alphabetical) and {"stance": (runs, years, pairs),
     "cooperation": (runs, years, pairs)}.
     """
-    year = np.array([int(d[:4]) for d in step_dates(scenario.start, scenario.steps)])
+    year = np.array(step_years(scenario.start, scenario.steps))
     years, quarters = np.unique(year, return_counts=True)
     years = years[quarters == 4]  # a year the run covers whole: its mean is the year's, not a season's
-    names = scenario.names
-    ij = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
-    pairs = [data.pair(names[i], names[j]) for i, j in ij]
-    i, j = np.array(ij).T
+    i, j, pairs = unordered_pairs(scenario.names)
     stance = (traj.A[:, :, i, j] + traj.A[:, :, j, i]) / 2
     coop = traj.E[:, :, i, j]
     mean = lambda x: np.stack([x[:, year == y].mean(axis=1) for y in years], axis=1)  # noqa: E731
     return years, pairs, {"stance": mean(stance), "cooperation": mean(coop)}
+
+
+def unordered_pairs(names: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The unordered pairs of actors as index arrays (i < j) and by the data's names ('A-B', alphabetical)."""
+    i, j = index_pairs(len(names))
+    return i, j, [data.pair(names[a], names[b]) for a, b in zip(i, j)]
 
 
 def observed(kinds=tuple(KINDS), root: Path | None = None) -> pd.DataFrame:

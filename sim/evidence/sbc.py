@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..outputs.results import whole
+from ..outputs.results import write_table
 from ..scenario import Scenario
 from . import smc
 from .calibration import bounds, model_of
@@ -66,8 +66,7 @@ def check(s: Scenario, folder: Path, trials: int, workers: int = 1, say=print) -
         f"of {s.calibration.population} particles over {s.calibration.generations} generations")
 
     def keep(k: int, rows: pd.DataFrame, done: int) -> None:
-        with whole(_kept(folder, k)) as path:
-            rows.to_parquet(path, index=False)
+        write_table(rows, _kept(folder, k))
         say(f"trial {done}/{len(todo)} done")
 
     if workers <= 1:

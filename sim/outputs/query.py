@@ -4,17 +4,9 @@ filters, joins and aggregates them there, and only the answer reaches memory.
     res.table("trajectories").where(point=17, pair="Seoul->Moscow").to_pandas()
     res.table("trajectories").where(pair="Seoul->Moscow").quantiles("alignment", by="step")
 
-DuckDB was chosen over pyarrow datasets by measurement on a 1,000,000-run folder (356 M
-trajectory rows, 5 GB; bench/results_scale.py, one run, each query in a new process):
-
-    query                                 DuckDB            pyarrow datasets
-    one design point's trajectories       2.6 s, 305 MB     14.4 s, 496 MB  (run ids from the runs table)
-    quantiles of one stance per quarter   19.6 s, 271 MB    19.6 s, 2,139 MB (grouped t-digest)
-    focal outcomes with factor values     2.6 s, 417 MB     4.7 s, 613 MB
-
-Equal or faster everywhere, and what decides it: it aggregates streaming in bounded memory
-and spills beyond its budget, where pyarrow's grouped aggregation holds the column (exact
-quantiles in pandas took 7.6 GB).
+DuckDB was chosen over pyarrow datasets by measurement (docs/performance.md, "Queries"): it
+aggregates streaming in bounded memory and spills beyond its budget, where pyarrow's grouped
+aggregation holds the whole column.
 """
 
 from __future__ import annotations
@@ -105,6 +97,7 @@ class Table:
         return replace(self, conditions=tuple(conditions), params=tuple(params))
 
     def select(self, *columns: str) -> Table:
+        """Only these columns."""
         return replace(self, columns=tuple(f'"{c}"' for c in columns), order=tuple(k for k in self.order if k in columns))
 
     def join(self, other: Table, on: str = "run_id") -> Table:
@@ -132,6 +125,7 @@ class Table:
             yield batch.to_pandas()
 
     def count(self) -> int:
+        """How many rows are selected (counted by the engine, none read)."""
         return int(connect().execute(f"SELECT count(*) FROM ({self.sql()})", list(self.params)).fetchone()[0])
 
     def group(self, by: str | Sequence[str], threads: int | None = None, **aggregates: str) -> pd.DataFrame:

@@ -77,21 +77,35 @@ def folder_lock(folder: Path, shared: bool = False):
         yield
 
 
+def write_table(table: pd.DataFrame, path: Path) -> None:
+    """A parquet table written `whole`."""
+    with whole(path) as partial:
+        table.to_parquet(partial, index=False)
+
+
 @contextmanager
-def staged(folder: Path):
-    """A temporary folder beside `folder` to write a set of files into; once the block ends, each is
-    moved into `folder` (made if missing), or, after a failure, the lot removed: a reader never finds
-    the set half-written."""
+def beside(folder: Path):
+    """A new temporary folder beside `folder` (the same file system, so that a rename moves it in
+    one step), removed after the block unless the block has moved it away."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
         yield partial
-        folder.mkdir(exist_ok=True)
-        for path in sorted(partial.iterdir()):
-            os.replace(path, folder / path.name)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
+
+
+@contextmanager
+def staged(folder: Path):
+    """A temporary folder to write a set of files into; once the block ends, each is moved into
+    `folder` (made if missing), or, after a failure, the lot removed: a reader never finds the set
+    half-written."""
+    with beside(folder) as partial:
+        yield partial
+        Path(folder).mkdir(exist_ok=True)
+        for path in sorted(partial.iterdir()):
+            os.replace(path, Path(folder) / path.name)
 
 
 def default_folder(scenario: Scenario, suffix: str | None = None, root: Path = Path("results")) -> Path:
@@ -122,8 +136,9 @@ def replacing(folder: Path) -> str | None:
     return f"{folder} (results of '{found['scenario']}', written {found.get('created', 'at an unknown time')})"
 
 
-def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) -> dict:
-    """What a results folder records of how it was made: one definition for runs and batches."""
+def provenance(scenario: Scenario) -> dict:
+    """What every folder the tool writes records of how it was made: when, by which command and
+    versions, from which scenario."""
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "scenario": scenario.name,
@@ -131,6 +146,13 @@ def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) 
         "versions": versions(),
         "platform": platform.platform(),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+    }
+
+
+def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) -> dict:
+    """What a results folder records of how it was made: one definition for runs and batches."""
+    return {
+        **provenance(scenario),
         "engine": engine,
         "parameters": parameters_used(details.get("posterior")),
         **details,
@@ -149,10 +171,11 @@ def parameters_used(posterior: str | Path | None) -> str:
 
 
 def write_manifest(folder: Path, found: dict) -> None:
-    (Path(folder) / "manifest.json").write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+    with whole(Path(folder) / "manifest.json") as path:
+        path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
 
 
-def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenario, provenance: dict,
+def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenario, made: dict,
                  replace: bool = False) -> Path:
     """Write everything under a temporary name, then move it into place in one rename."""
     folder = Path(folder)
@@ -160,20 +183,15 @@ def write_folder(folder: Path, tables: dict[str, pd.DataFrame], scenario: Scenar
         raise FileExistsError(f"{folder} exists; choose another --out or pass --replace")
     if replace:
         replacing(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
-    try:
+    with beside(folder) as staging:
         (staging / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
         for name, table in tables.items():
             table.to_parquet(staging / f"{name}.parquet", index=False)
-        write_manifest(staging, provenance)
+        write_manifest(staging, made)
         with folder_lock(folder):
             if folder.exists():
                 shutil.rmtree(folder)
             staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return folder
 
 
@@ -195,14 +213,17 @@ class Results:
 
     @cached_property
     def runs(self) -> pd.DataFrame:
+        """One row per run: its id, design point, replicate, seed (and factor values, drawn parameters)."""
         return read_table(self.path, "runs")
 
     @cached_property
     def trajectories(self) -> pd.DataFrame:
+        """One row per run, recorded step and directed pair: stance, cooperation, ties (read whole: big)."""
         return read_table(self.path, "trajectories")
 
     @cached_property
     def outcomes(self) -> pd.DataFrame:
+        """One row per run and directed pair: partnership reached, when, and the final values."""
         return read_table(self.path, "outcomes")
 
     def table(self, name: str) -> Table:
@@ -237,8 +258,7 @@ def load_results(path: str | Path) -> Results:
         raise FileNotFoundError(f"{folder} is not a results folder (no manifest.json and scenario.yaml)")
     rerun = "rerun the command that wrote it into a new folder"
     manifest = _read_file(folder / "manifest.json", json.loads, rerun)
-    data = _read_file(folder / "scenario.yaml", lambda text: yaml.load(text, Loader=LOADER), rerun)
-    scenario = validate(data, str(folder / "scenario.yaml"))
+    scenario = folder_scenario(folder, rerun)
     if manifest.get("scenario_sha256") not in (None, scenario.digest()):
         raise DamagedResults(f"{folder / 'scenario.yaml'} was changed after the runs were made (its hash differs from "
                              f"manifest.json's), so it no longer says what the tables hold; restore it, or {rerun}")
@@ -249,6 +269,13 @@ def load_results(path: str | Path) -> Results:
             raise DamagedResults(f"{part} is damaged ({str(exc).splitlines()[0]}); {rerun}, or into this one "
                                  "with --replace") from None
     return Results(folder, scenario, manifest, design=read_table(folder, "design"), summary=read_table(folder, "summary"))
+
+
+def folder_scenario(folder: Path, rerun: str) -> Scenario:
+    """The scenario a folder the tool wrote (results, a calibration) was made from, or DamagedResults
+    naming what cannot be read and saying to `rerun`."""
+    path = Path(folder) / "scenario.yaml"
+    return validate(_read_file(path, lambda text: yaml.load(text, Loader=LOADER), rerun), str(path))
 
 
 def _read_file(path: Path, parse, rerun: str) -> dict:

@@ -24,3 +24,8 @@ def step_dates(start: str, steps: int) -> list[str]:
     first = parse_quarter(start)
     return [format_quarter(first + t) for t in range(steps + 1)]
 
+
+def step_years(start: str, steps: int) -> list[int]:
+    """The year of every recorded step 0..steps."""
+    first = parse_quarter(start)
+    return [(first + t) // 4 for t in range(steps + 1)]

@@ -233,7 +233,7 @@ def _check_events(s: Scenario) -> list[Problem]:
                                     f"{event.at} is outside the run; allowed: {s.start} to {format_quarter(last)}"))
         if not event.set and event.shift is None:
             problems.append(Problem(f"events.{i}", "an event needs `set` (conditions from then on) or `shift` "
-                                                   "(a shock to the current state), or both"))
+                                                   "(a shift of the current state), or both"))
         for key, value in event.set.items():
             problems += _check_event_setting(s, key, value, f"events.{i}.set.{key}")
         if event.shift is not None:

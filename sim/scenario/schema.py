@@ -42,9 +42,9 @@ class Parameters(_Strict):
     """Exogenous conditions of the region."""
 
     sanctions: Unit = Field(0.0, description="intensity of the sanctioner's sanctions on the sanctioned")
-    sanctioner: str | None = None
-    sanctioned: str | None = None
-    noise: Annotated[float, Field(ge=0, le=0.5)] = Field(0.02, description="s.d. of stance shocks per step")
+    sanctioner: str | None = Field(None, description="the actor that imposes the sanctions (none: no sanctions regime)")
+    sanctioned: str | None = Field(None, description="the actor under sanctions")
+    noise: Annotated[float, Field(ge=0, le=0.5)] = Field(0.02, description="s.d. of the noise on stances per quarter")
     rate: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="share of the pull realised per step")
     trade_response: Unit = Field(0.5, description="how far political warmth lifts cooperation above its potential")
     tourism_growth: Unit = Field(0.05, description="logistic growth rate of people-to-people ties")
@@ -53,23 +53,23 @@ class Parameters(_Strict):
 class Mechanisms(_Strict):
     """The weight of each mechanism (0 switches it off)."""
 
-    interests: Weight = 1.0
-    patron_pull: Weight = 1.0
-    balance: Weight = 0.5
-    interdependence: Weight = 0.5
-    sanctions: Weight = 1.0
-    hedging: Weight = 0.5
-    rivalry: Weight = 1.0
-    people: Weight = 0.1
+    interests: Weight = Field(1.0, description="stances drift back toward their enduring interests (realism)")
+    patron_pull: Weight = Field(1.0, description="a client adopts its patron's stances, in proportion to 1 - autonomy")
+    balance: Weight = Field(0.5, description="structural balance: the friend of a friend is a friend (Heider)")
+    interdependence: Weight = Field(0.5, description="realised economic cooperation warms stances")
+    sanctions: Weight = Field(1.0, description="the sanctions coalition: estrangement, retaliation, the trade cut")
+    hedging: Weight = Field(0.5, description="the wary warm to those who keep their distance from the hegemon")
+    rivalry: Weight = Field(1.0, description="near-equal great powers distrust each other (power transition)")
+    people: Weight = Field(0.1, description="people-to-people ties warm stances a little (soft power)")
 
 
 class Partnership(_Strict):
     """When a pair counts as strategic partners."""
 
-    pair: list[str] = Field(min_length=2, max_length=2)
-    threshold: Annotated[float, Field(gt=0, le=1)] = 0.6
-    cooperation: Unit = 0.4
-    hold: Annotated[int, Field(ge=1, le=1000)] = 4
+    pair: list[str] = Field(min_length=2, max_length=2, description="the focal pair; the first is the plots' focal actor")
+    threshold: Annotated[float, Field(gt=0, le=1)] = Field(0.6, description="both directed stances at or above this")
+    cooperation: Unit = Field(0.4, description="and the pair's cooperation at or above this")
+    hold: Annotated[int, Field(ge=1, le=1000)] = Field(4, description="for this many quarters in a row")
     counted_from: str | None = Field(None, description="quarter from which a partnership counts (default: the start); "
                                                        "the conditions are not tracked before it")
 
@@ -80,7 +80,7 @@ class Partnership(_Strict):
 
 
 class Shift(_Strict):
-    """A shock to the current state: added to the stances and cooperation at that date (then kept in range)."""
+    """A shift of the current state: added to the stances and cooperation at that date (then kept in range)."""
 
     alignment: dict[str, Annotated[float, Field(ge=-2, le=2)]] = Field(
         default_factory=dict, description="'A->B' (one direction) or 'A-B' (both): change of the stance")
@@ -93,10 +93,12 @@ class Event(_Strict):
     parameter name or a dotted path), and `shift` moves the current state once (a summit, an
     incident). `note` says what happened, and where that is recorded."""
 
-    at: str
-    set: dict[str, float] = {}
-    shift: Shift | None = None
-    note: str = ""
+    at: str = Field(description="the quarter it happens, YYYYQn")
+    set: dict[str, float] = Field({}, description="conditions from then on: a parameter name or a dotted path to a "
+                                                  "condition (actors.NAME.autonomy, interests.A->B) -> its value")
+    shift: Shift | None = Field(None, description="a shift that moves the current stances and cooperation once "
+                                                  "(a summit, an incident)")
+    note: str = Field("", description="what happened, and where that is recorded")
 
     @field_validator("at", mode="before")
     @classmethod
@@ -124,10 +126,11 @@ class FactorRange(_Strict):
     """A factor: its `range` (sampled for lhs/sobol/morris, or `points` evenly spaced values for a
     grid) or its listed `values` (grid), and a `label` for axes, tables and reports."""
 
-    range: list[float] | None = Field(None, min_length=2, max_length=2)
-    points: Annotated[int, Field(ge=2, le=10_000)] | None = None
-    values: list[float] | None = Field(None, min_length=1)
-    label: str | None = Field(None, min_length=1, max_length=80)
+    range: list[float] | None = Field(None, min_length=2, max_length=2, description="[low, high] of the factor")
+    points: Annotated[int, Field(ge=2, le=10_000)] | None = Field(None, description="grid: this many evenly spaced values "
+                                                                                    "over the range")
+    values: list[float] | None = Field(None, min_length=1, description="grid: the values themselves")
+    label: str | None = Field(None, min_length=1, max_length=80, description="what the factor means, for axes and tables")
 
 
 class Record(_Strict):
@@ -135,19 +138,23 @@ class Record(_Strict):
 
     pairs: list[str] = Field(default_factory=list, description="'A-B' (both directions) or 'A->B'; default: the "
                                                                "partnership pair and the focal actor's tie to its patron")
-    every: Annotated[int, Field(ge=1)] = 1
+    every: Annotated[int, Field(ge=1)] = Field(1, description="keep every this many quarters (and the last)")
 
 
 class Sweep(_Strict):
     """An experimental design: factors (dotted scenario paths) varied over design points."""
 
-    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
-    samples: Annotated[int, Field(ge=1, le=10_000_000)] = 64
-    levels: Annotated[int, Field(ge=2, le=100)] = 4
-    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 20
-    factors: dict[str, list[float] | FactorRange] = Field(min_length=1)
-    record: Record = Record()
-    chunk: Annotated[int, Field(ge=1, le=1_000_000)] = 2000
+    design: Literal["grid", "lhs", "sobol", "morris"] = Field("grid", description="how design points are chosen")
+    samples: Annotated[int, Field(ge=1, le=10_000_000)] = Field(
+        64, description="lhs, sobol, morris: design points (sobol: samples x (factors + 2); morris: samples x (factors + 1))")
+    levels: Annotated[int, Field(ge=2, le=100)] = Field(4, description="morris: grid levels")
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        20, description="seeded runs per point; replicate r has the same seed at every point")
+    factors: dict[str, list[float] | FactorRange] = Field(
+        min_length=1, description="dotted path of a numeric field -> listed values (grid) or {range, points, label}")
+    record: Record = Field(Record(), description="which trajectories are kept")
+    chunk: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        2000, description="runs per chunk: the unit of work, of writing and of resuming")
 
     def label(self, path: str) -> str | None:
         """The `label:` given to the factor at `path` (a dotted path or a short name), if any."""
@@ -160,8 +167,8 @@ class Sweep(_Strict):
 class LandscapeInput(_Strict):
     """Landscape-theory inputs given directly (default: sizes = power, propensities = stances)."""
 
-    sizes: dict[str, Annotated[float, Field(ge=0)]] = {}
-    propensity: dict[str, Stance] = {}
+    sizes: dict[str, Annotated[float, Field(ge=0)]] = Field({}, description="actor -> size (default: its power)")
+    propensity: dict[str, Stance] = Field({}, description="'A-B' -> propensity to be together (default: the stances)")
 
 
 class Prior(_Strict):
@@ -192,26 +199,30 @@ class Calibration(_Strict):
 class Scenario(_Strict):
     """A validated scenario; see the shipped files under scenarios/ for every field explained."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
-    start: str = "2018Q3"
-    steps: Annotated[int, Field(ge=1, le=10_000)] = 88
-    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
-    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = 20
-    actors: dict[str, Actor] = Field(min_length=2)
-    alignment: dict[str, Stance] = {}
-    cooperation: dict[str, Unit] = {}
-    interests: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
-    potential: dict[str, Annotated[float, Field(ge=-10, le=10)]] = {}
-    ties: dict[str, Unit] = {}
-    rest: Rest | None = None
-    parameters: Parameters = Parameters()
-    mechanisms: Mechanisms = Mechanisms()
-    partnership: Partnership
-    events: list[Event] = []
-    sweep: Sweep | None = None
-    landscape: LandscapeInput | None = None
-    calibration: Calibration | None = None
+    name: str = Field(min_length=1, description="names its results folders: a plain name, no path separators")
+    description: str = Field("", description="what the scenario asks, in a sentence or two")
+    start: str = Field("2018Q3", description="the first quarter simulated, YYYYQn; each step is a quarter")
+    steps: Annotated[int, Field(ge=1, le=10_000)] = Field(88, description="quarters simulated")
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = Field(0, description="master seed; each replicate's seed derives from it")
+    replicates: Annotated[int, Field(ge=1, le=1_000_000)] = Field(20, description="seeded runs of `alliance-sim run`")
+    actors: dict[str, Actor] = Field(min_length=2, description="name -> actor; names are plain words (they name files)")
+    alignment: dict[str, Stance] = Field({}, description="initial stances on [-1, 1]: 'A-B' both ways, 'A->B' one way; "
+                                                         "pairs not listed start at 0")
+    cooperation: dict[str, Unit] = Field({}, description="initial economic cooperation 'A-B' on [0, 1]")
+    interests: dict[str, Annotated[float, Field(ge=-10, le=10)]] = Field(
+        {}, description="enduring interests 'A->B' (default: derived from the rest picture)")
+    potential: dict[str, Annotated[float, Field(ge=-10, le=10)]] = Field(
+        {}, description="economic potential 'A-B' (default: derived from the rest picture)")
+    ties: dict[str, Unit] = Field({}, description="initial people-to-people ties 'A-B' on [0, 1]")
+    rest: Rest | None = Field(None, description="the picture at rest from which interests and potential are derived "
+                                                "(default: the initial picture)")
+    parameters: Parameters = Field(Parameters(), description="conditions: sanctions, noise, rate of change, responses")
+    mechanisms: Mechanisms = Field(Mechanisms(), description="the weight of each mechanism (0 switches it off)")
+    partnership: Partnership = Field(description="what counts as the strategic partnership the runs are scored on")
+    events: list[Event] = Field([], description="what changes when: conditions set from a quarter on, or a one-off shift")
+    sweep: Sweep | None = Field(None, description="the design of `alliance-sim batch`: factors, design, replicates")
+    landscape: LandscapeInput | None = Field(None, description="sizes and propensities for the energy landscape")
+    calibration: Calibration | None = Field(None, description="priors and observed series for `alliance-sim calibrate`")
 
     @field_validator("start", mode="before")
     @classmethod
@@ -220,6 +231,7 @@ class Scenario(_Strict):
 
     @property
     def names(self) -> list[str]:
+        """The actors' names, in the order of the model's arrays."""
         return list(self.actors)
 
     @property
@@ -228,6 +240,7 @@ class Scenario(_Strict):
         return self.partnership.pair[0]
 
     def index(self, actor: str) -> int:
+        """An actor's row and column in the model's arrays."""
         return self.names.index(actor)
 
     @property
@@ -254,9 +267,11 @@ class Scenario(_Strict):
         return sorted(((parse_quarter(e.at) - first, e.shift) for e in self.events if e.shift), key=lambda item: item[0])
 
     def to_dict(self) -> dict:
+        """Every field, defaults included, as plain data."""
         return self.model_dump(mode="json")
 
     def to_yaml(self) -> str:
+        """The scenario as a YAML file that loads back to it (as a results folder's scenario.yaml)."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
     def digest(self) -> str:

@@ -97,7 +97,7 @@ def event_label(event) -> str:
         return event.note.split(":", 1)[-1].strip()[:34]
     parts = [f"{k.split('.')[-1] if k.startswith('parameters.') else k} {v:g}" for k, v in event.set.items()]
     if event.shift is not None:
-        parts += [f"shock {key}" for key in [*event.shift.alignment, *event.shift.cooperation]]
+        parts += [f"shift {key}" for key in [*event.shift.alignment, *event.shift.cooperation]]
     return "; ".join(parts)[:34]
 
 

@@ -1,0 +1,80 @@
+"""A posterior: the parameter sets a calibration accepted, with their weights, and the runs that draw them.
+
+A run drawn from a posterior takes the set of its own seed's draw, so its parameters do not
+depend on the batch, chunk or worker it is computed in; it is at rest under its own set
+(`Variation`), and a command's condition changes are written over that (`schedules`).
+Reading and writing a calibration folder's posterior is `outputs.posterior`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import Scenario
+from .schedule import Schedule, Variation, event_step, place, split_setting
+
+STREAM = 0x9057  # a run's draw comes from its seed on this stream, apart from its noise (seeded by the seed alone)
+
+
+@dataclass
+class Posterior:
+    """Weighted parameter sets (`table`: one column per value, and `weight`), and the settings each value writes."""
+
+    table: pd.DataFrame
+    sets: dict[str, list[str]]
+    source: Path
+
+    def digest(self) -> str:
+        """A hash of the parameter sets and weights: equal hashes, equal posteriors."""
+        return hashlib.sha256(pd.util.hash_pandas_object(self.table, index=False).to_numpy().tobytes()).hexdigest()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.sets)
+
+    def draw(self, seeds: np.ndarray) -> np.ndarray:
+        """For each run seed, the row of the set it takes (weighted, from the seed alone)."""
+        cumulative = np.cumsum(self.table["weight"].to_numpy(dtype=float))
+        u = np.array([np.random.default_rng([STREAM, int(seed)]).random() for seed in seeds]) * cumulative[-1]
+        return np.minimum(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1)
+
+    def columns(self, s: Scenario) -> tuple[list[str], list[str]]:
+        """The settings of `s` this posterior writes, and the value of each: every undated setting,
+        and a dated one where `s` has an event at that date setting that path."""
+        settings, names = [], []
+        for name, found in self.sets.items():
+            for setting in found:
+                path, at = split_setting(setting)
+                if at is None:
+                    try:
+                        place(s, path)
+                    except KeyError:
+                        raise ValueError(f"{self.source}: its value {name!r} sets {path}, which '{s.name}' does not "
+                                         f"have (its actors: {', '.join(s.names)}); allowed: a posterior calibrated "
+                                         "on a scenario with the same actors") from None
+                else:
+                    try:
+                        event_step(s, path, at)
+                    except KeyError:  # no event of `s` sets it
+                        continue
+                settings.append(setting)
+                names.append(name)
+        return settings, names
+
+    def unused(self, s: Scenario) -> list[str]:
+        """The values that set nothing in `s` (e.g. those of events that `s` does not have)."""
+        return [name for name in self.names if name not in set(self.columns(s)[1])]
+
+    def schedules(self, s: Scenario, rows: np.ndarray, departures: dict[str, np.ndarray] | None = None) -> Schedule:
+        """The stacked schedule of runs that take the parameter sets `rows` (each at rest under its
+        set), with `departures` {condition path: value, or a value per run} written over them."""
+        settings, names = self.columns(s)
+        values = self.table[names].to_numpy(dtype=float)[rows]
+        paths = list(departures or {})
+        changes = np.column_stack([np.broadcast_to(departures[p], len(rows)) for p in paths]) if paths else None
+        return Variation(s, settings, paths).schedules(values, changes)
