@@ -3,7 +3,7 @@
 PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := dev,explore,distributed,app,browser,export,docs
+EXTRAS := dev,explore,distributed,app,browser,export,docs,decide
 
 .PHONY: setup demo test docs clean
 

@@ -11,9 +11,9 @@ Peers, in this one process, timed in turn and quoted as medians of --repeat timi
   jax      the numpy engine's mechanisms compiled by XLA (bench/jax_engine.py), the road not
            taken, if jax is installed (it is not a dependency);
   mesa     mesa.batch_run on AllianceModel (--mesa-runs runs; its rate per run).
-Each engine's time includes drawing the shocks from each run's own seeded generator.
+Each engine's time includes drawing the noise from each run's own seeded generator.
 Each workload's ceiling is the fastest any engine could be under the same rule for the
-shocks: the shocks alone, plus the run's floating-point operations (counted by hand
+ceiling: the noise alone, plus the run's floating-point operations (counted by hand
 in dynamics.py, about 3,100 a quarter for five actors) at this core's measured rate of
 vectorised multiply-adds. Then the one-time compile cost (a new process with an empty
 cache), the load from the cache (a second process), and the share of the arithmetic limit
@@ -69,7 +69,7 @@ def compare(label: str, name: str, runs: int, steps: int, repeat: int, peak: flo
     differ = max(float(np.abs(a - b).max()) for a, b in zip(ours, theirs))
     peers = {"numpy": lambda: numpy_engine.simulate(sc, seeds, steps),
              "compiled": lambda: engine.simulate(sc, seeds, steps),
-             "shocks alone": lambda: engine.noise(seeds, steps, sc.initial.A.shape[-1])}
+             "noise alone": lambda: engine.noise(seeds, steps, sc.initial.A.shape[-1])}
     if jax_engine:
         t0 = time.perf_counter()
         differ_jax = max(float(np.abs(a - b).max()) for a, b in zip(jax_engine.simulate(sc, seeds, steps), ours))
@@ -83,11 +83,11 @@ def compare(label: str, name: str, runs: int, steps: int, repeat: int, peak: flo
     print(f"{label}: largest difference from the numpy engine {differ:.1e}")
     for k, t in median.items():
         print(f"  {k:<20} {t * 1e3:9.2f} ms  {runs / t:10,.0f} runs/s  {median['numpy'] / t:6.1f}x numpy")
-    # no engine can beat its shocks, drawn as they must be, plus its arithmetic at this core's peak
+    # no engine can beat its noise, drawn as they must be, plus its arithmetic at this core's peak
     arithmetic = runs * steps * FLOPS_PER_QUARTER / peak
-    best = median["shocks alone"] + arithmetic
+    best = median["noise alone"] + arithmetic
     print(f"  {'ceiling':<20} {best * 1e3:9.2f} ms  {runs / best:10,.0f} runs/s  {median['numpy'] / best:6.1f}x numpy"
-          f"  (the shocks alone, plus {arithmetic * 1e3:.2f} ms of arithmetic at {peak / 1e9:.1f} GFLOP/s)")
+          f"  (the noise alone, plus {arithmetic * 1e3:.2f} ms of arithmetic at {peak / 1e9:.1f} GFLOP/s)")
     return {"rate": runs / median["compiled"]}
 
 

@@ -3,7 +3,7 @@
 The compiled engine could have been written for JAX rather than numba; this measures that
 road. The mechanisms are those of `numpy_engine.py` (whole-array functions over a leading
 run axis), loaded a second time with `jax.numpy` in place of numpy, and the quarters run in
-one `lax.scan` under `jax.jit` in double precision. The shocks are the same numpy draws.
+one `lax.scan` under `jax.jit` in double precision. The noise is the same numpy draws.
 Needs `pip install jax` (not a dependency of the project).
 """
 
@@ -31,8 +31,8 @@ def _quarters(initial: State, P: Params, phase, shifts, dA, dE, z):
     """Every quarter in one scan; shifts[t] indexes dA, dE (-1: their last entry, no shift)."""
 
     def quarter(state, inputs):
-        k, s, shocks_t = inputs
-        moved = theory.step(state, jax.tree_util.tree_map(lambda x: x[k], P), shocks_t)
+        k, s, noise_t = inputs
+        moved = theory.step(state, jax.tree_util.tree_map(lambda x: x[k], P), noise_t)
         moved = theory.shifted(moved, dA[s], dE[s])
         return moved, moved
 

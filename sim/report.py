@@ -194,3 +194,69 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
     with whole(out) as partial:
         partial.write_text(page, encoding="utf-8")
     return out
+
+
+def decision_report(folder: Path, svg: bool = False) -> list[Path]:
+    """The figures and the report of a decision folder (`alliance-sim decide`): plots/ and report.html."""
+    import json
+
+    from .analysis.decision import variables
+    from .analysis.robust_decision import verdict
+    from .outputs.figures.decision import boxes_figure, policies_figure, regret_figure, voi_figure
+    from .outputs.results import folder_scenario, read_table
+
+    folder = Path(folder)
+    s = folder_scenario(folder, "decide again into a new folder")
+    found, states, voi, priors = (read_table(folder, name) for name in ("policies", "states", "voi", "priors"))
+    long = read_table(folder, "outcomes")
+    names = list(s.decision.objectives)
+    outcomes = long[names].to_numpy().reshape(len(found), -1, len(names))
+    labels = {row.setting: f"{s.decision.levers[row.lever].label or row.lever} from {row.at}"
+              for row in variables(s).itertuples()}
+    labels |= {name: o.label or name for name, o in s.decision.objectives.items()}
+    boxes = {}
+    for name, box in json.loads((folder / "boxes.json").read_text(encoding="utf-8")).items():
+        if box is not None:
+            boxes[name] = pd.DataFrame.from_dict(box.pop("limits"), orient="index")
+            boxes[name].attrs |= box
+    values = states.drop(columns=["state", "posterior_row"])
+    named = found[found["role"] != ""]
+    ranges = pd.DataFrame({"low": values.min(), "high": values.max()})
+    lower = tuple(n for n, o in s.decision.objectives.items() if o.direction == "min")
+    figs = {"policies": (policies_figure(found, labels, f"The efficient policies of '{s.name}' and what each achieves "
+                                                        "(objectives: up is better)", lower),
+                         "Each line a policy: its levers (left) and its objectives' means over the states of the world "
+                         "(right), each axis from its lowest to its highest value among the policies."),
+            "regret": (regret_figure(named, {n: labels[n] for n in names}, list(named["policy"] + ": " + named["role"]),
+                                     "Regret of the policies with a role"),
+                       "Regret: how far a policy falls short of the best efficient policy in the same state of the world."),
+            "boxes": (boxes_figure(boxes, ranges, "Where each policy fails (not good enough), by PRIM over the states"),
+                      "The parameter values of the states in which the policy is not good enough."),
+            "voi": (voi_figure(voi, labels | {"good enough": "good enough (every threshold met; share)"},
+                               "Which value would be worth knowing before choosing"),
+                    "Expected value of partial perfect information; grey: no more than chance gives.")}
+    written = []
+    sections = [("verdict", "What the analysis says", "".join(f"<p>{html.escape(line)}</p>" for line in
+                                                              verdict(s, found, outcomes, voi, priors)))]
+    for key, (fig, note) in figs.items():
+        written += figures.save(fig, folder / "plots" / key, svg)
+        image = _saved_image(folder / "plots" / f"{key}.png")
+        sections.append((key, key.capitalize(), f"<p class='note'>{html.escape(note)}</p>{image}"))
+    shown = named[["policy", "role", *labels, "satisficing", *[f"{n}_regret_p90" for n in names]]]
+    sections.insert(1, ("policies-table", f"The efficient policies with a role ({len(named)} of {len(found)}; all in "
+                                          "policies.parquet)", _table(shown.rename(columns=labels))))
+    sections.append(("priors", "Which conclusions hang on the priors", _table(priors) if len(priors) else
+                     "<p>No posterior: the states of the world are seeds of the scenario's own values.</p>"))
+    sections.append(("voi-table", "Value of information", _table(voi)))
+    body = "".join(f'<section id="{k}"><h2>{html.escape(t)}</h2>{c}</section>' for k, t, c in sections)
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(s.name)}: decision</title>"
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(s.name)}: which policy holds across the states of "
+            f"the world?</h1><p>{plain_words(s)}</p>{body}</body></html>")
+    with whole(folder / "report.html") as partial:
+        partial.write_text(page, encoding="utf-8")
+    return [*written, folder / "report.html"]
+
+
+def _saved_image(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="figure" src="data:image/png;base64,{data}">'

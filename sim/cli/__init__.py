@@ -17,6 +17,7 @@ from . import (
     calibrate,
     compare,
     completion,
+    decide,
     discover,
     export,
     forecast,
@@ -34,7 +35,7 @@ from . import (
 from .common import EXIT_BAD_INPUT, UsageError, release
 
 SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
-               forecast, register, app, validate, schema, completion)
+               forecast, register, decide, app, validate, schema, completion)
 
 
 def parser() -> argparse.ArgumentParser:

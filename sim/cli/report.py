@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, load
+from .common import UsageError, load, print_paths
 
 
 def add(sub) -> None:
     p = sub.add_parser("report", help="one self-contained HTML report of a results folder",
                        description="Write an HTML report (figures embedded, opens offline): the scenario in plain "
                                    "words, the design, the map, trajectories, paths, sensitivity and discovery "
-                                   "where available, and provenance.")
+                                   "where available, and provenance. Of a decision folder (alliance-sim decide): "
+                                   "its verdict, policies, regret, failures and value of information, again.")
     p.add_argument("results", nargs="+", metavar="RESULTS",
                    help="results folder; with more than one, the report of the first gains a comparison with the "
                         "others (a batch by its point nearest its base scenario)")
@@ -20,8 +21,12 @@ def add(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..report import build
+    from pathlib import Path
 
+    from ..report import build, decision_report
+
+    if len(args.results) == 1 and (Path(args.results[0]) / "policies.parquet").is_file():
+        return print_paths(decision_report(Path(args.results[0])))
     res, *others = [load(folder) for folder in args.results]
     try:
         print(build(res, args.out, others))

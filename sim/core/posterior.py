@@ -9,7 +9,7 @@ Reading and writing a calibration folder's posterior is `outputs.posterior`'s.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,7 @@ class Posterior:
     table: pd.DataFrame
     sets: dict[str, list[str]]
     source: Path
+    priors: dict[str, list[float]] = field(default_factory=dict)  # value -> [low, high] of its uniform prior
 
     def digest(self) -> str:
         """A hash of the parameter sets and weights: equal hashes, equal posteriors."""

@@ -63,4 +63,5 @@ def read_posterior(folder: str | Path) -> Posterior:
     missing = [name for name in [*sets, "weight"] if name not in table.columns]
     if missing:
         raise FileNotFoundError(f"{table_path} lacks the columns {', '.join(missing)}")
-    return Posterior(table[[*sets, "weight"]], sets, folder)
+    priors = {name: list(prior.uniform) for name, prior in s.calibration.priors.items()}
+    return Posterior(table[[*sets, "weight"]], sets, folder, priors)

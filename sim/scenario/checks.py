@@ -73,6 +73,8 @@ def check_references(s: Scenario) -> list[Problem]:
         problems += _check_sweep(s)
     if s.calibration is not None:
         problems += _check_calibration(s)
+    if s.decision is not None:
+        problems += _check_decision(s)
     if s.landscape is not None:
         for name in s.landscape.sizes:
             need_actor(f"landscape.sizes.{name}", name)
@@ -156,6 +158,56 @@ def is_condition(key: str) -> bool:
         case ["actors", _, name]:
             return name in ACTOR_CONDITIONS
     return False
+
+
+def _check_decision(s: Scenario) -> list[Problem]:
+    problems, d = [], s.decision
+    first, last = parse_quarter(s.start), parse_quarter(s.start) + s.steps
+    for name, lever in d.levers.items():
+        where = f"decision.levers.{name}"
+        problems += _check_range(f"{where}.range", lever.range)
+        if not is_condition(lever.path) or "@" in lever.path:
+            problems.append(Problem(f"{where}.path", f"{lever.path!r} is not a condition a lever can set; allowed: "
+                                                     f"{CONDITIONS} (the quarters go in `at`)"))
+        else:
+            problems += _check_numeric_path(s, lever.path, lever.range, f"{where}.path")
+        for k, at in enumerate(lever.at):
+            if not first < parse_quarter(at) <= last:
+                problems.append(Problem(f"{where}.at.{k}", f"{at} is outside the run; allowed: after {s.start}, "
+                                                           f"up to {format_quarter(last)}"))
+        if len(set(lever.at)) < len(lever.at):
+            problems.append(Problem(f"{where}.at", "a quarter appears twice; allowed: each quarter once"))
+    for name, o in d.objectives.items():
+        where = f"decision.objectives.{name}"
+        if o.at_least is not None and o.at_most is not None:
+            problems.append(Problem(where, "at_least and at_most both given; allowed: one threshold"))
+        if o.measure in ("cooperation", "stance"):
+            if o.pair is None:
+                problems.append(Problem(f"{where}.pair", f"{o.measure} needs a pair; allowed: "
+                                                         f"{'A-B' if o.measure == 'cooperation' else 'A->B'}"))
+            else:
+                problems += _check_pair_key(f"{where}.pair", o.pair, s.names, directed_ok=o.measure == "stance")
+                if o.measure == "stance" and "->" not in o.pair:
+                    problems.append(Problem(f"{where}.pair", f"{o.pair!r}: a stance is one way; allowed: 'A->B'"))
+        elif o.pair is not None:
+            problems.append(Problem(f"{where}.pair", f"{o.measure} is of the partnership pair; allowed: no pair"))
+    for key, bounds in d.uncertain.items():
+        where = f"decision.uncertain.{key}"
+        if len(bounds) != 2:
+            problems.append(Problem(where, f"{bounds}; allowed: [low, high]"))
+            continue
+        problems += _check_range(where, bounds)
+        if not is_condition(key):
+            problems.append(Problem(where, f"{key!r} is not a condition; allowed: {CONDITIONS}, with '@QUARTER' for "
+                                           "the value an event sets"))
+        else:
+            problems += _check_numeric_path(s, key, bounds, where)
+    return problems
+
+
+def _check_range(where: str, bounds: list[float]) -> list[Problem]:
+    low, high = bounds
+    return [] if low < high else [Problem(where, f"[{low}, {high}] is empty; allowed: [low, high] with low < high")]
 
 
 def _check_calibration(s: Scenario) -> list[Problem]:

@@ -196,6 +196,51 @@ class Calibration(_Strict):
     tolerance: Annotated[float, Field(ge=0)] = Field(0.0, description="stop once the distance threshold is below it")
 
 
+class Lever(_Strict):
+    """A choice the decision maker controls: a condition it sets, within a range, from given quarters."""
+
+    path: str = Field(description="the condition it sets: parameters.NAME, mechanisms.NAME or actors.NAME.FIELD")
+    range: list[float] = Field(min_length=2, max_length=2, description="[low, high]: the values it may take")
+    at: list[str] = Field(min_length=1, max_length=20, description="the quarters from which it is set anew, "
+                                                                  "each a choice of its own (YYYYQn)")
+    label: str | None = Field(None, min_length=1, max_length=80, description="what the lever means, for axes and tables")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _quarters(cls, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            return value
+        return [format_quarter(parse_quarter(str(v))) for v in value]
+
+
+class Objective(_Strict):
+    """What the decision maker wants of the runs, read from each state of the world's runs."""
+
+    measure: Literal["partnership", "years_to_partnership", "cooperation", "stance"] = Field(
+        description="partnership: share of runs reaching the partnership; years_to_partnership: years until it "
+                    "(runs without one count the whole horizon); cooperation: of `pair`; stance: of `pair` (A->B)")
+    pair: str | None = Field(None, description="'A-B' for cooperation, 'A->B' for a stance")
+    direction: Literal["max", "min"] = Field(description="whether more (max) or less (min) is better")
+    at_least: float | None = Field(None, description="satisficing: good enough at or above this")
+    at_most: float | None = Field(None, description="satisficing: good enough at or below this")
+    label: str | None = Field(None, min_length=1, max_length=80, description="what it means, for axes and tables")
+
+
+class Decision(_Strict):
+    """The decision `alliance-sim decide` searches: levers, objectives, and the states of the world
+    each policy is evaluated over (the posterior's parameter sets, and the `uncertain` values)."""
+
+    levers: dict[str, Lever] = Field(min_length=1, description="name -> lever")
+    objectives: dict[str, Objective] = Field(min_length=1, max_length=6, description="name -> objective")
+    uncertain: dict[str, list[float]] = Field({}, description="'path@QUARTER' or path -> [low, high]: values "
+                                                              "the decision maker does not control, drawn per state of the world")
+    ensemble: Annotated[int, Field(ge=2, le=100_000)] = Field(
+        100, description="states of the world: parameter sets drawn from the posterior, with the uncertain values")
+    replicates: Annotated[int, Field(ge=1, le=1000)] = Field(4, description="seeded runs per state of the world")
+    population: Annotated[int, Field(ge=4, le=10_000)] = Field(32, description="policies per generation of the search")
+    generations: Annotated[int, Field(ge=1, le=1000)] = Field(20, description="generations of the search")
+
+
 class Scenario(_Strict):
     """A validated scenario; see the shipped files under scenarios/ for every field explained."""
 
@@ -223,6 +268,7 @@ class Scenario(_Strict):
     sweep: Sweep | None = Field(None, description="the design of `alliance-sim batch`: factors, design, replicates")
     landscape: LandscapeInput | None = Field(None, description="sizes and propensities for the energy landscape")
     calibration: Calibration | None = Field(None, description="priors and observed series for `alliance-sim calibrate`")
+    decision: Decision | None = Field(None, description="levers and objectives for `alliance-sim decide`")
 
     @field_validator("start", mode="before")
     @classmethod

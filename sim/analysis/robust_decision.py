@@ -1,0 +1,160 @@
+"""Robust decision making, end to end, into a folder: the search, then the efficient policies'
+regret and satisficing, where each fails, which conclusions hang on the priors, and which
+uncertain value would be worth knowing.
+
+The folder holds `scenario.yaml` (with the levers' events), `search.json` (the scenario's and the
+posterior's hashes, which a resumed search must share), `generations/` (every evaluated
+generation: `--resume` goes on from them), `policies.parquet` (the efficient set, the status quo
+first), `outcomes.parquet` (their objectives state by state), `states.parquet`, `voi.parquet`,
+`priors.parquet`, `boxes.json`, `plots/` and, last, `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.posterior import Posterior
+from ..outputs.results import provenance, whole, write_manifest, write_table
+from ..scenario import Scenario
+from .decision import Problem, problem_of, satisficing, signs, variables
+from .robustness import efficient, failure_box, prior_dependence, table
+from .search import SearchError, search
+from .voi import value_of_information
+
+GOOD_ENOUGH = "good enough"  # the criterion of meeting every threshold
+SEARCH = "search.json"  # what a resumed search must share with the one it continues
+
+
+def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume: bool = False, say=print) -> dict:
+    """Search the scenario's levers and analyse the efficient policies; returns what was found."""
+    problem = problem_of(s, posterior)
+    _check_folder(problem, Path(folder), resume)
+    d = s.decision
+    say(f"deciding '{s.name}': {len(problem.variables)} choices ({', '.join(d.levers)}), {len(d.objectives)} objectives, "
+        f"{d.ensemble} states of the world × {d.replicates} runs, {d.population} policies a generation, "
+        f"{d.generations} generations")
+    started = time.perf_counter()
+    policies, outcomes = search(problem, folder, say)
+    front = efficient(policies, outcomes, problem.signs())
+    keep = np.unique(np.concatenate([[0], front]))  # the status quo first, efficient or not
+    found = table(problem, policies[keep], outcomes[keep], seed=s.seed)
+    found.insert(0, "policy", ["status quo" if k == 0 else f"P{n}" for n, k in enumerate(keep)])
+    found.insert(1, "role", roles(s, found, outcomes[keep]))
+    ok = satisficing(problem, outcomes[keep])
+    voi = value_of_information(_utilities(problem, outcomes[keep]), problem.parameters(), seed=s.seed)
+    priors = prior_dependence(problem, outcomes[keep], found)
+    boxes = {found.at[k, "policy"]: failure_box(problem, ok[k]) for k in np.flatnonzero(found["role"] != "")}
+    _write(problem, Path(folder), found, outcomes[keep], voi, priors, boxes)
+    write_manifest(folder, provenance(s) | {
+        "posterior": None if posterior is None else str(posterior.source),
+        "posterior_sha256": None if posterior is None else posterior.digest(),
+        "policies_evaluated": len(policies), "efficient": len(front), "status_quo_efficient": bool(0 in front),
+        "seconds": round(time.perf_counter() - started, 1),
+        "optimiser": "NSGA-II (pymoo)", "seed": s.seed})
+    return {"problem": problem, "policies": found, "outcomes": outcomes[keep], "voi": voi, "priors": priors, "boxes": boxes}
+
+
+def _utilities(problem: Problem, outcomes: np.ndarray) -> dict[str, np.ndarray]:
+    """What the value of information is measured in: each objective, better when larger, and being
+    good enough (every threshold met) where the objectives have thresholds."""
+    found = {name: sign * outcomes[..., k] for k, (name, sign) in enumerate(zip(problem.objectives, problem.signs()))}
+    if any(o.at_least is not None or o.at_most is not None for o in problem.objectives.values()):
+        found[GOOD_ENOUGH] = satisficing(problem, outcomes).astype(float)
+    return found
+
+
+def roles(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray) -> list[str]:
+    """Why an analyst looks first at some of the efficient policies: the status quo; the one most often good
+    enough (then least regret); the best on an objective's mean, where the policies' means differ by more
+    than twice their standard error; and the one whose largest 90th-percentile regret, each objective's
+    scaled by its largest, is least. Empty for the others."""
+    names, said = list(s.decision.objectives), {0: ["status quo"]}
+    p90 = found[[f"{n}_regret_p90" for n in names]]
+    scaled = (p90 / p90.max().where(p90.max() > 0, 1.0)).iloc[1:]
+    if len(found) > 1:
+        robust = found.iloc[1:].assign(regret=scaled.sum(axis=1)).sort_values(["satisficing", "regret"],
+                                                                                ascending=[False, True]).index[0]
+        said.setdefault(int(robust), []).append("most often good enough")
+        said.setdefault(int(scaled.max(axis=1).idxmin()), []).append("least largest regret")
+    error = outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])
+    for k, (name, sign) in enumerate(zip(names, signs(s))):
+        means = sign * found[name].iloc[1:]
+        if len(means) and means.max() - means.min() > 2 * error[k]:
+            said.setdefault(int(means.idxmax()), []).append(f"best {name}")
+    return ["; ".join(said.get(k, [])) for k in range(len(found))]
+
+
+def _check_folder(problem: Problem, folder: Path, resume: bool) -> None:
+    """A new folder, or, with `resume`, one holding the search of this very problem (scenario and posterior)."""
+    identity = {"scenario_sha256": problem.scenario.digest(),
+                "posterior_sha256": None if problem.posterior is None else problem.posterior.digest()}
+    if resume:
+        if not (folder / SEARCH).is_file():
+            raise SearchError(f"{folder} has no search to resume ({SEARCH} is missing)")
+        if json.loads((folder / SEARCH).read_text(encoding="utf-8")) != identity:
+            raise SearchError(f"{folder} holds the search of another version of the scenario or another posterior; "
+                              "allowed: --resume with the same scenario and --posterior, or a new --out")
+        return
+    if folder.exists() and any(folder.iterdir()):
+        raise SearchError(f"{folder} is not empty; pass --resume to continue its search, or choose another --out")
+    folder.mkdir(parents=True, exist_ok=True)
+    with whole(folder / "scenario.yaml") as path:
+        path.write_text(problem.scenario.to_yaml(), encoding="utf-8")
+    with whole(folder / SEARCH) as path:
+        path.write_text(json.dumps(identity, indent=2) + "\n", encoding="utf-8")
+
+
+def _write(problem: Problem, folder: Path, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.DataFrame,
+           priors: pd.DataFrame, boxes: dict) -> None:
+    policies, states, _ = outcomes.shape
+    long = pd.DataFrame({"policy": np.repeat(found["policy"].to_numpy(), states), "state": np.tile(np.arange(states), policies)})
+    for k, name in enumerate(problem.objectives):
+        long[name] = outcomes[..., k].ravel()
+    write_table(found, folder / "policies.parquet")
+    write_table(long, folder / "outcomes.parquet")
+    write_table(problem.states.join(problem.parameters().drop(columns=problem.states.columns, errors="ignore"))
+                .rename_axis("state").reset_index(), folder / "states.parquet")
+    write_table(voi, folder / "voi.parquet")
+    write_table(priors, folder / "priors.parquet")
+    described = {name: None if box is None else {**box.attrs, "limits": box.to_dict(orient="index")}
+                 for name, box in boxes.items()}
+    with whole(folder / "boxes.json") as path:
+        path.write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
+
+
+def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.DataFrame, priors: pd.DataFrame) -> list[str]:
+    """What the analysis says, in plain words, or that the evidence leaves it undetermined."""
+    robust = found["role"].str.contains("most often good enough")
+    best, quo = found[robust].iloc[0] if robust.any() else found.iloc[0], found.iloc[0]
+    levers = ", ".join(f"{row.lever} from {row.at}: {best[row.setting]:.2f}" for row in variables(s).itertuples())
+    lines = [f"Most robust efficient policy ({best['policy']}): {levers}. It is good enough in {best['satisficing']:.0%} "
+             f"of the states of the world; the status quo in {quo['satisficing']:.0%}."]
+    error = outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])  # per objective: the largest s.e. of a mean
+    for k, (name, o) in enumerate(s.decision.objectives.items()):
+        low, high = found[name].min(), found[name].max()
+        said = ("undetermined by the evidence: the efficient policies' means differ by less than twice their standard "
+                f"error ({2 * error[k]:.2g})" if high - low <= 2 * error[k] else f"from {low:.3g} to {high:.3g} over the "
+                f"efficient policies (status quo {quo[name]:.3g})")
+        lines.append(f"{o.label or name}: {said}.")
+    depends = priors[priors["depends"].fillna(False).astype(bool)] if len(priors) else priors
+    if len(depends):
+        lines.append("Conclusions that hang on a prior (halving its range moves them beyond their sampling interval): "
+                     + "; ".join(f"{r.value}: {r.moved}" for r in depends.itertuples()) + ".")
+    elif len(priors):
+        lines.append("Halving any one prior's range moves no regret beyond its sampling interval.")
+    worth = voi[voi["informative"]]
+    if len(worth):
+        lines.append("Worth knowing before choosing: " + "; ".join(f"for {c}: {', '.join(g['value'].head(3))}"
+                                                                   for c, g in worth.groupby("criterion", sort=False)) + ".")
+    elif len(voi) and not voi["evppi"].any():
+        lines.append("Worth knowing before choosing: nothing. On every criterion the same policy is best whatever any "
+                     "uncertain value is (the value of information is zero): the choice between the efficient policies "
+                     "is one of priorities, not of evidence.")
+    else:
+        lines.append("Worth knowing before choosing: no value beats what chance gives.")
+    return lines

@@ -1,0 +1,166 @@
+"""Robust decisions: toys with known answers for the search, regret and value of information, the
+errors of a bad `decision:` section, and a stopped search that resumes to the same answer."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.decision import evaluate, problem_of
+from sim.analysis.robustness import efficient, regret
+from sim.analysis.search import search
+from sim.analysis.voi import evppi, value_of_information
+from sim.scenario import with_overrides
+
+from conftest import SCENARIOS, cli
+
+MAX = np.array([1.0, 1.0])
+
+# the 2018 baseline over 16 quarters, Seoul choosing from 2019 the US sanctions' level (a stand-in lever
+# whose effect on trade is known in sign) and the growth of tourism, which moves nothing the objectives
+# read once the people-to-people mechanism is switched off
+TOY = {
+    "steps": 16, "mechanisms.people": 0.0, "sweep": None,
+    "decision": {
+        "levers": {"sanctions": {"path": "parameters.sanctions", "range": [0.0, 1.0], "at": ["2019Q1"]},
+                   "tourism": {"path": "parameters.tourism_growth", "range": [0.0, 0.5], "at": ["2019Q1"]}},
+        "objectives": {"trade": {"measure": "cooperation", "pair": "Seoul-Moscow", "direction": "max"},
+                       "alliance": {"measure": "stance", "pair": "Seoul->Washington", "direction": "max", "at_least": 0.0}},
+        "ensemble": 12, "replicates": 2, "population": 8, "generations": 10},
+}
+
+
+@pytest.fixture(scope="module")
+def toy(baseline):
+    return problem_of(with_overrides(baseline, TOY))
+
+
+def test_a_policy_that_dominates_in_every_state_is_the_efficient_set_with_no_regret():
+    rng = np.random.default_rng(1)
+    outcomes = rng.random((6, 40, 2))
+    outcomes[3] = outcomes.max(axis=0) + 0.1  # better on both objectives in every state
+    assert list(efficient(rng.random((6, 3)), outcomes, MAX)) == [3]
+    lost = regret(outcomes, MAX)
+    assert np.all(lost[3] == 0) and np.all(np.delete(lost, 3, axis=0) > 0)
+
+
+def test_a_value_that_decides_the_best_policy_is_worth_knowing_and_one_that_cannot_is_not():
+    found = []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        theta, idle = rng.random(200), rng.random(200)
+        utility = np.stack([theta > 0.5, theta <= 0.5]).astype(float) + 0.3 * rng.random((2, 200))
+        voi = value_of_information({"u": utility}, pd.DataFrame({"theta": theta, "idle": idle}), seed=seed).set_index("value")
+        found.append((voi.at["theta", "informative"], voi.at["idle", "informative"]))
+    decides, idle = np.mean(found, axis=0)
+    assert decides == 1.0 and idle <= 0.15  # the shuffled estimate is a 95th percentile: about 5% by chance
+    dominant = np.stack([np.ones(200), np.zeros(200)])
+    assert evppi(dominant, np.random.default_rng(0).random(200)) == 0.0
+
+
+def test_the_search_finds_the_policy_that_is_best_in_every_state(toy, tmp_path):
+    grid = np.array([[x, 0.1] for x in np.linspace(0, 1, 5)])
+    outcomes = evaluate(toy, grid)
+    trade = outcomes[..., 0]
+    assert np.all(trade[0] >= trade[1:]), "the toy's premise: no sanctions is best for trade in every state"
+    policies, found = search(toy, tmp_path, say=lambda _: None)
+    best = found[..., 0].mean(axis=1).argmax()
+    assert policies[best, 0] < 0.05  # at the bound where the dominant policy is
+    assert found[best, :, 0].mean() > trade[1].mean()  # better than any other policy of the grid
+
+
+def test_a_lever_with_no_effect_changes_nothing_and_is_worth_nothing(toy):
+    outcomes = evaluate(toy, np.array([[0.6, 0.0], [0.6, 0.5]]))
+    assert np.array_equal(outcomes[0], outcomes[1])
+    states = pd.DataFrame({"idle": np.random.default_rng(2).random(outcomes.shape[1])})
+    assert value_of_information({"trade": outcomes[..., 0]}, states)["evppi"].tolist() == [0.0]
+
+
+def test_a_stopped_search_resumes_to_the_same_policies(toy, tmp_path):
+    whole = search(toy, tmp_path / "whole", say=lambda _: None)
+
+    def stop(message):
+        if message.startswith("generation 2/"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        search(toy, tmp_path / "stopped", say=stop)
+    resumed = search(toy, tmp_path / "stopped", say=lambda _: None)
+    for a, b in zip(whole, resumed):
+        np.testing.assert_array_equal(a, b)
+
+
+BAD = {
+    "lever_not_a_condition": ({"levers": {"x": {"path": "alignment.Seoul-Moscow", "range": [0, 1], "at": ["2019Q1"]}}},
+                              "decision.levers.x.path", "not a condition a lever can set"),
+    "lever_outside_run": ({"levers": {"x": {"path": "parameters.sanctions", "range": [0, 1], "at": ["2050Q1"]}}},
+                          "decision.levers.x.at.0", "outside the run"),
+    "empty_range": ({"levers": {"x": {"path": "parameters.sanctions", "range": [1, 0], "at": ["2019Q1"]}}},
+                    "decision.levers.x.range", "is empty"),
+    "stance_both_ways": ({"objectives": {"o": {"measure": "stance", "pair": "Seoul-Moscow", "direction": "max"}}},
+                         "decision.objectives.o.pair", "a stance is one way"),
+    "no_pair": ({"objectives": {"o": {"measure": "cooperation", "direction": "max"}}},
+                "decision.objectives.o.pair", "needs a pair"),
+    "two_thresholds": ({"objectives": {"o": {"measure": "partnership", "direction": "max", "at_least": 0.1, "at_most": 0.5}}},
+                       "decision.objectives.o", "one threshold"),
+    "uncertain_not_a_condition": ({"uncertain": {"steps": [1, 2]}}, "decision.uncertain.steps", "not a condition"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_a_bad_decision_section_names_the_field_and_what_is_allowed(tmp_path, name):
+    import yaml
+
+    change, field, words = BAD[name]
+    decision = {**TOY["decision"], **change}
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump({"base": str(SCENARIOS / "baseline_2018.yaml"), "sweep": None, "decision": decision}))
+    result = cli("decide", path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert str(path) in result.stderr and field in result.stderr and words in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_decide_needs_a_decision_section(tmp_path):
+    result = cli("decide", SCENARIOS / "baseline_2018.yaml", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "no `decision:` section" in result.stderr
+
+
+def test_decide_writes_its_tables_figures_and_report(tmp_path, baseline):
+    import yaml
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump({"base": str(SCENARIOS / "baseline_2018.yaml"), "steps": 16, "sweep": None,
+                                    "decision": {**TOY["decision"], "generations": 2}}))
+    result = cli("decide", path, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    assert {"policies.parquet", "outcomes.parquet", "states.parquet", "voi.parquet", "boxes.json", "manifest.json",
+            "report.html"} <= {p.name for p in out.iterdir()}
+    assert sorted(p.name for p in (out / "plots").iterdir()) == ["boxes.png", "policies.png", "regret.png", "voi.png"]
+    policies = pd.read_parquet(out / "policies.parquet")
+    assert policies["policy"].iloc[0] == "status quo" and "Most robust efficient policy" in result.stdout
+    again = cli("decide", path, "--out", out)
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+
+def test_a_search_resumes_only_with_its_own_posterior(tmp_path):
+    import yaml
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump({"base": str(SCENARIOS / "decide_2025.yaml"),
+                                    "decision": {"ensemble": 4, "replicates": 1, "population": 4, "generations": 1}}))
+    posterior = SCENARIOS / "posteriors" / "history_2005_2024"
+    assert cli("decide", path, "--out", tmp_path / "out", "--posterior", posterior, "--quiet").returncode == 0
+    without = cli("decide", path, "--out", tmp_path / "out", "--resume")
+    assert without.returncode == 2 and "another posterior" in without.stderr
+    assert cli("decide", path, "--out", tmp_path / "out", "--posterior", posterior, "--resume", "--quiet").returncode == 0
+
+
+def test_the_status_quo_holds_each_lever_at_the_value_in_force_then():
+    from sim.analysis.decision import status_quo
+    from sim.scenario import load_scenario
+
+    s = load_scenario(SCENARIOS / "decide_2025.yaml")  # Seoul joined fully in 2022; its autonomy is set in 2025Q2
+    quo = dict(zip(problem_of(s).variables["setting"], status_quo(problem_of(s))))
+    assert quo["actors.Seoul.joining@2025Q2"] == quo["actors.Seoul.joining@2030Q1"] == 1.0
+    assert quo["actors.Seoul.autonomy@2025Q2"] == pytest.approx(0.25)  # the 2025Q2 event's own value, as written
