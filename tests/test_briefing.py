@@ -126,3 +126,24 @@ def test_a_workbook_written_in_blocks_says_how_far_it_has_got(tmp_path, monkeypa
     assert csv.returncode == 0
     flat = pd.read_csv(tmp_path / "r" / "export" / "trajectories.csv")
     pd.testing.assert_frame_equal(sheets["trajectories"], flat, check_dtype=False)
+
+
+def test_a_scenario_that_names_its_posterior_draws_from_it_unless_told_otherwise(tmp_path):
+    base = ["run", SCENARIOS / "baseline_2025.yaml", "--replicates", "3", "--steps", "90", "--quiet"]
+    named = cli(*base, "--out", tmp_path / "named")
+    assert named.returncode == 0, named.stderr
+    manifest = json.loads((tmp_path / "named" / "manifest.json").read_text())
+    assert manifest["posterior"].endswith("history_2005_2024") and "posterior" in manifest["parameters"]
+    own = cli(*base, "--file-values", "--out", tmp_path / "own")
+    assert own.returncode == 0 and "posterior_sha256" not in json.loads((tmp_path / "own" / "manifest.json").read_text())
+    both = cli(*base, "--file-values", "--posterior", SCENARIOS / "posteriors" / "history_2005_2024", "--out", tmp_path / "x")
+    assert both.returncode == 2 and "one of the two" in both.stderr
+
+
+def test_the_date_column_orders_quarters_in_time(tmp_path):
+    import sim
+
+    assert cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "10", "--out", tmp_path / "r",
+               "--quiet").returncode == 0
+    dates = sim.load_results(tmp_path / "r").trajectories["date"]
+    assert dates.max() == "2021Q1" and dates.min() == "2018Q3" and dates.cat.ordered

@@ -152,7 +152,7 @@ def test_the_command_module_imports_no_heavy_library():
 def test_a_misspelt_set_path_lists_the_allowed_names(tmp_path):
     result = cli("run", SCENARIOS / "baseline_2018.yaml", "--set", "actors.Seol.autonomy=0.8", "--out", tmp_path / "o")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "unknown field 'actors.Seol'; allowed: Seoul, Washington, Beijing, Moscow, Tokyo" in result.stderr
+    assert "unknown field 'actors.Seol' (did you mean 'Seoul'?); allowed: Seoul, Washington, Beijing, Moscow, Tokyo" in result.stderr
 
 
 def test_an_out_of_range_sweep_value_reads_like_every_other_message(tmp_path):
@@ -305,3 +305,19 @@ def test_bash_completion_offers_every_command_and_the_options_of_one(tmp_path):
 
     assert offers("") == names
     assert {"--resume", "--replace", "--replicates"} <= set(offers("batch", "--re"))
+
+
+@pytest.mark.parametrize("edit, words", [
+    (("patron: Beijing}", "patron: Bejing}"), "unknown actor 'Bejing' (did you mean 'Beijing'?)"),
+    (("autonomy: 0.35, patron", "autonomi: 0.35, patron"), "unknown field 'autonomi' in actors.Seoul (did you mean 'autonomy'?)"),
+])
+def test_a_misspelt_name_gets_a_suggestion(tmp_path, edit, words):
+    path = tmp_path / "typo.yaml"
+    path.write_text(BASELINE.replace(*edit))
+    result = cli("validate", path)
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+
+
+def test_run_on_a_sweep_file_says_it_leaves_the_sweep_aside(tmp_path):
+    result = cli("run", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "r")
+    assert result.returncode == 0 and "`run` leaves it aside" in result.stderr and "alliance-sim batch" in result.stderr

@@ -151,8 +151,10 @@ def test_a_search_resumes_only_with_its_own_posterior(tmp_path):
                                     "decision": {"ensemble": 4, "replicates": 1, "population": 4, "generations": 1}}))
     posterior = SCENARIOS / "posteriors" / "history_2005_2024"
     assert cli("decide", path, "--out", tmp_path / "out", "--posterior", posterior, "--quiet").returncode == 0
-    without = cli("decide", path, "--out", tmp_path / "out", "--resume")
+    without = cli("decide", path, "--out", tmp_path / "out", "--resume", "--file-values")
     assert without.returncode == 2 and "another posterior" in without.stderr
+    named = cli("decide", path, "--out", tmp_path / "out", "--resume", "--quiet")  # the scenario names that posterior
+    assert named.returncode == 0, named.stderr
     assert cli("decide", path, "--out", tmp_path / "out", "--posterior", posterior, "--resume", "--quiet").returncode == 0
 
 

@@ -51,9 +51,20 @@ def resolved(args: argparse.Namespace) -> Resolved:
     and the --posterior if given (`core.resolve` decides the rest state)."""
     from ..scenario import load_scenario
 
-    posterior = posterior_option(args.posterior) if getattr(args, "posterior", None) else None
-    return checked(load_scenario(args.scenario), overrides(args.set) | _counts(args), posterior,
+    s = load_scenario(args.scenario)
+    chosen = posterior_of(args, s)
+    return checked(s, overrides(args.set) | _counts(args), posterior_option(chosen) if chosen else None,
                    source=f"{args.scenario} (command-line options)")
+
+
+def posterior_of(args: argparse.Namespace, s: Scenario) -> str | None:
+    """The posterior folder runs draw from: --posterior, else the scenario's own `posterior:`, unless
+    --file-values asks for the file's hand-set values."""
+    if getattr(args, "file_values", False):
+        if getattr(args, "posterior", None):
+            raise UsageError("--posterior and --file-values: allowed: one of the two")
+        return None
+    return getattr(args, "posterior", None) or s.posterior
 
 
 def checked(s: Scenario, changes: dict, posterior: Posterior | None, source: str) -> Resolved:
@@ -98,7 +109,10 @@ def posterior_option(folder: str) -> Posterior:
 def add_posterior(p: argparse.ArgumentParser) -> None:
     p.add_argument("--posterior", metavar="FOLDER",
                    help="a calibration folder (alliance-sim calibrate): each run draws its parameter set from "
-                        "its posterior (seeded), so results carry parameter and seed uncertainty together")
+                        "its posterior (seeded), so results carry parameter and seed uncertainty together "
+                        "(default: the scenario's own `posterior:`, if it names one)")
+    p.add_argument("--file-values", action="store_true",
+                   help="the scenario file's hand-set values, even where it names a posterior")
 
 
 HELD = ExitStack()  # the folders the command reads, held until it ends (`release`)

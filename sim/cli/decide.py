@@ -14,6 +14,7 @@ from .common import (
     add_svg,
     checked,
     overrides,
+    posterior_of,
     posterior_option,
     print_paths,
     say,
@@ -52,7 +53,8 @@ def main(args: argparse.Namespace) -> int:
     if s.decision is None:
         raise UsageError(f"{args.scenario}: no `decision:` section (levers, objectives); allowed: a scenario with one, "
                          "such as scenarios/decide_2025.yaml")
-    posterior = posterior_option(args.posterior) if args.posterior else None
+    chosen = posterior_of(args, s)
+    posterior = posterior_option(chosen) if chosen else None
     if posterior is not None:
         checked(s, {}, posterior, source=args.scenario)  # a posterior that sets what the scenario lacks: a usage error
     out = Path(args.out) if args.out else default_folder(s, suffix="decision")
@@ -62,6 +64,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
         again = f"alliance-sim decide {args.scenario} --out {out}" + (f" --posterior {args.posterior}" if args.posterior else "")
+        again += " --file-values" if args.file_values else ""
         print(f"\nalliance-sim decide: interrupted; the finished generations are kept in {out / 'generations'}. "
               f"`{again} --resume` continues.", file=sys.stderr)
         return 130

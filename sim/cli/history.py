@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_memory, add_posterior, add_set, add_svg, checked, posterior_option, print_paths, say
+from .common import add_memory, add_posterior, add_set, add_svg, checked, posterior_of, posterior_option, print_paths, say
 
 
 def add(sub) -> None:
@@ -43,8 +43,9 @@ def main(args: argparse.Namespace) -> int:
     s = load_scenario(args.scenario or shipped(history.DEFAULT))
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
-    say(args, f"parameters: {parameters_used(args.posterior)}")
-    posterior = posterior_option(args.posterior) if args.posterior else None
+    chosen = posterior_of(args, s)
+    say(args, f"parameters: {parameters_used(chosen)}")
+    posterior = posterior_option(chosen) if chosen else None
     found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs)
     out = Path(args.out) if args.out else Path("results") / "history"
     out.mkdir(parents=True, exist_ok=True)

@@ -31,18 +31,22 @@ def main(args: argparse.Namespace) -> int:
     from ..core.outcomes import partnership_count, share_text
     from ..outputs.results import default_folder, parameters_used, replacing
 
-    if args.posterior and args.engine != "vectorized":
-        raise UsageError("--posterior runs on the vectorized engine; allowed: --engine vectorized")
     runs = resolved(args)
     s, posterior = runs.scenario, runs.posterior
+    if posterior is not None and args.engine != "vectorized":
+        raise UsageError(f"runs drawn from the posterior {posterior.source} use the vectorized engine; allowed: --engine "
+                         "vectorized, or --file-values for the file's own values on the Mesa engine")
     out = Path(args.out) if args.out else default_folder(s)
     if out.exists() and not args.replace:
         raise UsageError(f"{out} exists; choose another --out or pass --replace")
     if args.replace and (what := replacing(out)):
         say(args, f"replacing {what}")
-    drawn = f", parameters drawn from {args.posterior}" if posterior is not None else ""
+    if s.sweep is not None:
+        say(args, f"'{s.name}' has a `sweep:` section: `run` leaves it aside and runs the scenario's own values "
+                  f"{s.replicates} times; `alliance-sim batch` runs the sweep")
+    drawn = f", parameters drawn from {posterior.source}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
-    say(args, f"parameters: {parameters_used(args.posterior)}")
+    say(args, f"parameters: {parameters_used(posterior and posterior.source)}")
     if posterior is not None and posterior.unused(s):
         say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
     folder, found = run(runs, out, args.engine, args.replace)

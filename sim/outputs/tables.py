@@ -36,7 +36,7 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
         {
             "run_id": run_col,
             "step": step_col,
-            "date": pd.Categorical.from_codes(step_col, categories=dates),
+            "date": pd.Categorical.from_codes(step_col, categories=dates, ordered=True),  # quarters in time order
             "source": pd.Categorical.from_codes(src[pair_col], categories=names),
             "target": pd.Categorical.from_codes(dst[pair_col], categories=names),
             "alignment": pick(traj.A),

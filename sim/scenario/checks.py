@@ -9,7 +9,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
-from .paths import FREE_KEYS, PARAMETER_NAMES, expand_path, file_name_problem, get_path, parse_pair, set_setting
+from .paths import FREE_KEYS, PARAMETER_NAMES, did_you_mean, expand_path, file_name_problem, get_path, parse_pair, set_setting
 from .schema import Actor, FactorRange, Mechanisms, Parameters, Scenario
 
 
@@ -20,7 +20,7 @@ def check_references(s: Scenario) -> list[Problem]:
 
     def need_actor(path: str, value: str | None) -> None:
         if value is not None and value not in names:
-            problems.append(Problem(path, f"unknown actor {value!r}; allowed: {known}"))
+            problems.append(Problem(path, f"unknown actor {value!r}{did_you_mean(value, names)}; allowed: {known}"))
 
     unsafe = file_name_problem(s.name)
     if unsafe:
@@ -256,7 +256,8 @@ def _check_pair_key(path: str, key: str, names: list[str], directed_ok: bool) ->
         return [Problem(path, f"{key!r} is directed; allowed here: 'A-B' (ties are symmetric)")]
     bad = [x for x in (a, b) if x not in names]
     if bad:
-        return [Problem(path, f"unknown actor {bad[0]!r}; allowed: one of the actors ({', '.join(names)})")]
+        return [Problem(path, f"unknown actor {bad[0]!r}{did_you_mean(bad[0], names)}; allowed: one of the actors "
+                              f"({', '.join(names)})")]
     if a == b:
         return [Problem(path, "a pair needs two different actors")]
     return []
@@ -317,7 +318,8 @@ def _check_event_setting(s: Scenario, key: str, value, where: str) -> list[Probl
             adapter = _adapter(Scenario, table)
         case ["actors", actor, name] if is_condition(full):
             if actor not in s.actors:
-                return [Problem(where, f"unknown actor {actor!r}; allowed: one of the actors ({', '.join(s.names)})")]
+                return [Problem(where, f"unknown actor {actor!r}{did_you_mean(actor, s.names)}; allowed: one of the "
+                                       f"actors ({', '.join(s.names)})")]
             adapter = _adapter(Actor, name)
         case ["parameters" | "mechanisms" as section, name] if is_condition(full):
             adapter = _adapter(Parameters if section == "parameters" else Mechanisms, name)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import yaml
 from pydantic import BaseModel
 
+from .paths import did_you_mean
 from .schema import Scenario
 
 
@@ -73,7 +74,8 @@ def from_pydantic(err: dict, lines: dict) -> Problem:
     kind, value, msg = err["type"], err.get("input"), err["msg"]
     if kind == "extra_forbidden":
         parent = ".".join(loc[:-1]) or "the top level"
-        message = f"unknown field {loc[-1]!r} in {parent}; allowed: {', '.join(_allowed_fields(loc[:-1]))}"
+        allowed = _allowed_fields(loc[:-1])
+        message = f"unknown field {loc[-1]!r} in {parent}{did_you_mean(loc[-1], allowed)}; allowed: {', '.join(allowed)}"
     elif kind == "missing":
         message = "is required but missing"
     elif kind == "value_error":

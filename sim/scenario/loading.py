@@ -75,11 +75,13 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
 
 
 def _resolve_data_folder(data: dict, path: Path) -> None:
-    """A `calibration.data` folder is relative to the file that names it: made absolute here, as
-    `base:` is, so that it means the same whichever file is loaded first."""
+    """A `calibration.data` folder and a `posterior` folder are relative to the file that names them:
+    made absolute here, as `base:` is, so that they mean the same whichever file is loaded first."""
     c = data.get("calibration")
     if isinstance(c, dict) and isinstance(c.get("data"), str) and c["data"].strip():
         c["data"] = str((path.parent / c["data"]).resolve())
+    if isinstance(data.get("posterior"), str) and data["posterior"].strip():
+        data["posterior"] = str((path.parent / data["posterior"]).resolve())
 
 
 def _merge(base: dict, override: dict) -> dict:

@@ -81,7 +81,8 @@ def set_path(data: dict, path: str, value: Any) -> None:
             if not isinstance(key, int) or key >= len(node):
                 raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}")
         elif not isinstance(node, dict) or (key not in node and not (last and keys[0] in FREE_KEYS)):
-            allowed = f"; allowed: {', '.join(map(str, node))}" if isinstance(node, dict) and node else ""
+            allowed = (f"{did_you_mean(key, node)}; allowed: {', '.join(map(str, node))}"
+                       if isinstance(node, dict) and node else "")
             raise KeyError(f"unknown field {'.'.join(keys[: depth + 1])!r}{allowed}")
         if last:
             node[key] = value
@@ -109,3 +110,9 @@ def get_path(data: dict, path: str) -> Any:
     return node
 
 
+def did_you_mean(word: str, options) -> str:
+    """' (did you mean X?)' for the closest of `options` to a misspelt `word`, or '' if none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -269,6 +269,8 @@ class Scenario(_Strict):
     landscape: LandscapeInput | None = Field(None, description="sizes and propensities for the energy landscape")
     calibration: Calibration | None = Field(None, description="priors and observed series for `alliance-sim calibrate`")
     decision: Decision | None = Field(None, description="levers and objectives for `alliance-sim decide`")
+    posterior: str | None = Field(None, description="a calibration folder (relative to this file) from whose posterior "
+                                                    "every command draws each run's parameters, unless --file-values")
 
     @field_validator("start", mode="before")
     @classmethod
