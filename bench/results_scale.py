@@ -20,7 +20,6 @@ to the design's factor values.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -64,19 +63,26 @@ ENGINE_QUERIES = {
 ENGINE_SETUP = "import sys, pyarrow.dataset as ds, pyarrow.compute as pc; from sim.outputs.query import Table; F = sys.argv[1]; "
 
 
+# The command runs under this launcher, which reports the command's own peak: a process started
+# straight from a big one (a test session) inherits that process's peak in its count (Linux).
+LAUNCHER = ("import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
+            "_, status, usage = os.wait4(child.pid, 0); print(usage.ru_maxrss); "
+            "sys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def measured(args: list[str], repeat: int) -> tuple[float, float]:
     """Median wall seconds and the largest peak resident memory (MB) of a command, in new processes."""
     times, peaks = [], []
     for _ in range(repeat):
         with tempfile.TemporaryFile() as err:  # a file, not a pipe: a pipe left unread can fill and stall the child
             t0 = time.perf_counter()
-            child = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)
+            done = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, *args], cwd=ROOT,
+                                  stdout=subprocess.PIPE, stderr=err, text=True)
             times.append(time.perf_counter() - t0)
-            if os.waitstatus_to_exitcode(status) != 0:
+            if done.returncode != 0:
                 err.seek(0)
                 raise RuntimeError(f"failed: {' '.join(args)}\n{err.read().decode()}")
-        peaks.append(usage.ru_maxrss / 1024)  # Linux reports KiB
+        peaks.append(int(done.stdout) / 1024)  # Linux reports KiB
     return statistics.median(times), max(peaks)
 
 

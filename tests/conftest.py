@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 from contextlib import chdir, redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -54,6 +55,14 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         finally:
             plt.close("all")
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def interruptible(command: list[str], **popen) -> subprocess.Popen:
+    """Start a command that a test will interrupt with Ctrl-C (SIGINT).
+
+    A shell that runs the suite in the background starts it with SIGINT ignored, and the child
+    would inherit that: it gets Ctrl-C back."""
+    return subprocess.Popen(command, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **popen)
 
 
 def final(traj: Trajectory, s: Scenario, src: str, dst: str, part: str = "A") -> np.ndarray:

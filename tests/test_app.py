@@ -67,6 +67,7 @@ def test_sliders_and_stepping_update_the_page(server, tmp_path):
         step = page.get_by_role("button", name="Step")
         step.wait_for(timeout=60_000)
         assert "2018Q3" in status(page)
+        assert page.title() == f"alliance-sim — {scenario}"
         assert "sanctions 0.60" in page.inner_text("body")
 
         # move the sanctions slider to its left end, then reset so that the model takes it

@@ -18,7 +18,7 @@ from sim.core.outcomes import percent
 from sim.outputs.results import load_results
 from sim.scenario import ScenarioError, load_scenario, with_overrides
 
-from conftest import ROOT, SCENARIOS, cli
+from conftest import ROOT, SCENARIOS, cli, interruptible
 
 TABLES = ("runs", "design", "trajectories", "outcomes", "summary")
 
@@ -137,9 +137,7 @@ def test_an_interrupted_batch_resumes_to_identical_tables(tmp_path, how):
     reference.mkdir()
     assert subprocess.run(_batch_command(reference, "--quiet"), cwd=ROOT).returncode == 0
 
-    # a shell running this suite in the background starts it with SIGINT ignored: give the batch Ctrl-C back
-    proc = subprocess.Popen(_batch_command(tmp_path, "--quiet"), cwd=ROOT, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = interruptible(_batch_command(tmp_path, "--quiet"), cwd=ROOT, stderr=subprocess.PIPE, text=True)
     _wait_for_chunks(tmp_path, 2, proc)
     proc.send_signal(how)
     _, err = proc.communicate(timeout=60)

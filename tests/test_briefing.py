@@ -147,3 +147,71 @@ def test_the_date_column_orders_quarters_in_time(tmp_path):
                "--quiet").returncode == 0
     dates = sim.load_results(tmp_path / "r").trajectories["date"]
     assert dates.max() == "2021Q1" and dates.min() == "2018Q3" and dates.cat.ordered
+
+
+def test_event_labels_in_one_quarter_or_the_next_stand_apart_each_joined_to_its_line(tmp_path):
+    import matplotlib.text as mtext
+
+    import sim
+    from sim.outputs.figures.trajectories import trajectories_figure
+
+    file = tmp_path / "events.yaml"
+    file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: events\nevents:\n"
+                    "  - {at: 2020Q1, set: {sanctions: 0.9}, note: 'a first event'}\n"
+                    "  - {at: 2020Q1, set: {actors.Seoul.autonomy: 0.5}, note: 'a second event, same quarter'}\n"
+                    "  - {at: 2020Q2, set: {sanctions: 0.5}, note: 'the next quarter'}\n")
+    assert cli("run", file, "--replicates", "2", "--steps", "12", "--out", tmp_path / "r", "--quiet").returncode == 0
+    found = sim.load_results(tmp_path / "r")
+    fig = trajectories_figure(found.trajectories, found.scenario)
+    fig.canvas.draw()
+    labels = {t.get_text().strip(): t for t in fig.axes[0].texts if t.get_rotation() == 90}
+    assert {label.xy[0] for label in labels.values()} == {2020.0, 2020.25}
+    assert labels["the next quarter"].xy[0] == 2020.25
+    boxes = [mtext.Text.get_window_extent(t) for t in labels.values()]  # the text alone, not its leader
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("font", ["this machine's", "none"])
+def test_names_in_hangul_and_kanji_are_drawn_or_the_packages_of_a_font_are_named(tmp_path, monkeypatch, font):
+    import warnings
+
+    from sim.outputs.figures import fonts, save
+
+    if font == "none":
+        monkeypatch.setattr(fonts, "FONT", None)
+    fig, ax = plt.subplots()
+    draw_network(ax, ["서울", "東京", "Moscow"], np.full(3, 0.3), np.full((3, 3), np.nan))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        save(fig, tmp_path / "names")
+    said = [str(w.message) for w in caught]
+    if fonts.FONT is None:  # as on a machine without one
+        assert any("fonts-noto-cjk" in m for m in said), said
+    else:
+        assert not any("missing from font" in m or "no font" in m for m in said), said
+
+
+def test_one_pass_of_validation_reports_schema_and_reference_problems_events_counted_from_1(tmp_path):
+    file = tmp_path / "bad.yaml"
+    file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: bad\nsteps: 20\n"
+                    "parameters: {sanctions: 2}\n"
+                    "partnership: {pair: [Seoul, Moscw]}\n"
+                    "events:\n"
+                    "  - {at: 2030Q1, set: {sanctions: 0.2}}\n"
+                    "  - {at: 2019Q1, set: {sanctions: 0.2}, nte: x}\n")
+    found = cli("validate", file)
+    lines = found.stderr.splitlines()
+    assert found.returncode == 2 and len(lines) == 4, found.stderr
+    assert lines[0].startswith(f"{file}:4: parameters.sanctions: value 2")  # the schema's
+    assert lines[1].startswith(f"{file}:5: partnership.pair item 2: unknown actor 'Moscw' (did you mean 'Moscow'?)")
+    assert lines[2].startswith(f"{file}:7: event 1, at: 2030Q1 is outside the run")  # the checks across fields
+    assert lines[3].startswith(f"{file}:8: event 2, nte: unknown field 'nte' in event 2 (did you mean 'note'?)")
+
+
+def test_a_check_that_would_judge_the_default_of_a_bad_field_waits_for_it(tmp_path):
+    file = tmp_path / "bad.yaml"  # steps is wrong: whether the event lies outside the run cannot be said yet
+    file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: bad\nsteps: -3\n"
+                    "events:\n  - {at: 2060Q1, set: {sanctions: 0.2}}\n")
+    found = cli("validate", file)
+    assert found.returncode == 2 and found.stderr.count("\n") == 1 and "steps: value -3" in found.stderr, found.stderr

@@ -13,7 +13,7 @@ from sim.evidence.calibration import Model, Target
 from sim.outputs.posterior import read_posterior, write_posterior
 from sim.scenario import ScenarioError, load_scenario
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, interruptible
 
 HISTORY = SCENARIOS / "history_2005_2024.yaml"
 
@@ -29,7 +29,7 @@ def scenario_file(tmp_path: Path, calibration: dict) -> Path:
     ({"mechanisms.hedging": {"uniform": [0, 30]}}, "calibration.priors.mechanisms.hedging.uniform: value 30"),
     ({"rate": {"uniform": [0.3, 0.1]}}, "rate.uniform: [0.3, 0.1] is empty"),
     ({"alignment.Seoul-Moscow": {"uniform": [0, 1]}}, "is not a condition the calibration can set"),
-    ({"gov": {"uniform": [0, 0.5], "sets": ["actors.Seoul.autonomy@2009Q1"]}}, "gov.sets.0: no event at 2009Q1 sets"),
+    ({"gov": {"uniform": [0, 0.5], "sets": ["actors.Seoul.autonomy@2009Q1"]}}, "gov.sets item 1: no event at 2009Q1 sets"),
     ({"gov": {"uniform": [0, 0.5], "sets": ["actors.Nowhere.autonomy"]}}, "unknown field 'actors.Nowhere.autonomy'"),
     ({"rate": {"normal": [0.1, 0.02]}}, "unknown field 'normal'"),
 ])
@@ -229,7 +229,7 @@ def test_ctrl_c_keeps_the_finished_generations_and_resume_continues(tmp_path):
     path = small(tmp_path, TRUTH_PRIORS, population=40, generations=100)
     out = tmp_path / "c"
     command = [sys.executable, "-m", "sim", "calibrate", str(path), "--out", str(out)]
-    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    proc = interruptible(command, stderr=subprocess.PIPE, text=True)
     seen = []
     while not any(line.startswith("generation 2/") for line in seen):
         seen.append(proc.stderr.readline())

@@ -93,7 +93,7 @@ BAD = {
     "lever_not_a_condition": ({"levers": {"x": {"path": "alignment.Seoul-Moscow", "range": [0, 1], "at": ["2019Q1"]}}},
                               "decision.levers.x.path", "not a condition a lever can set"),
     "lever_outside_run": ({"levers": {"x": {"path": "parameters.sanctions", "range": [0, 1], "at": ["2050Q1"]}}},
-                          "decision.levers.x.at.0", "outside the run"),
+                          "decision.levers.x.at item 1", "outside the run"),
     "empty_range": ({"levers": {"x": {"path": "parameters.sanctions", "range": [1, 0], "at": ["2019Q1"]}}},
                     "decision.levers.x.range", "is empty"),
     "stance_both_ways": ({"objectives": {"o": {"measure": "stance", "pair": "Seoul-Moscow", "direction": "max"}}},

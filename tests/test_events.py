@@ -51,11 +51,11 @@ def test_mesa_and_the_engine_apply_shifts_alike():
 
 
 @pytest.mark.parametrize("event, words", [
-    ({"at": "2019Q1"}, ["events.0", "needs `set`", "`shift`"]),
-    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Nowhere": 0.1}}}, ["events.0.shift.alignment.Seoul-Nowhere", "unknown actor"]),
-    ({"at": "2019Q1", "shift": {"cooperation": {"Seoul->Moscow": 0.1}}}, ["events.0.shift.cooperation.Seoul->Moscow", "directed"]),
-    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Moscow": 3}}}, ["events.0.shift.alignment.Seoul-Moscow", "less than or equal to 2"]),
-    ({"at": "2019Q1", "shift": {"stance": {"Seoul-Moscow": 0.1}}}, ["events.0.shift", "unknown field 'stance'", "alignment, cooperation"]),
+    ({"at": "2019Q1"}, ["event 1", "needs `set`", "`shift`"]),
+    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Nowhere": 0.1}}}, ["event 1, shift.alignment.Seoul-Nowhere", "unknown actor"]),
+    ({"at": "2019Q1", "shift": {"cooperation": {"Seoul->Moscow": 0.1}}}, ["event 1, shift.cooperation.Seoul->Moscow", "directed"]),
+    ({"at": "2019Q1", "shift": {"alignment": {"Seoul-Moscow": 3}}}, ["event 1, shift.alignment.Seoul-Moscow", "less than or equal to 2"]),
+    ({"at": "2019Q1", "shift": {"stance": {"Seoul-Moscow": 0.1}}}, ["event 1, shift", "unknown field 'stance'", "alignment, cooperation"]),
 ])
 def test_bad_events_are_refused_clearly(event, words):
     data = load_scenario(SCENARIOS / "baseline_2018.yaml").to_dict()

@@ -127,8 +127,14 @@ def make_page(scenario: Scenario):
     cls = model_class(scenario)
     params = model_params(scenario)
     model = cls(rng=params["rng"]["value"])
-    return SolaraViz(model, components=[StanceChart, NetworkChart], model_params=params,
-                     name=f"alliance-sim — {scenario.name}", play_interval=150)
+    name = f"alliance-sim — {scenario.name}"
+
+    @solara.component
+    def Page():
+        solara.Title(name)  # the browser tab's title (solara's own, otherwise)
+        SolaraViz(model, components=[StanceChart, NetworkChart], model_params=params, name=name, play_interval=150)
+
+    return Page()
 
 
 page = make_page(scenario_from_environment())

@@ -30,9 +30,22 @@ class ScenarioError(Exception):
         lines = []
         for p in self.problems:
             where = f"{self.source}:{p.line}" if p.line else self.source
-            field = f" {p.path}:" if p.path else ""
+            field = f" {shown(p.path)}:" if p.path else ""
             lines.append(f"{where}:{field} {p.message}")
         return "\n".join(lines)
+
+
+def shown(path: str) -> str:
+    """A field path as a reader counts, list items from 1: 'event 3, set.sanctions' for events.2.set.sanctions."""
+    words, head = [], []
+    for part in path.split("."):
+        if part.isdigit() and head:
+            name = ".".join(head)
+            words.append(f"event {int(part) + 1}" if name == "events" else f"{name} item {int(part) + 1}")
+            head = []
+        else:
+            head.append(part)
+    return ", ".join(words + ([".".join(head)] if head else []))
 
 
 class DuplicateKey(Exception):
@@ -73,7 +86,7 @@ def from_pydantic(err: dict, lines: dict) -> Problem:
     path = ".".join(loc)
     kind, value, msg = err["type"], err.get("input"), err["msg"]
     if kind == "extra_forbidden":
-        parent = ".".join(loc[:-1]) or "the top level"
+        parent = shown(".".join(loc[:-1])) or "the top level"
         allowed = _allowed_fields(loc[:-1])
         message = f"unknown field {loc[-1]!r} in {parent}{did_you_mean(loc[-1], allowed)}; allowed: {', '.join(allowed)}"
     elif kind == "missing":

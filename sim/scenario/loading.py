@@ -154,19 +154,58 @@ def _parse(text: str, source: str) -> tuple[dict, dict]:
 
 
 def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) -> Scenario:
-    """Validate a scenario given as plain data (as loaded from YAML)."""
+    """Validate a scenario given as plain data (as loaded from YAML), reporting every problem at once."""
     lines = lines or {}
     try:
-        scenario = Scenario.model_validate(data)
+        scenario, problems, dropped = Scenario.model_validate(data), [], ()
     except ValidationError as exc:
         problems = [from_pydantic(err, lines) for err in exc.errors()]
-        raise ScenarioError(source, problems) from None
-    problems = check_references(scenario)
-    for p in problems:
-        p.line = p.line or line_of(p.path, lines)
+        scenario, dropped = _the_rest(data, exc.errors())
+    if scenario is not None:
+        seen = {p.path for p in problems}
+        for p in check_references(scenario):
+            if p.path not in seen and not any(_judges(p, d) for d in dropped):
+                problems.append(Problem(p.path, p.message, p.line or line_of(p.path, lines)))
     if problems:
-        raise ScenarioError(source, problems)
+        raise ScenarioError(source, sorted(problems, key=lambda p: p.line or 0))
     return scenario
+
+
+def _the_rest(data: dict, errors: list) -> tuple[Scenario | None, tuple[str, ...]]:
+    """The scenario without the fields that failed the schema, so that the checks across fields
+    run in the same pass; with the paths left out. None when leaving fields out is not enough
+    (a required field, a list item, an actor): those checks then wait for the next pass."""
+    data, dropped = copy.deepcopy(data), []
+    for _ in range(3):  # leaving a field out can uncover a problem one level up
+        for err in errors:
+            if not _drop(data, err["loc"]):
+                return None, ()
+            dropped.append(".".join(map(str, err["loc"])))
+        try:
+            return Scenario.model_validate(data), tuple(dropped)
+        except ValidationError as exc:
+            errors = exc.errors()
+    return None, ()
+
+
+def _judges(p: Problem, dropped: str) -> bool:
+    """Whether a check's problem could come from the default of a field left out, not from the file."""
+    if dropped in ("start", "steps"):  # the run's span dates every event
+        return "outside the run" in p.message
+    return p.path == dropped or p.path.startswith(dropped + ".") or dropped.startswith(p.path + ".")
+
+
+def _drop(data: dict, loc: tuple) -> bool:
+    node = data
+    try:
+        for key in loc[:-1]:
+            node = node[key]
+    except (KeyError, IndexError, TypeError):
+        return False
+    if not isinstance(node, dict) or loc[-1] not in node or loc[:-1] == ("actors",):
+        return False
+    del node[loc[-1]]
+    return True
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "<overrides>") -> Scenario:

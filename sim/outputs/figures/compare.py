@@ -37,11 +37,10 @@ def compare_figure(items: list, title: str = "") -> plt.Figure:
     axes[-1].set_ylim(0, 100)
     axes[-1].set_ylabel("runs in which\npartnership reached (%)")
     axes[-1].set_xlabel("year (one step = one quarter)")
-    for it in items:
-        mark_events(list(axes), it.scenario)
     for ax in axes:
         ax.grid(axis="y", color="#e5e5e5")
         ax.spines[["top", "right"]].set_visible(False)
+    mark_events(list(axes), *(it.scenario for it in items))
     fig.suptitle(title or f"{focal}'s stances: median and 10–90% band of each scenario", fontsize=11)
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", frameon=False, fontsize=9)
     return fig

@@ -50,7 +50,8 @@ def draw_network(ax, names: list[str], power: np.ndarray, A: np.ndarray, labels:
     sizes = 900 + 2500 * power / max(power.max(), 1e-9)
     arc = "arc3,rad=0.15"  # the two directions of a pair curve apart
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color="#f2f2f2", edgecolors="#333333")
-    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=10, font_weight="bold")
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=10, font_weight="bold",
+                            font_family=plt.rcParams["font.family"])  # networkx would set sans-serif, without the CJK fallback
     nx.draw_networkx_edges(graph, pos, ax=ax, node_size=sizes, edge_color=[cmap(norm(v)) for v in stances],
                            width=0.8 + 4 * np.abs(stances), arrowstyle="-|>", arrowsize=14, connectionstyle=arc)
     if labels:  # near the source (with curved edges, label_pos runs from the source): tells the two directions apart

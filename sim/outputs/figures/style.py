@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize
 
 from ...scenario import Scenario
 from ...scenario.calendar import parse_quarter, step_dates
+from .fonts import check_glyphs
 
 # Okabe & Ito's colour-blind-safe palette (yellow left out: too pale on white).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000"]
@@ -55,16 +56,22 @@ def stance_colorbar(fig, ax) -> None:
     bar.set_label("alignment (−1 hostile, +1 aligned); width: strength")
 
 
+def spread(at: np.ndarray, gap: float) -> np.ndarray:
+    """Positions as near `at` (sorted) as they can be with at least `gap` between neighbours."""
+    at = np.array(at, dtype=float)
+    for _ in range(200):  # push overlapping neighbours apart, half the shortfall each
+        short = np.maximum(gap - np.diff(at), 0)
+        if not short.any():
+            break
+        at[:-1] -= short / 2
+        at[1:] += short / 2
+    return at
+
+
 def label_ends(ax, ends: list[tuple[float, float, str, str]], gap: float) -> None:
     """Label lines at their right ends, spreading labels apart so that none overlap."""
     ends = sorted(ends, key=lambda e: e[1])
-    y = np.array([e[1] for e in ends], dtype=float)
-    for _ in range(200):  # push overlapping neighbours apart, half the shortfall each
-        short = np.maximum(gap - np.diff(y), 0)
-        if not short.any():
-            break
-        y[:-1] -= short / 2
-        y[1:] += short / 2
+    y = spread([e[1] for e in ends], gap)
     x_text = ends[0][0] + 0.6
     for (x, y_line, text, color), y_text in zip(ends, y):
         ax.annotate(text, (x, y_line), xytext=(x_text, y_text), textcoords="data", va="center", color=color,
@@ -83,6 +90,7 @@ def save(fig: plt.Figure, path: Path, svg: bool = False) -> list[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = [path.with_suffix(".png")]
+    check_glyphs(fig)
     fig.savefig(written[0], dpi=150)
     if svg:
         written.append(path.with_suffix(".svg"))
@@ -101,12 +109,29 @@ def event_label(event) -> str:
     return "; ".join(parts)[:34]
 
 
-def mark_events(axes, scenario: Scenario) -> None:
-    """A thin vertical line at every event on each axis, labelled on the first."""
-    for k, event in enumerate(scenario.events):
-        x = parse_quarter(event.at) / 4
-        for n, ax in enumerate(axes):
-            ax.axvline(x, color="#9a9a9a", linewidth=0.7, linestyle="-", zorder=0)
-            if n == 0:
-                ax.text(x, 1.0, f" {event_label(event)}", transform=ax.get_xaxis_transform(), rotation=90, va="top",
-                        ha="right", fontsize=6.5, color="#6a6a6a")
+EVENT_FONT = 6.5  # points
+
+
+def mark_events(axes, *scenarios: Scenario) -> None:
+    """A thin vertical line at every event of the scenarios on each axis, labelled on the first.
+
+    Call it once the time axis has its final limits: labels of events in the same or nearby
+    quarters are set side by side, each joined to its line by a short tick, so none overlap.
+    """
+    events = sorted({(parse_quarter(e.at) / 4, event_label(e)) for s in scenarios for e in s.events})
+    if not events:
+        return
+    x = np.array([e[0] for e in events])
+    for ax in axes:
+        for at in np.unique(x):
+            ax.axvline(at, color="#9a9a9a", linewidth=0.7, linestyle="-", zorder=0)
+    ax = axes[0]
+    ax.figure.draw_without_rendering()  # the layout sets the axis' width, hence how far apart labels must be
+    x0, x1 = ax.get_xlim()
+    placed = spread(x, (x1 - x0) * EVENT_FONT * 1.4 / 72 * ax.figure.dpi / ax.get_window_extent().width)
+    for at, (_, text), label_at in zip(x, events, placed):
+        ax.annotate(f" {text}", (at, 1.0), xytext=(label_at, 0.985), xycoords=ax.get_xaxis_transform(),
+                    textcoords=ax.get_xaxis_transform(), rotation=90, va="top", ha="right", fontsize=EVENT_FONT,
+                    color="#6a6a6a", annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": "#b5b5b5", "linewidth": 0.5, "shrinkA": 0, "shrinkB": 0}
+                    if label_at != at else None)

@@ -63,7 +63,6 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     ax_p.set_ylim(0, 100)
     ax_p.set_ylabel("runs in which\npartnership reached (%)")
     ax_p.set_xlabel("year (one step = one quarter)")
-    mark_events([ax, ax_e, ax_p], scenario)
     for a in (ax, ax_e, ax_p):
         a.grid(axis="y", color="#e5e5e5")
         a.spines[["top", "right"]].set_visible(False)
@@ -71,4 +70,5 @@ def trajectories_figure(trajectories: pd.DataFrame, scenario: Scenario, focal: s
     ax.set_xlim(x0, x1 + (x1 - x0) * 0.2)  # room for the line labels
     for a in (ax, ax_e, ax_p):
         trim_x(a, x0, x1)
+    mark_events([ax, ax_e, ax_p], scenario)
     return fig
