@@ -101,8 +101,8 @@ def _design(res: Results) -> str:
             f"{int(res.summary['runs'].sum()):,} runs.</p>" + _table(factors))
 
 
-def _sections(res: Results) -> list[tuple[str, str, str]]:
-    """(id, title, html) for every section this folder supports."""
+def _sections(res: Results, say) -> list[tuple[str, str, str]]:
+    """(id, title, html) for every section this folder supports; `say` tells of each figure drawn."""
     s = res.scenario
     a, b = s.partnership.pair
     found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
@@ -113,15 +113,18 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
         found.append(("design", "The design", _design(res)))
         factors = [c for c in res.design.columns if c != "point"]
         if len(factors) >= 2:
+            say("report: the map")
             found.append(("map", "Headline map", _image(figures.map_figure(res.summary, s, factors[0], factors[1]))))
         best = int(res.summary["partnership_share"].idxmax())
         trajectories = res.trajectories_at(best)
         row = res.summary.loc[best]
         reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
         note = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
+    say("report: the trajectories")
     found.append(("trajectories", f"Trajectories: {a} and {b}",
                   (f"<p class='note'>Shown for {note}.</p>" if note else "")
                   + _image(figures.trajectories_figure(trajectories, s, note=note))))
+    say("report: the paths toward partnership")
     try:
         paths = _image(figures.paths_figure(read_paths(res), s))
     except ValueError as exc:  # the batch did not record the stances the picture needs
@@ -130,6 +133,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
     if res.design is not None and s.sweep.design in ("sobol", "morris"):
         from .analysis import sensitivity
 
+        say("report: sensitivity")
         table = sensitivity.analyse(res)
         wide = table.pivot_table(index="factor", columns=["outcome", "index"], values="value")
         wide.columns = [f"{index} of {OUTCOME_LABELS[outcome]}" for outcome, index in wide.columns]
@@ -138,6 +142,7 @@ def _sections(res: Results) -> list[tuple[str, str, str]]:
     if res.design is not None and res.summary["partnership_share"].gt(0).any():
         from .analysis import discovery
 
+        say("report: scenario discovery")
         try:
             box = discovery.discover(res)
         except (MissingExtra, ValueError) as exc:
@@ -177,12 +182,14 @@ def _comparison(res: Results, others: list[Results]) -> str:
             "marked 'vs first'.</p>" + _table(found) + _image(figures.compare_figure(items)))
 
 
-def build(res: Results, out: str | Path | None = None, others: list[Results] | None = None) -> Path:
+def build(res: Results, out: str | Path | None = None, others: list[Results] | None = None,
+          say=lambda message: None) -> Path:
     """Write the report of a loaded results folder, compared with `others` if given; returns its
-    path (default: FOLDER/report.html)."""
+    path (default: FOLDER/report.html). `say` tells how far it has got."""
     out = Path(out) if out else res.path / "report.html"
-    sections = _sections(res)
+    sections = _sections(res, say)
     if others:
+        say("report: the comparison")
         sections.insert(-1, ("comparison", "Compared with other scenarios", _comparison(res, others)))
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
     body = "".join(f'<section id="{k}"><h2>{html.escape(title)}</h2>{content}</section>' for k, title, content in sections)

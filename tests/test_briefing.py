@@ -215,3 +215,15 @@ def test_a_check_that_would_judge_the_default_of_a_bad_field_waits_for_it(tmp_pa
                     "events:\n  - {at: 2060Q1, set: {sanctions: 0.2}}\n")
     found = cli("validate", file)
     assert found.returncode == 2 and found.stderr.count("\n") == 1 and "steps: value -3" in found.stderr, found.stderr
+
+
+def test_the_commands_that_take_a_while_say_how_far_they_have_got_unless_quiet(tmp_path):
+    assert cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "4", "--steps", "8", "--out", tmp_path / "r",
+               "--quiet").returncode == 0
+    said = {"plot": cli("plot", tmp_path / "r").stderr, "report": cli("report", tmp_path / "r").stderr,
+            "history": cli("history", "--runs", "20", "--out", tmp_path / "h").stderr}
+    assert "plot: the trajectories figure (1 of 2)" in said["plot"] and "plot: the network figure (2 of 2)" in said["plot"]
+    assert "report: the trajectories" in said["report"] and "report: the paths" in said["report"]
+    assert "simulating 20 runs" in said["history"] and "holding them to the observed series" in said["history"]
+    for command in (["plot", tmp_path / "r"], ["report", tmp_path / "r"]):
+        assert cli(*command, "--quiet").stderr == ""

@@ -64,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
               f"`alliance-sim calibrate {args.scenario} --out {out} --resume` continues.", file=sys.stderr)
         return 130
     posterior = read_posterior(out)
-    found = history.run_history(s, args.runs, posterior, s.calibration.fit_end)
+    say(args, f"posterior predictive: {args.runs} runs, each with a parameter set drawn from the posterior")
+    found = history.run_history(s, args.runs, posterior, s.calibration.fit_end, say=lambda m: say(args, m))
     write_table(found.points, out / "predictive.parquet")
     write_table(found.scores, out / "scores.parquet")
     if not args.quiet:

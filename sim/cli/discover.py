@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, add_svg, load, print_paths
+from .common import UsageError, add_svg, load, print_paths, say
 
 
 def add(sub) -> None:
@@ -24,6 +24,7 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.figures import discovery_figure, save
 
     res = load(args.results)
+    say(args, "discover: PRIM over the batch's runs")
     try:
         found = discovery.discover(res, args.density)
     except ValueError as exc:

@@ -46,7 +46,8 @@ def main(args: argparse.Namespace) -> int:
     chosen = posterior_of(args, s)
     say(args, f"parameters: {parameters_used(chosen)}")
     posterior = posterior_option(chosen) if chosen else None
-    found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs)
+    found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs,
+                                say=lambda m: say(args, m))
     out = Path(args.out) if args.out else Path("results") / "history"
     out.mkdir(parents=True, exist_ok=True)
     write_table(found.points, out / "points.parquet")
@@ -59,6 +60,7 @@ def main(args: argparse.Namespace) -> int:
         changes = history.focal_changes(found)
         print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in changes.items()))
         print("\n" + "\n".join(history.verdict(found.scores)))
+    say(args, "drawing the model against the data")
     figure = history_figure(found.points, f"'{s.name}': model against data")
     paths = save(figure, out / "history", args.svg)
     if args.write_data:

@@ -33,6 +33,7 @@ def add(sub) -> None:
                                "(default: the partnership pair)")
     add_svg(p)
     p.add_argument("--out", help="folder for the figures (default: RESULTS/plots)")
+    p.add_argument("--quiet", action="store_true", help="print only the files written")
     p.set_defaults(func=main)
 
 
@@ -57,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else folder / "plots"
     written = []
     with staged(out) as partial:  # the figures appear together once all are drawn, or none do
-        for k in kinds:
+        for n, k in enumerate(kinds, 1):
+            say(args, f"plot: the {k} figure ({n} of {len(kinds)})")
             try:
                 written += DRAW[k](res, args, partial)
             except NotRecorded as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, load, print_paths
+from .common import UsageError, load, print_paths, say
 
 
 def add(sub) -> None:
@@ -17,6 +17,7 @@ def add(sub) -> None:
                    help="results folder; with more than one, the report of the first gains a comparison with the "
                         "others (a batch by its point nearest its base scenario)")
     p.add_argument("--out", help="file to write (default: RESULTS/report.html, of the first)")
+    p.add_argument("--quiet", action="store_true", help="print only the file written")
     p.set_defaults(func=main)
 
 
@@ -29,7 +30,7 @@ def main(args: argparse.Namespace) -> int:
         return print_paths(decision_report(Path(args.results[0])))
     res, *others = [load(folder) for folder in args.results]
     try:
-        print(build(res, args.out, others))
+        print(build(res, args.out, others, say=lambda m: say(args, m)))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return 0

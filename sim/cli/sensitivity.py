@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, add_svg, load, print_paths
+from .common import UsageError, add_svg, load, print_paths, say
 
 
 def add(sub) -> None:
@@ -25,6 +25,7 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.results import write_table
 
     res = load(args.results)
+    say(args, "sensitivity: the indices of the batch's outcomes")
     try:
         table = sensitivity.analyse(res, seed=args.seed)
     except ValueError as exc:

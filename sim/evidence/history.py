@@ -32,7 +32,7 @@ class History:
 
 
 def run_history(scenario: Resolved | Scenario | None = None, runs: int | None = None, posterior: Posterior | None = None,
-                fit_end: int = data.FIT_END) -> History:
+                fit_end: int = data.FIT_END, say=lambda message: None) -> History:
     """Run the history scenario (default: the shipped one; or one `resolve`d with its posterior) and
     compare it with the data.
 
@@ -47,7 +47,9 @@ def run_history(scenario: Resolved | Scenario | None = None, runs: int | None = 
     budget.check(budget.trajectories(n, s.steps, len(s.names)), f"{n:,} runs of {s.steps:,} quarters",
                  "ask for fewer --runs")
     seeds = run_seeds(s.seed, n)
+    say(f"simulating {n:,} runs of {s.steps} quarters")
     traj = simulate(scenario.schedule(seeds), seeds, s.steps)
+    say("holding them to the observed series")
     points, fitted = observe.compare(traj, s, fit_end, observe.kinds_of(s), observe.data_root(s))
     return History(s, traj, points, fitted, observe.scores(points, fit_end))
 
