@@ -21,7 +21,7 @@ from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.paths import read_paths
 from .outputs.figures.sensitivity import OUTCOME_LABELS
-from .outputs.results import Results, parameters_used, whole
+from .outputs.results import Results, parameters_note, parameters_used, whole
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -106,7 +106,8 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
     s = res.scenario
     a, b = s.partnership.pair
     found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
-    note = ""
+    used = parameters_note(res.manifest)
+    point = ""
     if res.design is None:
         trajectories = res.trajectories
     else:
@@ -114,19 +115,20 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
         factors = [c for c in res.design.columns if c != "point"]
         if len(factors) >= 2:
             say("report: the map")
-            found.append(("map", "Headline map", _image(figures.map_figure(res.summary, s, factors[0], factors[1]))))
+            found.append(("map", "Headline map",
+                          _image(figures.map_figure(res.summary, s, factors[0], factors[1], parameters=used))))
         best = int(res.summary["partnership_share"].idxmax())
         trajectories = res.trajectories_at(best)
         row = res.summary.loc[best]
         reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
-        note = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
+        point = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
     say("report: the trajectories")
     found.append(("trajectories", f"Trajectories: {a} and {b}",
-                  (f"<p class='note'>Shown for {note}.</p>" if note else "")
-                  + _image(figures.trajectories_figure(trajectories, s, note=note))))
+                  (f"<p class='note'>Shown for {point}.</p>" if point else "")
+                  + _image(figures.trajectories_figure(trajectories, s, note=" · ".join(filter(None, [point, used]))))))
     say("report: the paths toward partnership")
     try:
-        paths = _image(figures.paths_figure(read_paths(res), s))
+        paths = _image(figures.paths_figure(read_paths(res), s, used))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"
     found.append(("paths", "Paths toward partnership", paths))
@@ -137,7 +139,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
         table = sensitivity.analyse(res)
         wide = table.pivot_table(index="factor", columns=["outcome", "index"], values="value")
         wide.columns = [f"{index} of {OUTCOME_LABELS[outcome]}" for outcome, index in wide.columns]
-        found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, "Which factors matter", s))
+        found.append(("sensitivity", "Sensitivity", _image(figures.sensitivity_figure(table, f"Which factors matter\n{used}", s))
                       + _table(wide)))
     if res.design is not None and res.summary["partnership_share"].gt(0).any():
         from .analysis import discovery
@@ -151,7 +153,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
             limits = box.limits.rename_axis("factor").rename(index=lambda f: figures.factor_label(f, s))
             body = (f"<p>Partnership is likely inside this box: it holds {box.coverage:.0%} of all partnership runs, "
                     f"and {box.density:.0%} of its runs reach partnership.</p>" + _table(limits)
-                    + _image(figures.discovery_figure(box, "PRIM peeling trajectory")))
+                    + _image(figures.discovery_figure(box, f"PRIM peeling trajectory\n{used}")))
         found.append(("discovery", "Scenario discovery", body))
     found.append(("provenance", "Provenance", _provenance(res)))
     return found

@@ -91,6 +91,29 @@ def test_a_run_says_which_parameters_it_used(tmp_path):
         assert word.replace("'", "&#x27;") in page or word in page, word
 
 
+@pytest.mark.parametrize("posterior", [None, "history_2005_2024"])
+def test_every_figure_of_a_folder_says_which_parameters_made_it(tmp_path, monkeypatch, posterior):
+    from matplotlib.text import Text
+
+    import sim.outputs.figures as figures
+
+    drawn = {}
+
+    def keep(fig, path, svg=False):
+        drawn[path.name] = " ".join(t.get_text() for t in fig.findobj(Text))
+        plt.close(fig)
+        return [path.with_suffix(".png")]
+
+    monkeypatch.setattr(figures, "save", keep)
+    chosen = ["--posterior", SCENARIOS / "posteriors" / posterior] if posterior else ["--file-values"]
+    assert cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=10", *chosen,
+               "--out", tmp_path / "b", "--quiet").returncode == 0
+    assert cli("plot", tmp_path / "b", "--quiet").returncode == 0
+    said = f"posterior '{posterior}' (1,000 sets" if posterior else "parameters: the file's hand-set values"
+    assert len(drawn) == 3 and {"map", "paths"} < set(drawn)  # and the trajectories at a design point
+    assert all(said in text for text in drawn.values()), drawn
+
+
 def test_history_says_how_far_the_model_can_be_trusted(tmp_path):
     result = cli("history", "--runs", "10", "--out", tmp_path / "h")
     assert result.returncode == 0, result.stderr
@@ -227,3 +250,25 @@ def test_the_commands_that_take_a_while_say_how_far_they_have_got_unless_quiet(t
     assert "simulating 20 runs" in said["history"] and "holding them to the observed series" in said["history"]
     for command in (["plot", tmp_path / "r"], ["report", tmp_path / "r"]):
         assert cli(*command, "--quiet").stderr == ""
+
+
+def test_the_forecast_verdict_calls_a_skill_better_or_worse_only_where_its_interval_excludes_zero():
+    from sim.evidence.forecast import verdict
+
+    skills = pd.DataFrame({"model": "m", "subset": "all", "forecasts": 100, "against": ["a", "b", "c"],
+                           "skill": [0.2, -0.2, 0.05], "low": [0.1, -0.3, -0.05], "high": [0.3, -0.1, 0.15]})
+    for held, fit in ((0.8, "about right"), (0.6, "narrower than they should be"), (0.95, "wider")):
+        line = verdict(pd.DataFrame({"in_80": [held]}, index=["m"]), skills)[0]
+        assert "better than a (+20.0%" in line and "worse than b (-20.0%" in line and "no better than c (+5.0%" in line
+        assert f"held {held:.0%} of the outcomes ({fit})" in line
+
+
+def test_the_selection_verdict_names_the_choice_and_each_model_against_persistence():
+    from sim.evidence.selection import verdict
+
+    table = pd.DataFrame({"model": ["full", "null"] * 2, "misfit": [1.2, 1.5, 2.0, 1.9], "persistence_misfit": [1.4, 1.4, 1.95, 1.95],
+                          "window": ["validation 2015-2018"] * 2 + ["hindcast 2019-2024"] * 2, "chosen": [True, False] * 2})
+    first, chose, hindcast = verdict(table)
+    assert "'full' 1.2 (better than 'nothing changes', 1.4); 'null' 1.5 (worse" in first
+    assert chose == "The validation chose 'full'; the hindcast below informed no choice."
+    assert hindcast.startswith("Hindcast 2019-2024") and "'full' 2 (worse" in hindcast and "'null' 1.9 (better" in hindcast

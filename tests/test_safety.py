@@ -210,6 +210,31 @@ def test_a_damaged_or_edited_folder_gets_a_message_and_nothing_half_written(batc
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+def test_a_folder_written_before_a_field_was_added_still_reads(batch_folder, tmp_path):
+    """A field at its default changes no run: a scenario.yaml without it (an older version wrote none) passes
+    the check, as does one written with every field and hashed so; an edited value does not."""
+    import json
+    import shutil
+
+    import yaml
+
+    from sim import load_results
+    from sim.outputs.results import DamagedResults
+
+    folder = tmp_path / "older"
+    shutil.copytree(batch_folder, folder)
+    data = yaml.safe_load((folder / "scenario.yaml").read_text())
+    assert data.pop("posterior") is None and data.pop("decision") is None  # fields added late, at their defaults
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(data))
+    assert load_results(folder).scenario.digest() == json.loads((folder / "manifest.json").read_text())["scenario_sha256"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["scenario_sha256"] = load_results(folder).scenario.digest(defaults=True)  # as folders were hashed before
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert load_results(folder).scenario.steps == 8
+    with pytest.raises(DamagedResults, match="was changed after the runs"):
+        load_results(damaged(folder, tmp_path / "x", "edited scenario"))
+
+
 def test_load_results_names_the_damaged_file(batch_folder, tmp_path):
     from sim import load_results
     from sim.outputs.results import DamagedResults

@@ -65,6 +65,6 @@ def run(runs: Resolved | Scenario, out: Path, engine: str = "vectorized", replac
     drawn = None if rows is None else posterior.table.iloc[rows].drop(columns="weight").assign(posterior_row=rows)
     found = tables(scenario, seeds, traj, drawn)
     details = {} if posterior is None else {"posterior": str(posterior.source), "posterior_sha256": posterior.digest(),
-                                             "departures": runs.departures}
+                                             "posterior_sets": len(posterior.table), "departures": runs.departures}
     made = manifest(scenario, engine, seeds, time.perf_counter() - started, replicates=scenario.replicates, **details)
     return write_folder(out, found, scenario, made, replace=replace), found

@@ -22,6 +22,7 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..analysis import discovery
     from ..outputs.figures import discovery_figure, save
+    from ..outputs.results import parameters_note
 
     res = load(args.results)
     say(args, "discover: PRIM over the batch's runs")
@@ -32,5 +33,5 @@ def main(args: argparse.Namespace) -> int:
     print(f"box at peeling step {found.chosen}: coverage {found.coverage:.1%}, density {found.density:.1%}")
     print(found.limits.to_string())
     found.write(res.path / "discovery.json")
-    figure = discovery_figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'")
+    figure = discovery_figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
     return print_paths(save(figure, res.path / "plots" / "discovery", args.svg))

@@ -65,6 +65,7 @@ def main(args: argparse.Namespace) -> int:
             print(table.round(3).to_string())
             print("\nCRPS skill with a 95% bootstrap interval over series:")
             print(skills.round(3).to_string(index=False))
+        print("\n" + "\n".join(forecast.verdict(table, skills)))
     figure = forecast_figure(scores, names, list(forecast.BENCHMARKS))
     return print_paths([out / "scores.parquet", out / "summary.csv", out / "skill.csv",
                         *save(figure, out / "forecast", args.svg)])

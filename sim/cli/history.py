@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ..evidence import history
     from ..outputs.figures import history_figure, save
-    from ..outputs.results import parameters_used, write_table
+    from ..outputs.results import parameters_note, parameters_used, write_table
     from ..scenario import load_scenario, shipped, with_overrides
     from .common import overrides
 
@@ -61,7 +61,8 @@ def main(args: argparse.Namespace) -> int:
         print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in changes.items()))
         print("\n" + "\n".join(history.verdict(found.scores)))
     say(args, "drawing the model against the data")
-    figure = history_figure(found.points, f"'{s.name}': model against data")
+    used = parameters_note({"posterior": chosen, "posterior_sets": len(posterior.table)} if posterior else {})
+    figure = history_figure(found.points, f"'{s.name}': model against data\n{used}")
     paths = save(figure, out / "history", args.svg)
     if args.write_data:
         from ..evidence.observe import write_series

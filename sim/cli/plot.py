@@ -112,9 +112,9 @@ def _one_point(res, args):
     """The trajectories to draw, a note naming the design point and a file suffix: a batch's point
     (--point, --where, or the one nearest the base scenario); a plain run's all."""
     from ..analysis.points import point_label
+    from ..outputs.results import parameters_note
 
-    drawn = res.manifest.get("posterior")
-    used = "parameters: " + ("drawn from a calibrated posterior" if drawn else "hand-set (not calibrated)")
+    used = parameters_note(res.manifest)
     if res.summary is None:
         return res.trajectories, used, ""
     point = chosen_point(res, args)
@@ -123,17 +123,20 @@ def _one_point(res, args):
 
 def map_(res, args, out: Path) -> list[Path]:
     from ..outputs.figures import map_figure, save
+    from ..outputs.results import parameters_note
 
     factors = list(res.design.columns.drop("point"))
     x, y = args.x or factors[0], args.y or factors[1]
-    return save(map_figure(res.summary, res.scenario, x, y), out / "map", args.svg)
+    return save(map_figure(res.summary, res.scenario, x, y, parameters=parameters_note(res.manifest)), out / "map", args.svg)
 
 
 def paths(res, args, out: Path) -> list[Path]:
     from ..outputs.figures import paths_figure, save
     from ..outputs.figures.paths import read_paths
+    from ..outputs.results import parameters_note
 
-    return save(paths_figure(read_paths(res, args.x, args.y), res.scenario), out / "paths", args.svg)
+    return save(paths_figure(read_paths(res, args.x, args.y), res.scenario, parameters_note(res.manifest)), out / "paths",
+                args.svg)
 
 
 DRAW = {"trajectories": trajectories, "network": network, "map": map_, "paths": paths}

@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..evidence.calibration import CalibrationError
-    from ..evidence.selection import select
+    from ..evidence.selection import select, verdict
 
     models = calibrated(args.scenarios)
     if not 2006 <= args.validate_from <= 2018:
@@ -44,5 +44,6 @@ def main(args: argparse.Namespace) -> int:
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(table.round(3).to_string(index=False))
+        print("\n" + "\n".join(verdict(table)))
     print(out / "selection.csv")
     return 0

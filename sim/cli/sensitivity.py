@@ -22,7 +22,7 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
     from ..outputs.figures import save, sensitivity_figure
-    from ..outputs.results import write_table
+    from ..outputs.results import parameters_note, write_table
 
     res = load(args.results)
     say(args, "sensitivity: the indices of the batch's outcomes")
@@ -32,5 +32,5 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     write_table(table, res.path / "sensitivity.parquet")
     print(sensitivity.wide(table).round(3).to_string())
-    title = f"Sensitivity of '{res.scenario.name}' ({res.scenario.sweep.design}, 95% intervals)"
+    title = f"Sensitivity of '{res.scenario.name}' ({res.scenario.sweep.design}, 95% intervals)\n{parameters_note(res.manifest)}"
     return print_paths(save(sensitivity_figure(table, title, res.scenario), res.path / "plots" / "sensitivity", args.svg))

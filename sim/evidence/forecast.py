@@ -153,6 +153,22 @@ def summary(scores: pd.DataFrame) -> pd.DataFrame:
     return table.assign(forecasts=g.size())
 
 
+def verdict(table: pd.DataFrame, skills: pd.DataFrame) -> list[str]:
+    """How far each model's forecasts can be trusted, in plain words: skill against each benchmark
+    (better or worse only where the 95% interval excludes 0) and whether its 80% intervals hold."""
+    lines = []
+    for model, g in skills[skills["subset"] == "all"].groupby("model", sort=False):
+        said = []
+        for row in g.itertuples():
+            word = "better than" if row.low > 0 else "worse than" if row.high < 0 else "no better than"
+            said.append(f"{word} {row.against} ({row.skill:+.1%}, 95% interval {row.low:+.1%} to {row.high:+.1%})")
+        held = table.loc[model, "in_80"]
+        fit = "about right" if abs(held - 0.8) <= 0.03 else "narrower than they should be" if held < 0.8 else "wider"
+        lines.append(f"{model}: in CRPS over {int(g['forecasts'].iloc[0])} forecasts, {'; '.join(said)}. Its 80% "
+                     f"intervals held {held:.0%} of the outcomes ({fit}).")
+    return lines
+
+
 def with_moscow(scores: pd.DataFrame) -> pd.Series:
     return scores["pair"].str.contains("Moscow")
 

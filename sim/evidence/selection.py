@@ -65,3 +65,15 @@ def select(models: list[Scenario], folder: Path, validate_from: int = 2015, runs
         rows.append({"model": s.name, "window": f"hindcast {data.FIT_END + 1}-2024",
                      **stage(s, folder / s.name / "fit", data.FIT_END, 9999, runs, workers, say)})
     return pd.DataFrame(rows).assign(chosen=lambda t: t["model"] == chosen)
+
+
+def verdict(table: pd.DataFrame) -> list[str]:
+    """Which model the validation chose, and how each then did out of sample against 'nothing changes'."""
+    chosen = table.loc[table["chosen"], "model"].iloc[0]
+    lines = []
+    for window, g in table.groupby("window", sort=False):
+        said = [f"'{r.model}' {r.misfit:.3g} ({'better' if r.misfit < r.persistence_misfit else 'worse'} than "
+                f"'nothing changes', {r.persistence_misfit:.3g})" for r in g.itertuples()]
+        lines.append(f"{window[0].upper() + window[1:]}, misfit (lower is closer): {'; '.join(said)}.")
+    lines.insert(1, f"The validation chose '{chosen}'; the hindcast below informed no choice.")
+    return lines

@@ -170,6 +170,15 @@ def parameters_used(posterior: str | Path | None) -> str:
     return HAND_SET if posterior is None else f"each run's own set, drawn from the posterior in {posterior}"
 
 
+def parameters_note(manifest: dict) -> str:
+    """Which parameters a folder's runs used, short enough for a figure's subtitle."""
+    source = manifest.get("posterior")
+    if source is None:
+        return "parameters: the file's hand-set values (not calibrated)"
+    sets = manifest.get("posterior_sets")
+    return f"parameters: posterior '{Path(source).name}'" + (f" ({sets:,} sets, one drawn for each run)" if sets else "")
+
+
 def write_manifest(folder: Path, found: dict) -> None:
     with whole(Path(folder) / "manifest.json") as path:
         path.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
@@ -259,7 +268,7 @@ def load_results(path: str | Path) -> Results:
     rerun = "rerun the command that wrote it into a new folder"
     manifest = _read_file(folder / "manifest.json", json.loads, rerun)
     scenario = folder_scenario(folder, rerun)
-    if manifest.get("scenario_sha256") not in (None, scenario.digest()):
+    if manifest.get("scenario_sha256") not in (None, scenario.digest(), scenario.digest(defaults=True)):
         raise DamagedResults(f"{folder / 'scenario.yaml'} was changed after the runs were made (its hash differs from "
                              f"manifest.json's), so it no longer says what the tables hold; restore it, or {rerun}")
     for part in parquet_files(folder):

@@ -322,9 +322,14 @@ class Scenario(_Strict):
         """The scenario as a YAML file that loads back to it (as a results folder's scenario.yaml)."""
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
-    def digest(self) -> str:
-        """A hash of the resolved scenario: equal hashes, equal inputs."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+    def digest(self, defaults: bool = False) -> str:
+        """A hash of the resolved scenario: equal hashes, equal inputs.
+
+        Fields at their defaults are left out, so that a field added to the schema later (with a
+        default that changes nothing) leaves the hashes of earlier folders as they were.
+        `defaults=True`: the hash with every field, as folders written before this rule have it."""
+        found = self.to_dict() if defaults else self.model_dump(mode="json", exclude_defaults=True)
+        canonical = json.dumps(found, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -17,13 +17,15 @@ PANELS = {"share_p10": "10th percentile over parameter sets", "partnership_share
 RARE = 0.01  # below this share everywhere, the map says so in words
 
 
-def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: int = 12) -> plt.Figure:
+def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: int = 12,
+               parameters: str | None = None) -> plt.Figure:
     """Share of runs reaching partnership over two factors (averaged over any others), with contours,
     and a star at the scenario's own values of the two.
 
     A batch drawn from a posterior gets the 10% and 90% quantiles of the share over parameter
     sets on either side of the share (the range the parameter uncertainty leaves); a side that
-    is 0% everywhere is left out and said to be."""
+    is 0% everywhere is left out and said to be. `parameters` says which produced the runs
+    (`results.parameters_note`)."""
     drawn = "share_p10" in summary.columns
     columns = [c for c in PANELS if c in summary.columns] if drawn else ["partnership_share"]
     empty = [c for c in columns if c != "partnership_share" and summary[c].max() == 0]
@@ -47,7 +49,7 @@ def map_figure(summary: pd.DataFrame, scenario: Scenario, x: str, y: str, bins: 
     a, b = scenario.partnership.pair
     runs = int(summary["runs"].sum())
     others = [f for f in scenario.sweep.factors if f not in (x, y)] if scenario.sweep else []
-    parameters = "parameters drawn from the calibrated posterior" if drawn else "hand-set parameters (not calibrated)"
+    parameters = parameters or ("parameters drawn from a calibrated posterior" if drawn else "hand-set parameters")
     notes = []
     if summary["partnership_share"].max() < RARE:
         notes.append(f"no combination reaches partnership in {RARE:.0%} of runs")

@@ -79,7 +79,7 @@ def read_paths(res, x: str | None = None, y: str | None = None, max_runs: int = 
     )
 
 
-def paths_figure(paths: Paths, scenario: Scenario) -> plt.Figure:
+def paths_figure(paths: Paths, scenario: Scenario, note: str = "") -> plt.Figure:
     """Runs drawn in the plane of two stances, coloured by whether the partnership was reached."""
     x, y, wide, reached = paths.x, paths.y, paths.runs, paths.reached
     total = sum(paths.counts.values())
@@ -109,7 +109,8 @@ def paths_figure(paths: Paths, scenario: Scenario) -> plt.Figure:
     ax.set_xlabel(f"{x.replace('->', ' → ')} alignment")
     ax.set_ylabel(f"{y.replace('->', ' → ')} alignment")
     ax.set_title(f"Paths toward partnership in '{scenario.name}': thin lines are runs (yearly average),\n"
-                 "dots where they end, thick lines the median stances of each group (yearly average)", fontsize=11)
+                 "dots where they end, thick lines the median stances of each group (yearly average)"
+                 + (f"\n{note}" if note else ""), fontsize=11)
     ax.legend(loc="lower left", frameon=False)
     ax.grid(color="#eeeeee")
     return fig
