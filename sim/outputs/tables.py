@@ -29,8 +29,10 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
     step_col = np.broadcast_to(steps[None, :, None], shape).ravel()
     pair_col = np.broadcast_to(np.arange(len(src))[None, None, :], shape).ravel()
 
-    def pick(x: np.ndarray) -> np.ndarray:  # pairs first, then steps: only recorded values are copied
-        return x[:, :, src, dst][:, steps].ravel()
+    flat = (steps[:, None] * n * n + (src * n + dst)[None, :]).ravel()  # (step, pair) in a run's flat array
+
+    def pick(x: np.ndarray) -> np.ndarray:  # one gather of the recorded values, in (run, step, pair) order
+        return np.take(x.reshape(runs, -1), flat, axis=1).ravel()
 
     return pd.DataFrame(
         {
@@ -42,7 +44,8 @@ def trajectory_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray,
             "alignment": pick(traj.A),
             "cooperation": pick(traj.E),
             "ties": pick(traj.T),
-        }
+        },
+        copy=False,  # the columns are new arrays: no need to copy them again into one block
     )
 
 
@@ -68,7 +71,8 @@ def outcome_table(traj: Trajectory, scenario: Scenario, run_ids: np.ndarray) -> 
             "final_alignment": last[:, i, j].ravel(),
             "final_alignment_back": last[:, j, i].ravel(),
             "final_cooperation": traj.E[:, -1, i, j].ravel(),
-        }
+        },
+        copy=False,
     )
 
 
