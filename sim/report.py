@@ -85,7 +85,7 @@ def trust(res: Results) -> str:
     the data and against 'nothing changes' (persistence): what the shares can and cannot be read as."""
     from .evidence.history import standing
 
-    used = res.manifest.get("parameters") or parameters_used(res.manifest.get("posterior"))
+    used = res.manifest.get("parameters") or parameters_used(res.manifest.get("posterior"), res.manifest.get("posterior_sets"))
     lines = [f"Parameters of these runs: {html.escape(used)}.", *[html.escape(line) for line in standing()]]
     lines.append("The shares below are the model's logic under the conditions given, with the uncertainty of its "
                  "parameters and its noise: a model scenario, not a forecast of what will happen.")

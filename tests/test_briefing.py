@@ -83,7 +83,8 @@ def test_a_run_says_which_parameters_it_used(tmp_path):
     assert "hand-set" in json.loads((tmp_path / "p" / "manifest.json").read_text())["parameters"]
     drawn = cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "d",
                 "--posterior", SCENARIOS / "posteriors" / "history_2005_2024")
-    assert "drawn from the posterior" in drawn.stderr
+    assert "drawn from the posterior" in drawn.stderr and "(1,000 sets)" in drawn.stderr
+    assert json.loads((tmp_path / "d" / "manifest.json").read_text())["parameters"].endswith("(1,000 sets)")
     report = cli("report", tmp_path / "d")
     page = (tmp_path / "d" / "report.html").read_text()
     assert report.returncode == 0 and "How far to trust this" in page

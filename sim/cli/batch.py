@@ -68,7 +68,7 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"replacing {what}")
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
-    say(args, f"parameters: {parameters_used(posterior and posterior.source)}")
+    say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
               f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)

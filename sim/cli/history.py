@@ -44,8 +44,8 @@ def main(args: argparse.Namespace) -> int:
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
     chosen = posterior_of(args, s)
-    say(args, f"parameters: {parameters_used(chosen)}")
     posterior = posterior_option(chosen) if chosen else None
+    say(args, f"parameters: {parameters_used(chosen, posterior and len(posterior.table))}")
     found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs,
                                 say=lambda m: say(args, m))
     out = Path(args.out) if args.out else Path("results") / "history"

@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
                   f"{s.replicates} times; `alliance-sim batch` runs the sweep")
     drawn = f", parameters drawn from {posterior.source}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
-    say(args, f"parameters: {parameters_used(posterior and posterior.source)}")
+    say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
     if posterior is not None and posterior.unused(s):
         say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
     folder, found = run(runs, out, args.engine, args.replace)

@@ -154,7 +154,7 @@ def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) 
     return {
         **provenance(scenario),
         "engine": engine,
-        "parameters": parameters_used(details.get("posterior")),
+        "parameters": parameters_used(details.get("posterior"), details.get("posterior_sets")),
         **details,
         "seed": scenario.seed,
         "seeds": [int(s) for s in seeds],
@@ -165,9 +165,11 @@ def manifest(scenario: Scenario, engine: str, seeds, seconds: float, **details) 
 HAND_SET = "the scenario file's hand-set values (not calibrated; --posterior draws them from a calibration)"
 
 
-def parameters_used(posterior: str | Path | None) -> str:
-    """Which parameters runs used, in words: a calibration's posterior, or the file's own values."""
-    return HAND_SET if posterior is None else f"each run's own set, drawn from the posterior in {posterior}"
+def parameters_used(posterior: str | Path | None, sets: int | None = None) -> str:
+    """Which parameters runs used, in words: a calibration's posterior (of `sets` sets), or the file's own values."""
+    if posterior is None:
+        return HAND_SET
+    return f"each run's own set, drawn from the posterior in {posterior}" + (f" ({sets:,} sets)" if sets else "")
 
 
 def parameters_note(manifest: dict) -> str:
