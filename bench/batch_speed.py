@@ -144,8 +144,12 @@ def recording(args) -> None:
           f"{len(recorded_pairs(s))} pairs ({', '.join(s.sweep.record.pairs)}), one worker")
     tmp = Path(tempfile.mkdtemp())
 
-    peers = {"engine alone": lambda: [chunk_runs(big, runs) for runs in big.chunks()],
-             "engine and tables": lambda: [compute_chunk(big, runs) for runs in big.chunks()],
+    def each(fn):  # one chunk at a time, its results let go, as the batch holds them
+        for runs in big.chunks():
+            fn(big, runs)
+
+    peers = {"engine alone": lambda: each(chunk_runs),
+             "engine and tables": lambda: each(compute_chunk),
              "batch (tables written)": lambda: run_batch(big, tmp / "b", 1, replace=True, say=lambda _: None)}
     times = {name: [] for name in peers}
     for _ in range(args.repeat):  # interleaved: drift in the machine's speed hits all alike

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolE
 from multiprocessing import forkserver
 from pathlib import Path
 
-from .plan import Plan, compute_chunk
+from .plan import Plan, chunk_runs, chunk_tables
 from .progress import Progress
 from .store import write_chunk
 
@@ -80,26 +80,32 @@ def reuse_memory() -> None:
 
 
 def run_here(plan: Plan, staging: Path, todo: list, progress: Progress) -> None:
-    """The chunks in this process, each written by a second thread while the next is computed:
-    Parquet's writer releases the interpreter, so writing costs little beside computing. At most
-    one chunk waits to be written (`Plan.check_memory` counts it)."""
+    """The chunks in this process: each is simulated here while a second thread makes and writes
+    the tables of the one before. The compiled engine and Parquet's writer release the
+    interpreter, so recording costs little beside simulating. At most one chunk waits to be
+    recorded (`Plan.check_memory` counts it)."""
     reuse_memory()
-    with ThreadPoolExecutor(max_workers=1) as writer:
+    with ThreadPoolExecutor(max_workers=1) as recorder:
         pending = None
         for k, runs in todo:
-            tables = compute_chunk(plan, runs)
+            traj = chunk_runs(plan, runs)
             if pending is not None:
                 progress.advance(pending.result())
-            pending = writer.submit(lambda k=k, tables=tables, n=len(runs): write_chunk(staging, k, tables) or n)
+            pending = recorder.submit(_record, plan, staging, k, runs, traj)
         if pending is not None:
             progress.advance(pending.result())
 
 
-def _job(plan: Plan, folder: Path, k: int, runs: range) -> int:
-    """Compute and write one chunk (in a local worker, or in this process); returns its number of runs."""
-    reuse_memory()
-    write_chunk(folder, k, compute_chunk(plan, runs))
+def _record(plan: Plan, folder: Path, k: int, runs: range, traj) -> int:
+    """Make and write the tables of a chunk's runs; returns its number of runs."""
+    write_chunk(folder, k, chunk_tables(plan, runs, traj))
     return len(runs)
+
+
+def _job(plan: Plan, folder: Path, k: int, runs: range) -> int:
+    """Simulate and record one chunk (in a local worker); returns its number of runs."""
+    reuse_memory()
+    return _record(plan, folder, k, runs, chunk_runs(plan, runs))
 
 
 def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Progress) -> None:

@@ -17,7 +17,7 @@ from .. import budget
 from ..core.engine import Trajectory, concat, run_seeds, simulate, take
 from ..core.posterior import Posterior
 from ..core.resolve import Resolved, resolve
-from ..core.schedule import schedule, stack
+from ..core.schedule import Variation, schedule, stack
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
 from ..scenario.checks import CONDITIONS, is_condition
@@ -90,7 +90,7 @@ class Plan:
 
     def check_memory(self, workers: int) -> None:
         """Refuse, before anything starts, a batch whose workers would together hold more than the budget
-        (one worker: this process, which holds a chunk being written beside the one it computes)."""
+        (one worker: this process, which holds a chunk being recorded beside the one it simulates)."""
         budget.check(max(workers, 2) * chunk_memory(self), f"{workers} worker(s), each computing a chunk of "
                      f"{min(self.scenario.sweep.chunk, self.runs):,} runs of {self.scenario.steps:,} quarters",
                      "set a smaller sweep.chunk (--set sweep.chunk=N), record fewer pairs or fewer steps "
@@ -153,6 +153,10 @@ def chunk_runs(plan: Plan, runs: range) -> Trajectory:
         changes = {path: np.full(len(run_ids), value, dtype=float) for path, value in plan.departures.items()}
         changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
         sched = plan.posterior.schedules(plan.scenario.model_copy(update={"sweep": None}), plan.drawn()[replicate], changes)
+    elif all(is_condition(path) for path in plan.design.columns):  # written into the arrays, all runs at once
+        factors = plan.design.to_numpy(dtype=float)[point]
+        sched = Variation(plan.scenario.model_copy(update={"sweep": None}), [], list(plan.design.columns)).schedules(
+            np.zeros((len(run_ids), 0)), factors)
     else:
         scenarios = [point_scenario(plan, int(k)) for k in points]
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))
@@ -161,8 +165,12 @@ def chunk_runs(plan: Plan, runs: range) -> Trajectory:
 
 def compute_chunk(plan: Plan, runs: range) -> dict[str, pd.DataFrame]:
     """The trajectories and outcomes of a chunk of consecutive runs."""
+    return chunk_tables(plan, runs, chunk_runs(plan, runs))
+
+
+def chunk_tables(plan: Plan, runs: range, traj: Trajectory) -> dict[str, pd.DataFrame]:
+    """The tables of a chunk's runs: the trajectories it records and every run's outcomes."""
     run_ids = np.arange(runs.start, runs.stop)
-    traj = chunk_runs(plan, runs)
     s = plan.scenario
     return {
         "trajectories": trajectory_table(traj, s, run_ids, recorded_pairs(s), s.sweep.record.every),

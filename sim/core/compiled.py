@@ -32,8 +32,11 @@ class CompileError(RuntimeError):
 
 
 def kernel(fn):
-    """Compile `fn` (a function of arrays and numbers) to machine code, cached on disk."""
-    return numba.njit(cache=True, error_model="numpy")(fn) if numba else fn
+    """Compile `fn` (a function of arrays and numbers) to machine code, cached on disk. It runs
+    without the interpreter's lock, so that another thread can work meanwhile (a batch records
+    one chunk while it simulates the next). Numba's cache does not notice a change of these
+    options: a module whose kernels change them must change too, or remove its cache files."""
+    return numba.njit(cache=True, error_model="numpy", nogil=True)(fn) if numba else fn
 
 
 def part(fn):

@@ -361,6 +361,7 @@ def run(r, A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
 
 @kernel
 def runs(A0, E0, T0, P, phase, shifts, dA, dE, z, A, E, T):
-    """Every run through every quarter, with its noise z[r] (runs, quarters, n, n)."""
+    """Every run through every quarter, with its noise z[r] (runs, quarters, n, n); without the
+    interpreter's lock (`compiled.kernel`)."""
     for r in range(A0.shape[0]):
         run(r, A0, E0, T0, P, phase, shifts, dA, dE, z[r], A, E, T)

@@ -82,7 +82,7 @@ class Terms(NamedTuple):
     join: np.ndarray  # (..., n)
 
 
-@kernel
+@kernel  # without the interpreter's lock, like every kernel
 def _terms(A, E, T, P, pull, target, lifted, exposure, diverted, join):
     n = A.shape[1]
     for r in range(A.shape[0]):
