@@ -56,11 +56,11 @@ def budget() -> tuple[int, str]:
 
 
 def human(n: float) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024:
             return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
         n /= 1024
-    return str(n)
+    return f"{n:,.1f} PiB"
 
 
 def check(nbytes: float, what: str, advice: str) -> None:

@@ -40,8 +40,20 @@ def _image(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="figure" src="data:image/png;base64,{data}">'
+    return _embed(buffer.getvalue())
+
+
+def _embed(png: bytes) -> str:
+    return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+
+
+def _write_page(out: Path, title: str, heading: str, intro: str, sections: list[tuple[str, str, str]]) -> None:
+    """One self-contained page: the heading, an introduction, then a section per (id, title, html)."""
+    body = "".join(f'<section id="{k}"><h2>{html.escape(t)}</h2>{c}</section>' for k, t, c in sections)
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{heading}</h1>{intro}{body}</body></html>")
+    with whole(out) as partial:
+        partial.write_text(page, encoding="utf-8")
 
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
@@ -194,14 +206,9 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
         say("report: the comparison")
         sections.insert(-1, ("comparison", "Compared with other scenarios", _comparison(res, others)))
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
-    body = "".join(f'<section id="{k}"><h2>{html.escape(title)}</h2>{content}</section>' for k, title, content in sections)
-    a, b = res.scenario.partnership.pair
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(res.scenario.name)}: "
-            f"{a}–{b} partnership</title><style>{STYLE}</style></head><body>"
-            f"<h1>{html.escape(res.scenario.name)}: could {a} and {b} become strategic partners?</h1>"
-            f"<ul>{toc}</ul>{body}</body></html>")
-    with whole(out) as partial:
-        partial.write_text(page, encoding="utf-8")
+    name, (a, b) = html.escape(res.scenario.name), res.scenario.partnership.pair
+    _write_page(out, f"{name}: {a}–{b} partnership", f"{name}: could {a} and {b} become strategic partners?",
+                f"<ul>{toc}</ul>", sections)
     return out
 
 
@@ -249,7 +256,7 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
                                                               verdict(s, found, outcomes, voi, priors)))]
     for key, (fig, note) in figs.items():
         written += figures.save(fig, folder / "plots" / key, svg)
-        image = _saved_image(folder / "plots" / f"{key}.png")
+        image = _embed((folder / "plots" / f"{key}.png").read_bytes())
         sections.append((key, key.capitalize(), f"<p class='note'>{html.escape(note)}</p>{image}"))
     shown = named[["policy", "role", *labels, "satisficing", *[f"{n}_regret_p90" for n in names]]]
     sections.insert(1, ("policies-table", f"The efficient policies with a role ({len(named)} of {len(found)}; all in "
@@ -257,15 +264,7 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     sections.append(("priors", "Which conclusions hang on the priors", _table(priors) if len(priors) else
                      "<p>No posterior: the states of the world are seeds of the scenario's own values.</p>"))
     sections.append(("voi-table", "Value of information", _table(voi)))
-    body = "".join(f'<section id="{k}"><h2>{html.escape(t)}</h2>{c}</section>' for k, t, c in sections)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(s.name)}: decision</title>"
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(s.name)}: which policy holds across the states of "
-            f"the world?</h1><p>{plain_words(s)}</p>{body}</body></html>")
-    with whole(folder / "report.html") as partial:
-        partial.write_text(page, encoding="utf-8")
+    name = html.escape(s.name)
+    _write_page(folder / "report.html", f"{name}: decision", f"{name}: which policy holds across the states of the world?",
+                plain_words(s), sections)
     return [*written, folder / "report.html"]
-
-
-def _saved_image(path: Path) -> str:
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<img alt="figure" src="data:image/png;base64,{data}">'

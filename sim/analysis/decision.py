@@ -22,10 +22,10 @@ from scipy.stats import qmc
 
 from .. import budget
 from ..core.engine import run_seeds, simulate
-from ..core.outcomes import partnership
+from ..core.outcomes import focal_partnership
 from ..core.posterior import Posterior
 from ..core.resolve import resolve
-from ..core.schedule import Variation, settings_before
+from ..core.schedule import departed, settings_before
 from ..scenario import Scenario, get_setting, parse_pair, validate
 from ..scenario.calendar import parse_quarter
 
@@ -106,10 +106,11 @@ def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None) -
     budget.check(budget.trajectories(min(CHUNK_RUNS, len(policies) * per_policy), s.steps, len(s.names)),
                  f"runs of {s.steps:,} quarters, {CHUNK_RUNS:,} at a time", "ask for fewer quarters")
     step = max(1, CHUNK_RUNS // per_policy)
-    return np.concatenate([_evaluate(problem, policies[a:a + step]) for a in range(0, len(policies), step)])
+    runs = resolve(s, posterior=problem.posterior)
+    return np.concatenate([_evaluate(problem, runs.scenario, policies[a:a + step]) for a in range(0, len(policies), step)])
 
 
-def _evaluate(problem: Problem, policies: np.ndarray) -> np.ndarray:
+def _evaluate(problem: Problem, resolved: Scenario, policies: np.ndarray) -> np.ndarray:
     states, replicates = problem.seeds.shape
     s = problem.scenario
     p_idx, k_idx, _ = np.meshgrid(np.arange(len(policies)), np.arange(states), np.arange(replicates), indexing="ij")
@@ -117,24 +118,23 @@ def _evaluate(problem: Problem, policies: np.ndarray) -> np.ndarray:
     seeds = np.broadcast_to(problem.seeds, (len(policies), states, replicates)).ravel()
     changes = {setting: policies[p_idx, c] for c, setting in enumerate(problem.variables["setting"])}
     changes |= {key: problem.states[key].to_numpy(dtype=float)[k_idx] for key in s.decision.uncertain}
-    runs = resolve(s, posterior=problem.posterior)
     if problem.posterior is not None:
-        sched = problem.posterior.schedules(runs.scenario, problem.states["posterior_row"].to_numpy()[k_idx], changes)
+        sched = problem.posterior.schedules(resolved, problem.states["posterior_row"].to_numpy()[k_idx], changes)
     else:
-        values = np.column_stack(list(changes.values()))
-        sched = Variation(runs.scenario, [], list(changes)).schedules(np.zeros((len(seeds), 0)), values)
+        sched = departed(resolved, changes)
     traj = simulate(sched, seeds, s.steps)
-    found = np.stack([_measure(traj, s, o) for o in s.decision.objectives.values()], axis=-1)
+    objectives = s.decision.objectives.values()
+    focal = focal_partnership(traj.A, traj.E, s) if any(o.measure in PARTNERSHIP for o in objectives) else None
+    found = np.stack([_measure(traj, s, o, focal) for o in objectives], axis=-1)
     return found.reshape(len(policies), states, replicates, -1).mean(axis=2)
 
 
-def _measure(traj, s: Scenario, objective) -> np.ndarray:
-    """One objective's value in each run."""
-    if objective.measure in ("partnership", "years_to_partnership"):
-        i, j = (s.index(a) for a in s.partnership.pair)
-        sub = (slice(None), slice(None), [[i], [j]], [i, j])
-        p = s.partnership
-        out = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold, s.partnership_start)
+PARTNERSHIP = ("partnership", "years_to_partnership")
+
+
+def _measure(traj, s: Scenario, objective, out) -> np.ndarray:
+    """One objective's value in each run (`out`: the focal pair's partnership outcome)."""
+    if objective.measure in PARTNERSHIP:
         if objective.measure == "partnership":
             return out.reached[:, 0].astype(float)
         horizon = (s.steps - s.partnership_start) / 4

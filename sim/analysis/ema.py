@@ -19,7 +19,7 @@ import numpy as np
 
 from ..batch.designs import problem
 from ..core.engine import broadcast, run_seeds, simulate
-from ..core.outcomes import partnership
+from ..core.outcomes import focal_partnership
 from ..core.resolve import resolve
 from ..core.schedule import schedule
 from ..extras import require
@@ -38,9 +38,7 @@ def run_once(scenario: Scenario, seed: int, **factors: float) -> dict[str, float
     s = with_overrides(scenario, {k.replace("__", "."): v for k, v in factors.items()}, source="EMA experiment")
     traj = simulate(broadcast(schedule(s), 1), np.array([seed]), s.steps)
     i, j = (s.index(a) for a in s.partnership.pair)
-    p = s.partnership
-    sub = np.ix_([0], range(traj.A.shape[1]), [i, j], [i, j])
-    out = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold, s.partnership_start)
+    out = focal_partnership(traj.A, traj.E, s)
     first = int(out.first_step[0, 0])
     return {"partnership": float(out.reached[0, 0]), "time_to_partnership": float(first) if first >= 0 else np.nan,
             "final_stance": float(traj.A[0, -1, i, j]), "final_stance_back": float(traj.A[0, -1, j, i])}

@@ -30,6 +30,12 @@ GOOD_ENOUGH = "good enough"  # the criterion of meeting every threshold
 SEARCH = "search.json"  # what a resumed search must share with the one it continues
 
 
+def mean_error(outcomes: np.ndarray) -> np.ndarray:
+    """Per objective, the largest standard error of a policy's mean over the states (policies, states, objectives):
+    means closer than twice it are not told apart."""
+    return outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])
+
+
 def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume: bool = False, say=print) -> dict:
     """Search the scenario's levers and analyse the efficient policies; returns what was found."""
     problem = problem_of(s, posterior)
@@ -81,7 +87,7 @@ def roles(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray) -> list[str]:
                                                                                 ascending=[False, True]).index[0]
         said.setdefault(int(robust), []).append("most often good enough")
         said.setdefault(int(scaled.max(axis=1).idxmin()), []).append("least largest regret")
-    error = outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])
+    error = mean_error(outcomes)
     for k, (name, sign) in enumerate(zip(names, signs(s))):
         means = sign * found[name].iloc[1:]
         if len(means) and means.max() - means.min() > 2 * error[k]:
@@ -134,7 +140,7 @@ def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.Data
     levers = ", ".join(f"{row.lever} from {row.at}: {best[row.setting]:.2f}" for row in variables(s).itertuples())
     lines = [f"Most robust efficient policy ({best['policy']}): {levers}. It is good enough in {best['satisficing']:.0%} "
              f"of the states of the world; the status quo in {quo['satisficing']:.0%}."]
-    error = outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])  # per objective: the largest s.e. of a mean
+    error = mean_error(outcomes)
     for k, (name, o) in enumerate(s.decision.objectives.items()):
         low, high = found[name].min(), found[name].max()
         said = ("undetermined by the evidence: the efficient policies' means differ by less than twice their standard "

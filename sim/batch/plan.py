@@ -17,7 +17,7 @@ from .. import budget
 from ..core.engine import Trajectory, concat, run_seeds, simulate, take
 from ..core.posterior import Posterior
 from ..core.resolve import Resolved, resolve
-from ..core.schedule import Variation, schedule, stack
+from ..core.schedule import departed, schedule, stack
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
 from ..scenario.checks import CONDITIONS, is_condition
@@ -26,8 +26,9 @@ from .designs import design_points
 # with a posterior, replicates share a parameter set in groups of this many
 SHARED = 10
 
-# one worker, 88-quarter runs, writing included (bench/batch_speed.py, "1 local"; docs/performance.md)
-MEASURED_RUNS_PER_SECOND = 1_300
+# one worker, 88-quarter runs, writing included, the command as typed (bench/batch_speed.py, "1 command":
+# 5,163 runs/s; docs/performance.md)
+MEASURED_RUNS_PER_SECOND = 5_000
 
 
 def expected_seconds(runs: int, steps: int) -> float:
@@ -154,9 +155,8 @@ def chunk_runs(plan: Plan, runs: range) -> Trajectory:
         changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
         sched = plan.posterior.schedules(plan.scenario.model_copy(update={"sweep": None}), plan.drawn()[replicate], changes)
     elif all(is_condition(path) for path in plan.design.columns):  # written into the arrays, all runs at once
-        factors = plan.design.to_numpy(dtype=float)[point]
-        sched = Variation(plan.scenario.model_copy(update={"sweep": None}), [], list(plan.design.columns)).schedules(
-            np.zeros((len(run_ids), 0)), factors)
+        sched = departed(plan.scenario.model_copy(update={"sweep": None}),
+                         {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns})
     else:
         scenarios = [point_scenario(plan, int(k)) for k in points]
         sched = take(stack([schedule(s) for s in scenarios]), np.searchsorted(points, point))

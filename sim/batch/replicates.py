@@ -35,7 +35,7 @@ def run_replicates(runs: Resolved, engine: str = "vectorized") -> tuple[np.ndarr
 
         return seeds, run_mesa(s, seeds), None
     rows = None if runs.posterior is None else runs.posterior.draw(seeds)
-    return seeds, simulate(runs.schedule(seeds), seeds, s.steps), rows
+    return seeds, simulate(runs.schedule(seeds, rows), seeds, s.steps), rows
 
 
 def tables(scenario: Scenario, seeds: np.ndarray, traj: Trajectory, drawn: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
@@ -64,7 +64,6 @@ def run(runs: Resolved | Scenario, out: Path, engine: str = "vectorized", replac
     seeds, traj, rows = run_replicates(runs, engine)
     drawn = None if rows is None else posterior.table.iloc[rows].drop(columns="weight").assign(posterior_row=rows)
     found = tables(scenario, seeds, traj, drawn)
-    details = {} if posterior is None else {"posterior": str(posterior.source), "posterior_sha256": posterior.digest(),
-                                             "posterior_sets": len(posterior.table), "departures": runs.departures}
+    details = {} if posterior is None else posterior.provenance() | {"departures": runs.departures}
     made = manifest(scenario, engine, seeds, time.perf_counter() - started, replicates=scenario.replicates, **details)
     return write_folder(out, found, scenario, made, replace=replace), found

@@ -120,8 +120,7 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
 def _posterior_details(plan: Plan) -> dict:
     if plan.posterior is None:
         return {}
-    return {"posterior": str(plan.posterior.source), "posterior_sha256": plan.posterior.digest(),
-            "posterior_sets": len(plan.posterior.table), "parameter_sets_shared_by": SHARED, "departures": plan.departures}
+    return plan.posterior.provenance() | {"parameter_sets_shared_by": SHARED, "departures": plan.departures}
 
 
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:

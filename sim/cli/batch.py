@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say, say_parameters
 
 
 def add(sub) -> None:
@@ -53,12 +53,10 @@ def main(args: argparse.Namespace) -> int:
     from ..batch.progress import Progress
     from ..batch.run import run_batch
     from ..batch.store import chunk_done, staging_folder
-    from ..outputs.results import default_folder, parameters_used, replacing
+    from ..outputs.results import default_folder, replacing
 
     runs = resolved(args)
-    s, posterior = runs.scenario, runs.posterior
-    if posterior is not None and posterior.unused(s):
-        say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
+    s = runs.scenario
     try:
         plan = Plan.of(runs, args.engine)
     except BatchError as exc:
@@ -68,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"replacing {what}")
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
-    say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
+    say_parameters(args, runs)
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
               f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)

@@ -31,6 +31,17 @@ def say(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+def say_parameters(args: argparse.Namespace, runs: Resolved) -> None:
+    """Which parameters the runs use, and the posterior's values that set nothing in this scenario."""
+    from ..outputs.results import parameters_used
+
+    posterior = runs.posterior
+    say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
+    unused = posterior.unused(runs.scenario) if posterior is not None else []
+    if unused:
+        say(args, f"not used here (they set events this scenario does not have): {', '.join(unused)}")
+
+
 def overrides(pairs: list[str] | None) -> dict:
     """--set PATH=VALUE options as {path: value}, values read as YAML scalars."""
     import yaml

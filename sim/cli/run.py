@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say
+from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say, say_parameters
 
 
 def add(sub) -> None:
@@ -29,7 +29,7 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
     from ..core.outcomes import partnership_count, share_text
-    from ..outputs.results import default_folder, parameters_used, replacing
+    from ..outputs.results import default_folder, replacing
 
     runs = resolved(args)
     s, posterior = runs.scenario, runs.posterior
@@ -46,9 +46,7 @@ def main(args: argparse.Namespace) -> int:
                   f"{s.replicates} times; `alliance-sim batch` runs the sweep")
     drawn = f", parameters drawn from {posterior.source}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
-    say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
-    if posterior is not None and posterior.unused(s):
-        say(args, f"not used here (they set events this scenario does not have): {', '.join(posterior.unused(s))}")
+    say_parameters(args, runs)
     folder, found = run(runs, out, args.engine, args.replace)
     a, b = s.partnership.pair
     say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")

@@ -10,9 +10,9 @@ in as an argument.
 
 Each mechanism returns a *pull*: the direction and strength with which it moves a stance
 this quarter. `advance` weighs the pulls, realises a share `rate` of them, adds the
-noise, and updates cooperation and ties. The functions at the end (`step`, `terms`,
-`rest`, ...) take arrays with any leading run axes, for the model, the tests
-and the rest state.
+noise, and updates cooperation and ties; `runs` at the end takes every run through every
+quarter. `stepping` (`step`, `terms`, ...) and `rest` take arrays with any leading run
+axes, for the model, the tests and the rest state.
 """
 
 from __future__ import annotations

@@ -61,6 +61,14 @@ def track(streak: np.ndarray, first: np.ndarray, met: np.ndarray, t: int, hold: 
     return streak, first
 
 
+def focal_partnership(A: np.ndarray, E: np.ndarray, s) -> Outcomes:
+    """The partnership outcome of the scenario's own pair in every run (its pair axis holds that one pair)."""
+    i, j = (s.index(a) for a in s.partnership.pair)
+    sub = (slice(None), slice(None), [[i], [j]], [i, j])
+    p = s.partnership
+    return partnership(A[sub], E[sub], p.threshold, p.cooperation, p.hold, s.partnership_start)
+
+
 def partnership(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float, hold: int, start: int = 0) -> Outcomes:
     """Outcomes for trajectories A, E of shape (runs, steps + 1, n, n), the conditions tracked from `start` on."""
     i, j = pairs(A.shape[-1])

@@ -34,6 +34,10 @@ class Posterior:
         """A hash of the parameter sets and weights: equal hashes, equal posteriors."""
         return hashlib.sha256(pd.util.hash_pandas_object(self.table, index=False).to_numpy().tobytes()).hexdigest()
 
+    def provenance(self) -> dict:
+        """What a results folder's manifest says of the posterior its runs drew from."""
+        return {"posterior": str(self.source), "posterior_sha256": self.digest(), "posterior_sets": len(self.table)}
+
     @property
     def names(self) -> list[str]:
         return list(self.sets)
@@ -69,7 +73,8 @@ class Posterior:
 
     def unused(self, s: Scenario) -> list[str]:
         """The values that set nothing in `s` (e.g. those of events that `s` does not have)."""
-        return [name for name in self.names if name not in set(self.columns(s)[1])]
+        used = set(self.columns(s)[1])
+        return [name for name in self.names if name not in used]
 
     def schedules(self, s: Scenario, rows: np.ndarray, departures: dict[str, np.ndarray] | None = None) -> Schedule:
         """The stacked schedule of runs that take the parameter sets `rows` (each at rest under its

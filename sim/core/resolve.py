@@ -37,13 +37,15 @@ class Resolved:
     posterior: Posterior | None = None
     departures: dict[str, Any] = field(default_factory=dict)
 
-    def schedule(self, seeds: np.ndarray) -> Schedule:
-        """The stacked schedule of the runs with these seeds (with a posterior, each run's set drawn by its seed)."""
+    def schedule(self, seeds: np.ndarray, rows: np.ndarray | None = None) -> Schedule:
+        """The stacked schedule of the runs with these seeds (with a posterior, each run's set drawn
+        by its seed, unless the drawn `rows` are given)."""
         from .engine import broadcast
 
         if self.posterior is None:
             return broadcast(schedule(self.scenario), len(seeds))
-        return self.posterior.schedules(self.scenario, self.posterior.draw(seeds), self.departures)
+        rows = self.posterior.draw(seeds) if rows is None else rows
+        return self.posterior.schedules(self.scenario, rows, self.departures)
 
 
 def resolve(scenario: Scenario, changes: dict[str, Any] | None = None, posterior: Posterior | None = None,

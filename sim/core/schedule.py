@@ -194,16 +194,13 @@ def apply(s: Scenario, p: Params, settings: dict[str, float]) -> Params:
     """The conditions `p` with an event's settings written in (validated with the scenario): numbers
     of the parameters, weights and actors, and entries of the interests and the potential."""
     fields = {name: np.array(x, dtype=float) for name, x in p._asdict().items()}
-    # as in `overlay`: one-directional entries win over symmetric ones
-    for path, value in sorted(settings.items(), key=lambda kv: "->" in kv[0]):
-        table, _, key = path.partition(".")
-        if table in ("interests", "potential"):
-            a, b, both = parse_pair(key)
-            i, j = s.index(a), s.index(b)
-            matrix = fields["anchor" if table == "interests" else "potential"]
-            matrix[i, j] = value
-            if both:
-                matrix[j, i] = value
+    tables = {"interests": "anchor", "potential": "potential"}
+    for table, name in tables.items():
+        entries = {path.partition(".")[2]: v for path, v in settings.items() if path.partition(".")[0] == table}
+        if entries:
+            fields[name] = overlay(s, fields[name], entries)
+    for path, value in settings.items():
+        if path.partition(".")[0] in tables:
             continue
         name, index = place(s, path)
         if index is None:
@@ -325,6 +322,13 @@ class Variation:
             else:
                 fields[name][rows, :, index] = values[:, c]
         return Params(**fields)
+
+
+def departed(s: Scenario, changes: dict[str, np.ndarray]) -> Schedule:
+    """The stacked schedule of runs of `s` (at rest) with conditions {path: a value per run} written
+    over its own: every run at once, without a scenario per run."""
+    values = np.column_stack(list(changes.values()))
+    return Variation(s, [], list(changes)).schedules(np.zeros((len(values), 0)), values)
 
 
 def _given(explicit: np.ndarray, derived: np.ndarray) -> np.ndarray:

@@ -60,7 +60,7 @@ def benchmark(series: pd.Series, origin: int, years: np.ndarray, name: str) -> t
         if len(pairs) >= 3:
             phi, c = np.polyfit(pairs["before"], pairs["now"], 1)
             phi = float(np.clip(phi, -0.99, 0.99))
-            sigma = float(np.std(pairs["now"] - c - phi * pairs["before"], ddof=2)) if len(pairs) > 2 else 0.0
+            sigma = float(np.std(pairs["now"] - c - phi * pairs["before"], ddof=2))
             mean = c / (1 - phi) + phi**h * (last - c / (1 - phi))
             sd = sigma * np.sqrt((1 - phi ** (2 * h)) / (1 - phi**2))
             return mean, np.maximum(sd, 1e-9)
@@ -84,11 +84,12 @@ def score(points: pd.DataFrame, members: np.ndarray, model: str, scale: dict[str
                               logs=sr.logs_ensemble(y, members), pit=(members < y[:, None]).mean(axis=1),
                               hit=direction(np.median(members, axis=1) - last, y - last),
                               **{f"in_{int(100 * level)}": (q[0] <= y) & (y <= q[1]) for level, q in quantile.items()}))
+    groups, years = points.groupby(["kind", "pair", "origin"]).indices, points["year"].to_numpy()
+    z = {level: stats.norm.ppf((1 + level) / 2) for level in LEVELS}
     for name in BENCHMARKS:
         mean, sd = np.empty(len(points)), np.empty(len(points))
-        for (k, p, o), at in points.groupby(["kind", "pair", "origin"]).indices.items():
-            mean[at], sd[at] = benchmark(obs[(k, p)], o, points["year"].to_numpy()[at], name)
-        z = {level: stats.norm.ppf((1 + level) / 2) for level in LEVELS}
+        for (k, p, o), at in groups.items():
+            mean[at], sd[at] = benchmark(obs[(k, p)], o, years[at], name)
         rows.append(points.assign(forecaster=name, crps=sr.crps_normal(y, mean, sd) / units, logs=sr.logs_normal(y, mean, sd),
                                   pit=stats.norm.cdf(y, mean, sd), hit=direction(mean - last, y - last),
                                   **{f"in_{int(100 * level)}": np.abs(y - mean) <= z[level] * sd for level in LEVELS}))

@@ -310,7 +310,7 @@ class Scenario(_Strict):
         return sorted(timed, key=lambda item: item[0])
 
     def shift_steps(self) -> list[tuple[int, Shift]]:
-        """Shocks as (step, shift), in time order."""
+        """Shifts as (step, shift), in time order."""
         first = parse_quarter(self.start)
         return sorted(((parse_quarter(e.at) - first, e.shift) for e in self.events if e.shift), key=lambda item: item[0])
 
