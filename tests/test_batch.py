@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.batch.designs import design_points
-from sim.batch.plan import Plan
+from sim.batch.plan import Plan, compute_chunk
 from sim.batch.run import run_batch
 from sim.batch.store import staging_folder
 from sim.core.outcomes import percent
@@ -91,6 +91,18 @@ def test_batch_runs_equal_single_runs_of_the_design_point(tmp_path):
     truth = model.trajectory()
     for column, part in (("alignment", truth.A), ("cooperation", truth.E), ("ties", truth.T)):
         np.testing.assert_allclose(mine[column], part[0, mine["step"].to_numpy(), src, dst], atol=1e-9, err_msg=column)
+
+
+def test_the_written_tables_are_the_computed_ones_value_for_value(tmp_path):
+    """What a batch writes, read back, is what its chunks computed: every value and type (the parts
+    are encoded column by column, `store.encoding`)."""
+    plan = Plan.of(small())
+    run_batch(plan, tmp_path / "b")
+    res = load_results(tmp_path / "b")
+    computed = [compute_chunk(plan, runs) for runs in plan.chunks()]
+    for name in ("trajectories", "outcomes"):
+        expected = pd.concat([tables[name] for tables in computed], ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(res, name), expected, check_exact=True)
 
 
 def test_workers_do_not_change_the_tables(tmp_path):

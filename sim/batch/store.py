@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.outcomes import focal_pair, summarise
+from ..core.outcomes import SUMMARISED, focal_pair, summarise
 from ..outputs.results import folder_lock, manifest, read_table, replacing, whole, write_manifest
 from .plan import SHARED, BatchError, Plan
 
@@ -36,7 +36,17 @@ def write_chunk(folder: Path, k: int, tables: dict[str, pd.DataFrame]) -> None:
     """Write a chunk's parts, each atomically (outcomes last: its presence marks the chunk done)."""
     for name in PARTS:
         with whole(_part(folder, name, k)) as partial:
-            tables[name].to_parquet(partial, index=False)
+            tables[name].to_parquet(partial, index=False, **encoding(tables[name]))
+
+
+def encoding(table: pd.DataFrame) -> dict:
+    """How a part's columns are encoded: the measured values (floats) plainly and without their
+    range, the labels and counts with a dictionary and their range. Nearly every measured value
+    is distinct, so a dictionary of them is built only to be dropped, and their ranges would let
+    no query skip a row group; leaving both out writes a chunk's trajectories in 40% less time
+    at the same size (docs/performance.md)."""
+    keyed = [name for name, dtype in table.dtypes.items() if not pd.api.types.is_float_dtype(dtype)]
+    return {"use_dictionary": keyed, "write_statistics": keyed}
 
 
 def staging_folder(out: Path) -> Path:
@@ -126,7 +136,8 @@ def _posterior_details(plan: Plan) -> dict:
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
     """Summarise per design point, write the manifest, and move the folder into place."""
     a, b = focal_pair(plan.scenario)
-    outcomes = read_table(staging, "outcomes", filters=[("source", "==", a), ("target", "==", b)])
+    focal = [("source", "==", a), ("target", "==", b)]
+    outcomes = read_table(staging, "outcomes", columns=["run_id", *SUMMARISED], filters=focal)
     point, replicate = np.divmod(outcomes["run_id"].to_numpy(), plan.replicates)
     outcomes = outcomes.assign(point=point)
     if plan.posterior is not None:

@@ -121,6 +121,10 @@ def share_text(reached: int, runs: int) -> str:
     return f"{reached:,} of {runs:,} runs, {percent(reached / runs)} (95% interval {percent(float(low))}–{percent(float(high))})"
 
 
+FINAL = ("final_alignment", "final_alignment_back", "final_cooperation")
+SUMMARISED = ("partnership", "first_step", *FINAL)  # the columns of the outcomes that `summarise` reads
+
+
 def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Per design point: partnership share with its 95% (Wilson) interval, median time to
     partnership among the runs that reached it, and the median final state of the pair.
@@ -140,6 +144,6 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     summary["share_low"], summary["share_high"] = wilson_interval(summary["partnership_share"] * independent, independent)
     reached = outcomes[outcomes["partnership"]]
     summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
-    for column in ("final_alignment", "final_alignment_back", "final_cooperation"):
+    for column in FINAL:
         summary[f"median_{column}"] = g[column].median()
     return summary
