@@ -101,7 +101,7 @@ def test_the_written_tables_are_the_computed_ones_value_for_value(tmp_path):
     res = load_results(tmp_path / "b")
     computed = [compute_chunk(plan, runs) for runs in plan.chunks()]
     for name in ("trajectories", "outcomes"):
-        expected = pd.concat([tables[name] for tables in computed], ignore_index=True)
+        expected = pd.concat([chunk[name] for chunk in computed], ignore_index=True)
         pd.testing.assert_frame_equal(getattr(res, name), expected, check_exact=True)
 
 
