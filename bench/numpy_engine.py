@@ -220,8 +220,8 @@ def step(state: State, p: Params, z: np.ndarray) -> State:
 
     sanctions_weight = weights[MECHANISMS.index("sanctions")]
     exposure = sanction_exposure(p, join)
-    dE = cooperation_pull(A, E, p) - sanctions_weight * (exposure * E - diversion(E, p, join, exposure))
-    E_next = np.clip(E + rate * dE, 0.0, 1.0) * off
+    cut = sanctions_weight * (exposure * E - diversion(E, p, join, exposure))
+    E_next = np.clip(E + _scalar(p.trade_rate) * cooperation_pull(A, E, p) - cut, 0.0, 1.0) * off
 
     T_next = np.clip(T + rate * _scalar(p.tourism_growth) * T * (1.0 - T), 0.0, 1.0) * off
     return State(A_next, E_next, T_next)

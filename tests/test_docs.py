@@ -130,8 +130,8 @@ def test_7_9_cooperation_and_the_full_step(world):
             A2[i, j] = np.clip(A[i, j] + p.rate * drift + p.noise * z[i, j], -1, 1)
             warmth = np.clip((A[i, j] + A[j, i]) / 2, 0, 1)
             target = p.potential[i, j] + (1 - p.potential[i, j]) * p.trade_response * warmth
-            dE = (target - E[i, j]) - w["sanctions"] * (X[i, j] * E[i, j] - divert[i, j])
-            E2[i, j] = np.clip(E[i, j] + p.rate * dE, 0, 1)
+            dE = p.trade_rate * (target - E[i, j]) - w["sanctions"] * (X[i, j] * E[i, j] - divert[i, j])
+            E2[i, j] = np.clip(E[i, j] + dE, 0, 1)
             T2[i, j] = np.clip(T[i, j] + p.rate * p.tourism_growth * T[i, j] * (1 - T[i, j]), 0, 1)
     new = stepping.step(d.State(A, E, T), p, z)
     for ours, doc in zip(new, (A2, E2, T2)):

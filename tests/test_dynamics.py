@@ -26,7 +26,7 @@ def bare(n: int, **given) -> d.Params:
     p = d.Params(anchor=zeros, potential=zeros, power=np.full(n, 1 / n), autonomy=np.ones(n), sensitivity=np.zeros(n),
                  joining=np.full(n, np.nan),
                  patron=zeros, sanctioner=np.zeros(n), sanctioned=np.zeros(n), sanctions=np.array(0.0),
-                 noise=np.array(0.0), rate=np.array(0.1), trade_response=np.array(0.0), tourism_growth=np.array(0.0),
+                 noise=np.array(0.0), rate=np.array(0.1), trade_rate=np.array(0.1), trade_response=np.array(0.0), tourism_growth=np.array(0.0),
                  weights=np.ones(len(d.MECHANISMS)))
     return p._replace(**given)
 

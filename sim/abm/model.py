@@ -12,8 +12,8 @@ import numpy as np
 from ..core import dynamics, stepping
 from ..core.engine import Trajectory, concat
 from ..core.outcomes import partnership_met, track
-from ..core.resolve import resolve
-from ..core.schedule import schedule
+from ..core.resolve import Resolved, resolve
+from ..core.schedule import Schedule, schedule
 from ..scenario import Scenario, load_scenario, shipped
 from ..scenario.calendar import step_dates
 from .agents import StateAgent
@@ -26,15 +26,30 @@ def keyword_path(key: str, scenario: Scenario) -> str:
     return key.replace("__", ".")
 
 
-def model_scenario(scenario: Scenario | str | Path | None, keywords: dict[str, Any]) -> Scenario:
-    """The scenario a model runs: given, loaded from a path, or the shipped baseline, with the
-    keywords as changes (`resolve`: conditions depart from its rest state)."""
+def model_scenario(scenario: Scenario | str | Path | None, keywords: dict[str, Any], file_values: bool = False) -> Resolved:
+    """What a model runs: the scenario given, loaded from a path, or the shipped baseline, with the
+    keywords as changes (`resolve`: conditions depart from its rest state), drawing its parameters
+    from the posterior it names unless `file_values`."""
     if scenario is None:
         scenario = shipped("baseline_2018")
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     paths = {keyword_path(k, scenario): v for k, v in keywords.items()}
-    return resolve(scenario, paths, source="model keywords").scenario
+    posterior = None
+    if scenario.posterior and not file_values:
+        from ..outputs.posterior import read_posterior
+
+        posterior = read_posterior(scenario.posterior)
+    return resolve(scenario, paths, posterior, source="model keywords")
+
+
+def compiled_run(runs: Resolved, seed: int, row: int | None = None) -> tuple[Schedule, int | None]:
+    """The schedule of one run: the scenario's own, or, with a posterior, that of the parameter set
+    `row` (default: the one the run's seed draws, as a run of its own would)."""
+    if runs.posterior is None:
+        return schedule(runs.scenario), None
+    row = int(runs.posterior.draw(np.array([seed]))[0]) if row is None else int(row)
+    return runs.schedule(np.array([seed]), np.array([row])).run(0), row
 
 
 def _stance(model: "AllianceModel", i: int, j: int) -> float:
@@ -47,16 +62,24 @@ class AllianceModel(mesa.Model):
     Keywords: `scenario` (a Scenario, a path, or None for the shipped baseline), `rng`
     (the run's seed), and any scenario field by its path with `__` for dots
     (`actors__Tokyo__autonomy=0.5`); `sanctions` and `autonomy` (the focal actor's) are
-    short forms. Each step is a quarter; the run stops after the scenario's steps.
+    short forms. Each step is a quarter; the run stops after the scenario's steps. Where the
+    scenario names a posterior (`posterior:`), the run takes the calibrated values of the
+    parameter set its seed draws (or of `posterior_row`); `file_values=True` runs the file's
+    hand-set values instead.
 
     `spec` is the scenario as run, `compiled` its arrays (initial state and the parameters
-    in force over time), `state` the region's stances, cooperation and ties now.
+    in force over time), `parameter_set` the posterior row it took (None: the file's values),
+    `state` the region's stances, cooperation and ties now.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng=None, **params: Any):
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng=None, file_values: bool = False,
+                 posterior_row: int | None = None, **params: Any):
         super().__init__(rng=rng)
-        self.spec = model_scenario(scenario, params)
-        self.compiled = schedule(self.spec)
+        runs = model_scenario(scenario, params, file_values)
+        if runs.posterior is not None and not isinstance(rng, (int, np.integer)):
+            raise ValueError("a run drawn from a posterior needs its seed as an integer (rng=SEED), or file_values=True")
+        self.spec = runs.scenario
+        self.compiled, self.parameter_set = compiled_run(runs, rng, posterior_row)
         self.names = self.spec.names
         self.index = {name: i for i, name in enumerate(self.names)}
         self.state = self.compiled.shift(dynamics.State(*(part.copy() for part in self.compiled.initial)), 0)
@@ -123,10 +146,11 @@ class AllianceModel(mesa.Model):
 
 
 def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
-    """The reference engine: one AllianceModel per seed, stepped to the end (`scenario` ready to run)."""
+    """The reference engine: one AllianceModel per seed, stepped to the end (`scenario` ready to run,
+    with the file's values)."""
     parts = []
     for seed in seeds:
-        model = AllianceModel(scenario, rng=int(seed))
+        model = AllianceModel(scenario, rng=int(seed), file_values=True)
         while model.running:
             model.step()
         parts.append(model.trajectory())

@@ -23,9 +23,6 @@ from ..scenario import Scenario, parse_pair, with_overrides
 from ..scenario.checks import CONDITIONS, is_condition
 from .designs import design_points
 
-# with a posterior, replicates share a parameter set in groups of this many
-SHARED = 10
-
 # one worker, 88-quarter runs, writing included, the command as typed (bench/batch_speed.py, "1 command":
 # 5,686 runs/s; docs/performance.md), rounded down
 MEASURED_RUNS_PER_SECOND = 5_500
@@ -71,11 +68,13 @@ class Plan:
         return cls(scenario, design_points(scenario), seeds, engine, runs.posterior, dict(runs.departures))
 
     def drawn(self) -> np.ndarray:
-        """The posterior row of each replicate (the same at every design point). Replicates share a
-        parameter set in groups of SHARED (drawn by the group's first seed), so that each point's
-        share can be told apart per parameter set (`summarise`)."""
-        first = (np.arange(self.replicates) // SHARED) * SHARED
-        return self.posterior.draw(self.seeds[first])
+        """The posterior row of each replicate (the same at every design point): every point runs
+        over as many of the posterior's sets as it has replicates, stratified (`Posterior.draw`)."""
+        return self.posterior.draw(self.seeds)
+
+    def parameter_sets(self) -> np.ndarray:
+        """The parameter-set group of each replicate (`Posterior.groups`): the runs that share a set."""
+        return self.posterior.groups(self.replicates)
 
     @property
     def replicates(self) -> int:
@@ -102,7 +101,7 @@ class Plan:
         point, replicate = np.divmod(run_id, self.replicates)
         table = pd.DataFrame({"run_id": run_id, "point": point, "replicate": replicate, "seed": self.seeds[replicate]})
         if self.posterior is not None:
-            table = table.assign(parameter_set=replicate // SHARED, posterior_row=self.drawn()[replicate])
+            table = table.assign(parameter_set=self.parameter_sets()[replicate], posterior_row=self.drawn()[replicate])
         return table.join(self.design.reset_index(drop=True), on="point")
 
     def identity(self) -> dict:

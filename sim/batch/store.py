@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..core.outcomes import SUMMARISED, focal_pair, summarise
 from ..outputs.results import folder_lock, manifest, read_table, replacing, whole, write_manifest
-from .plan import SHARED, BatchError, Plan
+from .plan import BatchError, Plan
 
 PARTS = ("trajectories", "outcomes")
 
@@ -130,7 +130,8 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
 def _posterior_details(plan: Plan) -> dict:
     if plan.posterior is None:
         return {}
-    return plan.posterior.provenance() | {"parameter_sets_shared_by": SHARED, "departures": plan.departures}
+    return plan.posterior.provenance() | {"parameter_sets_per_point": int(plan.parameter_sets()[-1]) + 1,
+                                         "departures": plan.departures}
 
 
 def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
@@ -141,7 +142,7 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, e
     point, replicate = np.divmod(outcomes["run_id"].to_numpy(), plan.replicates)
     outcomes = outcomes.assign(point=point)
     if plan.posterior is not None:
-        outcomes = outcomes.assign(parameter_set=replicate // SHARED)
+        outcomes = outcomes.assign(parameter_set=plan.parameter_sets()[replicate])
     summary = summarise(outcomes)
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
     write_manifest(staging, manifest(plan.scenario, plan.engine, plan.seeds, seconds, design=plan.scenario.sweep.design,

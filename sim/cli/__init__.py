@@ -24,6 +24,7 @@ from . import (
     history,
     landscape,
     plot,
+    reach,
     register,
     report,
     run,
@@ -34,7 +35,7 @@ from . import (
 )
 from .common import EXIT_BAD_INPUT, UsageError, release
 
-SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
+SUBCOMMANDS = (run, batch, plot, reach, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
                forecast, register, decide, app, validate, schema, completion)
 
 

@@ -52,18 +52,31 @@ def main(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_table(found.points, out / "points.parquet")
     write_table(found.scores, out / "scores.parquet")
+    bar = history.bar(found, posterior)
+    record = history.confusion(found)
+    bar.to_csv(out / "references.csv")
+    record.to_csv(out / "record.csv", index=False)
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(found.scores.round(3).to_string(index=False))
             print("\nmean over series (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
+            print("\nthe model beside predictors without mechanisms, on the calibration's distance (typical "
+                  f"year-to-year changes), fitted to {history.data.FIT_END} and scored after it:")
+            print(bar.round(3).to_string())
+            p = s.partnership
+            print(f"\nthe record of declared relationships (data/relationships.csv) against the model's pair-years: the "
+                  f"share of runs that classify a pair-year as a partnership (both stances >= {p.threshold:g}, "
+                  f"cooperation >= {p.cooperation:g}):")
+            print(record.round(2).to_string(index=False))
         changes = history.focal_changes(found)
         print("\nchanges 2021 -> 2023 (model median): " + ", ".join(f"{k} {v:+.2f}" for k, v in changes.items()))
         print("\n" + "\n".join(history.verdict(found.scores)))
     say(args, "drawing the model against the data")
     used = parameters_note({"posterior": chosen, "posterior_sets": len(posterior.table)} if posterior else {})
     figure = history_figure(found.points, f"'{s.name}': model against data\n{used}")
-    paths = save(figure, out / "history", args.svg)
+    paths = [out / "points.parquet", out / "scores.parquet", out / "references.csv", out / "record.csv",
+             *save(figure, out / "history", args.svg)]
     if args.write_data:
         from ..evidence.observe import write_series
 

@@ -49,7 +49,8 @@ class Params(NamedTuple):
     sanctioned: np.ndarray  # (n,) one-hot
     sanctions: np.ndarray  # () intensity of sanctions in [0, 1]
     noise: np.ndarray  # () s.d. of the stances' noise per quarter
-    rate: np.ndarray  # () share of the total pull realised per quarter
+    rate: np.ndarray  # () share of the stances' total pull realised per quarter
+    trade_rate: np.ndarray  # () share of the gap to its target that cooperation closes per quarter
     trade_response: np.ndarray  # () how far political warmth lifts cooperation above potential
     tourism_growth: np.ndarray  # () logistic growth rate of people-to-people ties
     weights: np.ndarray  # (len(MECHANISMS),) weight of each mechanism
@@ -59,7 +60,7 @@ class Params(NamedTuple):
         return Params(*(fn(x) for x in self))
 
 
-TAIL = Params(*(2, 2, 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 1))  # each parameter's own axes, after the run axes
+TAIL = Params(*(2, 2, 1, 1, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0, 1))  # each parameter's own axes, after the run axes
 
 
 class Situation(NamedTuple):
@@ -288,8 +289,11 @@ def pulls(A, E, T, p, s, i, j, out):
 def advance(A, E, T, p, z, s, pull, A_next, E_next, T_next):
     """Advance one run one quarter into (A, E, T)_next: every actor updates from the same state.
 
-    `z` are standard normal draws (n, n), scaled here by `noise`; `s` and `pull` are
-    scratch space.
+    Stances move a share `rate` of their total pull; cooperation closes a share `trade_rate` of
+    its gap to its target, and loses what the sanctions cut within the quarter: policy and trade
+    answer at their own speeds, and a prohibition binds when it is issued, while the market's
+    own adjustment takes time. `z` are standard normal draws (n, n), scaled here by `noise`;
+    `s` and `pull` are scratch space.
     """
     situation(A, E, p, s)
     n = A.shape[0]
@@ -303,8 +307,8 @@ def advance(A, E, T, p, z, s, pull, A_next, E_next, T_next):
             for m in range(len(pull)):
                 drift += p.weights[m] * pull[m]
             A_next[i, j] = min(max(A[i, j] + p.rate * drift + p.noise * z[i, j], -1.0), 1.0)
-            dE = cooperation_target(A, p, i, j) - E[i, j] - p.weights[SANCTIONS] * trade_cut(E, p, s, i, j)
-            E_next[i, j] = min(max(E[i, j] + p.rate * dE, 0.0), 1.0)
+            dE = p.trade_rate * (cooperation_target(A, p, i, j) - E[i, j]) - p.weights[SANCTIONS] * trade_cut(E, p, s, i, j)
+            E_next[i, j] = min(max(E[i, j] + dE, 0.0), 1.0)
             grown = T[i, j] + p.rate * p.tourism_growth * T[i, j] * (1.0 - T[i, j])
             T_next[i, j] = min(max(grown, 0.0), 1.0)
 
@@ -328,7 +332,7 @@ def at(P, k, r):
     """The parameters of phase k for run r, from parameters with leading (phase, run) axes."""
     return Params(P.anchor[k, r], P.potential[k, r], P.power[k, r], P.autonomy[k, r], P.sensitivity[k, r],
                   P.joining[k, r], P.patron[k, r], P.sanctioner[k, r], P.sanctioned[k, r], P.sanctions[k, r], P.noise[k, r],
-                  P.rate[k, r], P.trade_response[k, r], P.tourism_growth[k, r], P.weights[k, r])
+                  P.rate[k, r], P.trade_rate[k, r], P.trade_response[k, r], P.tourism_growth[k, r], P.weights[k, r])
 
 
 @part

@@ -139,7 +139,8 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     independent = summary["runs"].astype(float)
     if "parameter_set" in outcomes:
         per_set = outcomes.groupby(["point", "parameter_set"])["partnership"].mean().groupby(level="point")
-        summary["share_p10"], summary["share_p90"] = per_set.quantile(0.1), per_set.quantile(0.9)
+        if (per_set.size() < summary["runs"]).all():  # a set's own share needs two runs of it or more
+            summary["share_p10"], summary["share_p90"] = per_set.quantile(0.1), per_set.quantile(0.9)
         independent = effective_runs(summary["partnership_share"], summary["runs"], per_set.var(ddof=0), per_set.size())
     summary["share_low"], summary["share_high"] = wilson_interval(summary["partnership_share"] * independent, independent)
     reached = outcomes[outcomes["partnership"]]

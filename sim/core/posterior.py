@@ -42,11 +42,29 @@ class Posterior:
     def names(self) -> list[str]:
         return list(self.sets)
 
+    def groups(self, runs: int) -> np.ndarray:
+        """The parameter-set group of each of `runs` runs in order: as many groups as runs or sets,
+        whichever is fewer, each of consecutive runs (the runs of a group share its set)."""
+        count = min(runs, len(self.table))
+        return np.arange(runs) * count // runs
+
     def draw(self, seeds: np.ndarray) -> np.ndarray:
-        """For each run seed, the row of the set it takes (weighted, from the seed alone)."""
+        """The row of the set each run takes, for runs with these seeds in order (stratified).
+
+        Group g of G (`groups`) takes the set at u = (g + U) / G of the weights' cumulative
+        distribution, U drawn from the seed of the group's first run: the groups cover the
+        posterior evenly, and with equal weights and as many runs as sets every set is taken
+        exactly once. A run's set depends on its seed and its place among the runs alone.
+        """
+        seeds = np.asarray(seeds)
+        group = self.groups(len(seeds))
+        count = int(group[-1]) + 1 if len(seeds) else 0
+        first = np.searchsorted(group, np.arange(count))
+        u = np.array([np.random.default_rng([STREAM, int(seeds[k])]).random() for k in first])
         cumulative = np.cumsum(self.table["weight"].to_numpy(dtype=float))
-        u = np.array([np.random.default_rng([STREAM, int(seed)]).random() for seed in seeds]) * cumulative[-1]
-        return np.minimum(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1)
+        at = (np.arange(count) + u) / max(count, 1) * cumulative[-1]
+        rows = np.minimum(np.searchsorted(cumulative, at, side="right"), len(cumulative) - 1)
+        return rows[group]
 
     def columns(self, s: Scenario) -> tuple[list[str], list[str]]:
         """The settings of `s` this posterior writes, and the value of each: every undated setting,

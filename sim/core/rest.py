@@ -37,10 +37,11 @@ def rest_interests(state: State, p: Params, parts: Terms) -> np.ndarray:
 def rest_potential(state: State, p: Params, parts: Terms) -> np.ndarray:
     """The economic potential at which cooperation `state.E` is at rest under `p` (its `terms`).
 
-    Solves cooperation_target = E + sanctions cut - diversion for the potential: the
+    Solves trade_rate · (cooperation_target − E) = the sanctions' net cut for the potential: the
     complementarity that, with today's warmth and sanctions, sustains today's cooperation.
     """
     A, E, _ = state
     w_s = np.asarray(p.weights, dtype=float)[..., SANCTIONS][..., None, None]
-    held = E + w_s * (parts.exposure * E - parts.diversion)  # the target that keeps E
+    speed = np.asarray(p.trade_rate, dtype=float)[..., None, None]
+    held = E + w_s * (parts.exposure * E - parts.diversion) / speed  # the target that keeps E
     return (held - parts.lift) / (1.0 - parts.lift) * (1.0 - np.eye(A.shape[-1]))  # target = P + (1 - P) lift

@@ -48,6 +48,11 @@ class Schedule:
         k = int(np.searchsorted(self.starts, t, side="right")) - 1
         return self.phases[k]
 
+    def run(self, k: int) -> "Schedule":
+        """The schedule of run k alone, of a schedule stacked over runs."""
+        return Schedule(State(*(x[k] for x in self.initial)), list(self.starts), [p.map(lambda x: x[k]) for p in self.phases],
+                        list(self.shift_steps), [(dA[k], dE[k]) for dA, dE in self.shifts])
+
     def shift(self, state: State, t: int) -> State:
         """The state recorded at step t: `state` moved by that step's shift, if there is one."""
         if t not in self.shift_steps:
@@ -105,6 +110,7 @@ def params_with(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> Pa
         sanctions=np.array(p.sanctions),
         noise=np.array(p.noise),
         rate=np.array(p.rate),
+        trade_rate=np.array(p.trade_rate),
         trade_response=np.array(p.trade_response),
         tourism_growth=np.array(p.tourism_growth),
         weights=np.array([getattr(s.mechanisms, m) for m in MECHANISMS]),
@@ -155,9 +161,7 @@ def schedule(s: Scenario) -> Schedule:
     """Compile one scenario under its own values; each `set:` event opens a phase holding everything
     set so far. The interests and potential found at rest endure through every phase, unless an
     event sets them (`interests.A->B`, `potential.A-B`)."""
-    one = Variation(s, []).schedules(np.zeros((1, 0)))
-    return Schedule(State(*(x[0] for x in one.initial)), one.starts, [p.map(lambda x: x[0]) for p in one.phases],
-                    one.shift_steps, [(dA[0], dE[0]) for dA, dE in one.shifts])
+    return Variation(s, []).schedules(np.zeros((1, 0))).run(0)
 
 
 def phases_of(s: Scenario, interests: np.ndarray, potential: np.ndarray) -> tuple[list[int], list[Params]]:

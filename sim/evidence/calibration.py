@@ -219,6 +219,7 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     synthetic truth).
     """
     folder = Path(folder)
+    s = s.model_copy(update={"posterior": None})  # what a calibration fits draws from its priors, not a posterior
     _check_folder(s, folder, resume)
     model = Model(s)
     c = s.calibration

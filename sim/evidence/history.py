@@ -95,14 +95,16 @@ def standing() -> list[str]:
 
 
 def picture_of(s: Scenario, year: int, at: int = data.FIT_END) -> tuple[dict[str, float], dict[str, float], float]:
-    """The stances and cooperation of `year`: the picture of scenario `s` (that of the year `at`)
-    moved, pair by pair, by the change the data show between `at` and `year`.
+    """The stances and cooperation of `year` read from the data.
 
-    Stances move with the distance between the two states' UN ideal points, at the slope
-    that relates the picture's mean stances to the distances of `at` across its pairs (least
-    squares); cooperation moves with the pair's trade intensity (log E = log c_pair + log
-    intensity, as the observation model has it), at most to 1. Returns the alignment and
-    cooperation tables ('A-B': both directions alike) and the slope.
+    Cooperation is the pair's trade intensity of that year on the model's scale
+    (`observe.cooperation_of`): one scale for every pair, so that levels compare. Stances keep the
+    levels of scenario `s`'s picture (that of the year `at`: an analyst's reading of each pair,
+    since UN votes do not compare across pairs, the United States voting against most of the
+    Assembly) and move, pair by pair, with the change in the distance between the two states'
+    UN ideal points from `at` to `year`, at the slope that relates the picture's mean stances to
+    the distances of `at` across its pairs (least squares). Returns the alignment and cooperation
+    tables ('A-B': both directions alike) and the slope.
     """
     from ..core.schedule import initial_state
 
@@ -113,9 +115,8 @@ def picture_of(s: Scenario, year: int, at: int = data.FIT_END) -> tuple[dict[str
     intensity = data.intensity().pivot(index="year", columns="pair", values="value")
     slope = float(np.polyfit(distance.loc[at, mean.index], mean, 1)[0])
     moved = slope * (distance.loc[year, mean.index] - distance.loc[at, mean.index])
-    ratio = np.exp(intensity.loc[year, mean.index] - intensity.loc[at, mean.index])
     alignment = {p: float(np.clip(mean[p] + moved[p], -1, 1)) for p in pairs}
-    cooperation = {p: float(min(state.E[i, j] * ratio[p], 1.0)) for p, (i, j) in pairs.items()}
+    cooperation = {p: float(observe.cooperation_of(np.exp(intensity.loc[year, p]))) for p in pairs}
     return alignment, cooperation, slope
 
 
@@ -154,3 +155,75 @@ def focal_changes(h: History) -> dict[str, float]:
         "moscow_to_seoul": at(moscow, seoul, 2023) - at(moscow, seoul, 2021),
         "seoul_to_washington": at(seoul, washington, 2023) - at(seoul, washington, 2021),
     }
+
+
+def pair_years(h: History) -> pd.DataFrame:
+    """Every run's classification of every pair-year: one row per run, unordered pair and whole year,
+    with the year's mean stances (both directions), mean cooperation and whether they meet the
+    scenario's partnership line (both stances at or above `partnership.threshold`, cooperation at or
+    above `partnership.cooperation`): the model's answer to 'were they strategic partners that year?'"""
+    s = h.scenario
+    year = np.array(step_years(s.start, s.steps))
+    years, quarters = np.unique(year, return_counts=True)
+    years = years[quarters == 4]  # whole years, as the observation model reads them
+    i, j, names = observe.unordered_pairs(s.names)
+    mean = lambda x: np.stack([x[:, year == y].mean(axis=1) for y in years], axis=1)  # noqa: E731
+    A, E = h.trajectory.A, h.trajectory.E
+    ab, ba, coop = mean(A[:, :, i, j]), mean(A[:, :, j, i]), mean(E[:, :, i, j])
+    p = s.partnership
+    runs = ab.shape[0]
+    frame = pd.DataFrame({"run": np.repeat(np.arange(runs), len(years) * len(names)),
+                          "year": np.tile(np.repeat(years, len(names)), runs),
+                          "pair": np.tile(names, runs * len(years)),
+                          "stance": ab.ravel(), "stance_back": ba.ravel(), "cooperation": coop.ravel()})
+    return frame.assign(partner=(frame["stance"] >= p.threshold) & (frame["stance_back"] >= p.threshold)
+                        & (frame["cooperation"] >= p.cooperation))
+
+
+def against_record(h: History) -> pd.DataFrame:
+    """The model's pair-years beside the record of declared relationships (data/relationships.csv):
+    per pair and year, the tier in force (None: nothing declared) and the share of runs that classify
+    the pair-year as a partnership."""
+    found = pair_years(h).groupby(["pair", "year"], as_index=False)["partner"].mean()
+    tiers = [data.tier_in(pair, int(year)) for pair, year in zip(found["pair"], found["year"])]
+    return found.rename(columns={"partner": "share_of_runs"}).assign(record=[t or "none" for t in tiers])
+
+
+def confusion(h: History) -> pd.DataFrame:
+    """The pair-year confusion table: per tier of the record (rows), the pair-years and the share of
+    them that the model's runs classify as partnerships (mean over runs), and the same per pair."""
+    found = against_record(h)
+    per_pair = found.groupby(["record", "pair"]).agg(pair_years=("year", "size"),
+                                                     classified_partner=("share_of_runs", "mean"))
+    return per_pair.reset_index()
+
+
+def partner_years(h: History, first: int | None = None, last: int | None = None) -> pd.DataFrame:
+    """Per pair: the share of its pair-years (between `first` and `last`) that each run classifies as
+    a partnership, summarised over runs (median, and the share of runs at >= 80% and <= 10%)."""
+    rows = pair_years(h)
+    rows = rows[rows["year"].between(first or rows["year"].min(), last or rows["year"].max())]
+    per_run = rows.groupby(["pair", "run"])["partner"].mean()
+    g = per_run.groupby(level="pair")
+    return pd.DataFrame({"median_share": g.median(), "runs_at_least_80": g.apply(lambda x: (x >= 0.8).mean()),
+                         "runs_at_most_10": g.apply(lambda x: (x <= 0.1).mean())})
+
+
+def bar(h: History, posterior: Posterior | None = None) -> pd.DataFrame:
+    """The history's model beside the same model with every mechanism switched off and beside the
+    predictors without a model (`references`), on the calibration's distance, in and out of sample.
+
+    The model without mechanisms keeps its start, its balance and its drivers' direct effects on
+    cooperation, and its stances move only by noise and shifts: what the mechanisms add is the
+    difference between the two rows."""
+    from ..core.dynamics import MECHANISMS
+    from . import references
+
+    s = h.scenario
+    off = resolve(s, {f"mechanisms.{m}": 0.0 for m in MECHANISMS}, posterior)
+    seeds = run_seeds(s.seed, h.trajectory.A.shape[0])
+    still = History(s, simulate(off.schedule(seeds), seeds, s.steps), h.points, h.fitted, h.scores)
+    frame, model = references.model_prediction(h, observe.kinds_of(s))
+    _, without = references.model_prediction(still, observe.kinds_of(s))
+    rate = float(posterior.table["rate"].median()) if posterior is not None and "rate" in posterior.table else s.parameters.rate
+    return references.table(frame, {"the model": model, "the model without mechanisms": without}, data.FIT_END, rate)

@@ -7,7 +7,9 @@ Three kinds of series, each observing one model variable of a pair in a year:
 - `ideal_points`: the distance between the two states' UN ideal points (to 2024) =
   α_pair + β · the same mean stance (β < 0: warmer stances, closer votes);
 - `trade`: the log of the pair's trade intensity, its trade relative to both partners' total
-  trade and to the world's (`data.intensity`) = log c_pair + log of its mean cooperation.
+  trade and to the world's (`data.intensity`) = c_pair + logit of its mean cooperation
+  (cooperation is trade intensity on a [0, 1] scale, `cooperation_of`, so c_pair is 0 where the
+  model's level is the data's).
 
 An offset per pair, since levels are not comparable across pairs (the United States votes
 against most of the Assembly; trade intensity depends on distance and economic structure):
@@ -81,8 +83,20 @@ def observed(kinds=tuple(KINDS), root: Path | None = None) -> pd.DataFrame:
 
 def model_values(kind: str, x: np.ndarray) -> np.ndarray:
     """The model variable behind a kind of series as the observation model takes it: stances as
-    they are, cooperation as its log."""
-    return np.log(np.clip(x, 1e-6, None)) if KINDS[kind] == "cooperation" else x
+    they are, cooperation as the log trade intensity it stands for (`intensity_of`)."""
+    if KINDS[kind] != "cooperation":
+        return x
+    e = np.clip(x, 1e-6, 1 - 1e-6)
+    return np.log(e / (1 - e))
+
+
+def cooperation_of(intensity: np.ndarray) -> np.ndarray:
+    """Cooperation on the model's [0, 1] scale from trade intensity I (a pair's trade relative to
+    what both partners' and the world's trade would predict): I / (1 + I). Intensity 1, trade
+    as large as the partners' sizes predict, is cooperation 0.5; every pair shares the scale, so
+    levels compare across pairs."""
+    intensity = np.asarray(intensity, dtype=float)
+    return intensity / (1 + intensity)
 
 
 def fit(kind: str, x: np.ndarray, y: np.ndarray, group: np.ndarray) -> tuple[float, np.ndarray]:

@@ -10,7 +10,7 @@ from typing import Any
 from .calendar import parse_quarter
 
 # Short names accepted for the most used paths (keyword arguments, event `set:` keys).
-PARAMETER_NAMES = ("sanctions", "noise", "rate", "trade_response", "tourism_growth")
+PARAMETER_NAMES = ("sanctions", "noise", "rate", "trade_rate", "trade_response", "tourism_growth")
 
 def expand_path(key: str) -> str:
     """`sanctions` -> `parameters.sanctions`; dotted paths are kept as they are, and a date after '@'

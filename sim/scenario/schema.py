@@ -45,7 +45,9 @@ class Parameters(_Strict):
     sanctioner: str | None = Field(None, description="the actor that imposes the sanctions (none: no sanctions regime)")
     sanctioned: str | None = Field(None, description="the actor under sanctions")
     noise: Annotated[float, Field(ge=0, le=0.5)] = Field(0.02, description="s.d. of the noise on stances per quarter")
-    rate: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="share of the pull realised per step")
+    rate: Annotated[float, Field(gt=0, le=1)] = Field(0.1, description="share of the stances' pull realised per step")
+    trade_rate: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.1, description="share of the gap to its target that cooperation closes per step (trade's own speed)")
     trade_response: Unit = Field(0.5, description="how far political warmth lifts cooperation above its potential")
     tourism_growth: Unit = Field(0.05, description="logistic growth rate of people-to-people ties")
 
@@ -67,8 +69,8 @@ class Partnership(_Strict):
     """When a pair counts as strategic partners."""
 
     pair: list[str] = Field(min_length=2, max_length=2, description="the focal pair; the first is the plots' focal actor")
-    threshold: Annotated[float, Field(gt=0, le=1)] = Field(0.6, description="both directed stances at or above this")
-    cooperation: Unit = Field(0.4, description="and the pair's cooperation at or above this")
+    threshold: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="both directed stances at or above this")
+    cooperation: Unit = Field(0.3, description="and the pair's cooperation at or above this")
     hold: Annotated[int, Field(ge=1, le=1000)] = Field(4, description="for this many quarters in a row")
     counted_from: str | None = Field(None, description="quarter from which a partnership counts (default: the start); "
                                                        "the conditions are not tracked before it")
