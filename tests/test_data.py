@@ -9,7 +9,8 @@ from sim.evidence import data
 from conftest import ROOT
 
 FILES = ["unga_agreement.csv", "unga_ideal_points.csv", "trade.csv", "total_trade.csv", "world_trade.csv",
-         "exports_to_russia_2021_2022.csv", "timeline.csv", "sanctions_joining.csv", "military_expenditure.csv"]
+         "exports_to_russia_2021_2022.csv", "timeline.csv", "sanctions_joining.csv", "military_expenditure.csv",
+         "relationships.csv"]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -93,3 +94,64 @@ def test_power_shares_come_from_military_expenditure():
 def test_a_data_folder_missing_a_file_is_named(tmp_path):
     with pytest.raises(data.DataError, match="unga_agreement.csv is missing"):
         data.unga(tmp_path)
+
+
+def test_every_relationship_shows_its_source_and_its_words():
+    """Each row has an address and a phrase of it; a row that ended says where its end is recorded."""
+    t = data.relationships()
+    for column in ("source", "quote", "label"):
+        assert t[column].notna().all() and (t[column].str.strip().str.len() > 3).all(), column
+    assert t["source"].str.startswith("http").all()
+    ended = t["until"].notna()
+    assert t.loc[ended, "end_source"].str.startswith("http").all()
+    assert t.loc[ended, "end_quote"].str.strip().str.len().gt(3).all()
+    assert t.loc[~ended, ["end_source", "end_quote"]].isna().all().all()
+
+
+def test_relationships_are_dated_paired_and_tiered_as_documented():
+    t = data.relationships()
+    assert t["since"].notna().all() and (t["until"].isna() | (t["until"] > t["since"])).all()
+    assert set(t["tier"]) <= set(data.TIERS)
+    assert (t["a"] < t["b"]).all() and set(t["a"]) | set(t["b"]) <= set(data.ACTORS)
+    assert ((t["by"] == "both") | (t["by"] == t["a"]) | (t["by"] == t["b"])).all()
+    assert t["pair"].nunique() == 10  # every pair of the five has a record
+
+
+def test_a_year_s_standing_is_never_below_a_row_made_in_it():
+    """A declaration counts from the year it was made: in that year the pair stands at its tier or at
+    one that outranks it, for every row still in force on that year's 31 December."""
+    for row in data.relationships().itertuples():
+        year = row.since.year
+        if pd.isna(row.until) or row.until.year > year:
+            assert data.TIERS.index(data.tier_in(row.pair, year)) >= data.TIERS.index(row.tier), row
+
+
+def test_the_record_s_clearest_cases():
+    """China and Russia are strategic partners from 1996; the US treaties make alliances; a year before
+    any row is a gap, not a guess."""
+    assert all(data.tier_in("Beijing-Moscow", y) == "strategic_partnership" for y in range(1996, 2025))
+    for pair_name in ("Seoul-Washington", "Tokyo-Washington"):
+        assert all(data.tier_in(pair_name, y) == "alliance" for y in range(1990, 2025))
+    assert data.tier_in("Moscow-Washington", 1991) is None
+
+
+def test_a_declared_rupture_outranks_a_partnership_never_revoked():
+    """Korea-Russia: the 2008 partnership stays on the record, but from 2022 the sanctions and Russia's
+    unfriendly-countries list decide the standing."""
+    assert data.tier_in("Moscow-Seoul", 2021) == "strategic_partnership"
+    assert data.tier_in("Moscow-Seoul", 2022) == "adversarial"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("start", "2008-13-40", "line 2: '2008-13-40' is not a date"),
+    ("start", "08-05", "line 2: '08-05' is not a date"),
+    ("end", "1990", "line 2: end '1990' is not allowed; allowed: a date after the start"),
+    ("tier", "friends", "line 2: tier 'friends' is not allowed"),
+    ("a", "Pyongyang", "line 2: pair 'Pyongyang-Moscow' is not allowed"),
+])
+def test_a_bad_relationship_row_is_named(tmp_path, field, value, message):
+    t = pd.read_csv(ROOT / "data" / "relationships.csv", dtype=str)
+    t.loc[0, field] = value
+    t.to_csv(tmp_path / "relationships.csv", index=False)
+    with pytest.raises(data.DataError, match=message):
+        data.relationships(tmp_path)

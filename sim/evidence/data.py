@@ -176,3 +176,68 @@ def power_shares(actors: list[str], root: Path | None = None) -> pd.DataFrame:
 def joining(root: Path | None = None) -> pd.DataFrame:
     """The record of joining the sanctions on Russia: date, state, measure, scope, items, source."""
     return read("sanctions_joining.csv", ["date", "state", "measure", "scope", "items", "source"], root)
+
+
+# The record of declared relationships (data/relationships.csv), its tiers lowest first. When the
+# rows in force in a year disagree, the standing they give is the highest in this order: an alliance treaty binds until it
+# is terminated; a declared rupture outranks a declared partnership, which is seldom revoked in
+# words (Korea-Russia 2008 never was) but is void while a sanctions list or an "unfriendly"
+# designation stands; diplomatic relations alone come last.
+TIERS = ("ordinary", "partnership", "strategic_partnership", "adversarial", "alliance")
+RELATIONSHIP_COLUMNS = ["start", "end", "a", "b", "tier", "label", "by", "substance", "source", "quote",
+                        "end_source", "end_quote"]
+ACTORS = tuple(ISO.values())
+
+
+def record_date(value: str) -> pd.Timestamp:
+    """A date of the record, written YYYY-MM-DD, YYYY-MM or YYYY: the first day it can mean."""
+    text = str(value).strip()
+    padded = {4: text + "-01-01", 7: text + "-01", 10: text}.get(len(text))
+    try:
+        stamp = pd.Timestamp(padded)  # NaT for None: a text of another length
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise ValueError(f"'{text}' is not a date; allowed: YYYY-MM-DD, YYYY-MM or YYYY")
+    return stamp
+
+
+def relationship_dates(row) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """A row's start and end (NaT while in force), once its pair and tier are checked; a ValueError
+    names the field, the value and what is allowed."""
+    if row.a not in ACTORS or row.b not in ACTORS or row.a >= row.b:
+        raise ValueError(f"pair '{row.a}-{row.b}' is not allowed; allowed: two of {', '.join(ACTORS)}, "
+                         "in alphabetical order")
+    if row.tier not in TIERS:
+        raise ValueError(f"tier '{row.tier}' is not allowed; allowed: {', '.join(TIERS)}")
+    since = record_date(row.start)
+    until = pd.NaT if pd.isna(row.end) else record_date(row.end)
+    if pd.notna(until) and until <= since:
+        raise ValueError(f"end '{row.end}' is not allowed; allowed: a date after the start {row.start}")
+    return since, until
+
+
+@cache
+def relationships(root: Path | None = None) -> pd.DataFrame:
+    """The declared relationships of the five states, one row per declaration or change: the
+    file's columns, the pair ('A-B') and the parsed dates `since` and `until` (NaT while in force).
+    A row that breaks the format of data/README.md is a DataError naming its line, field and value."""
+    t = read("relationships.csv", RELATIONSHIP_COLUMNS, root)
+    dates = []
+    for line, row in enumerate(t.itertuples(), start=2):
+        try:
+            dates.append(relationship_dates(row))
+        except ValueError as exc:
+            raise DataError(f"{Path(root or folder()) / 'relationships.csv'}, line {line}: {exc}") from None
+    dates = pd.DataFrame(dates, columns=["since", "until"], index=t.index)
+    return t.assign(pair=[pair(a, b) for a, b in zip(t["a"], t["b"])], since=dates["since"], until=dates["until"])
+
+
+def tier_in(pair_name: str, year: int, root: Path | None = None) -> str | None:
+    """The standing of a pair ('A-B') at the end of a year by the record: the first of alliance,
+    adversarial, strategic_partnership, partnership and ordinary among the rows in force on
+    31 December (a change counts from the year it was made); None where no row is (a gap)."""
+    t = relationships(root)
+    close = pd.Timestamp(year=year, month=12, day=31)
+    rows = t[(t["pair"] == pair_name) & (t["since"] <= close) & (t["until"].isna() | (t["until"] > close))]
+    return max(rows["tier"], key=TIERS.index, default=None)
