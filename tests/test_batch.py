@@ -80,7 +80,7 @@ def test_batch_runs_equal_single_runs_of_the_design_point(tmp_path):
     row = res.runs.iloc[10]
     from sim import AllianceModel
 
-    model = AllianceModel(scenario.model_copy(update={"sweep": None}), rng=int(row["seed"]),
+    model = AllianceModel(scenario.model_copy(update={"sweep": None}), rng=int(row["seed"]), file_values=True,
                           parameters__sanctions=row["parameters.sanctions"], actors__Seoul__autonomy=row["actors.Seoul.autonomy"])
     while model.running:
         model.step()
@@ -128,7 +128,7 @@ def _batch_command(folder, *extra):
         file.write_text(f"base: {SCENARIOS / 'baseline_2018.yaml'}\nname: slow_batch\nsteps: 40\n"
                         "sweep:\n  design: grid\n  replicates: 10\n  chunk: 10\n"
                         "  factors: {parameters.sanctions: {range: [0, 1], points: 12}}\n")
-    return [sys.executable, "-m", "sim", "batch", str(file), "--engine", "mesa", "--workers", "1",
+    return [sys.executable, "-m", "sim", "batch", str(file), "--engine", "mesa", "--file-values", "--workers", "1",
             "--out", str(folder / "out"), *extra]
 
 

@@ -78,8 +78,9 @@ def test_the_map_stars_the_scenario_s_values_and_leaves_out_what_says_nothing():
 
 
 def test_a_run_says_which_parameters_it_used(tmp_path):
-    plain = cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "p")
-    assert "hand-set values (not calibrated" in plain.stderr
+    plain = cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "p",
+                "--file-values")
+    assert plain.stderr.startswith("parameters: the scenario file's hand-set values (not calibrated")
     assert "hand-set" in json.loads((tmp_path / "p" / "manifest.json").read_text())["parameters"]
     drawn = cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "d",
                 "--posterior", SCENARIOS / "posteriors" / "history_2005_2024")
@@ -123,7 +124,7 @@ def test_history_says_how_far_the_model_can_be_trusted(tmp_path):
 
 def test_compare_labels_its_rows_and_a_comparison_can_be_exported(tmp_path):
     base = ["run", SCENARIOS / "baseline_2018.yaml", "--replicates", "4", "--steps", "8"]
-    assert cli(*base, "--out", tmp_path / "a").returncode == 0
+    assert cli(*base, "--out", tmp_path / "a", "--file-values").returncode == 0
     assert cli(*base, "--out", tmp_path / "b", "--posterior", SCENARIOS / "posteriors" / "history_2005_2024").returncode == 0
     unlabelled = cli("compare", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "c0")
     assert "baseline_2018 (hand-set)" in unlabelled.stdout and "baseline_2018 (posterior)" in unlabelled.stdout

@@ -16,7 +16,8 @@ from conftest import SCENARIOS, cli
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("compare")
     for name in ("baseline_2018", "sovereign_seoul"):
-        assert cli("run", SCENARIOS / f"{name}.yaml", "--replicates", "20", "--steps", "40", "--out", root / name).returncode == 0
+        assert cli("run", SCENARIOS / f"{name}.yaml", "--replicates", "20", "--steps", "40", "--file-values",
+                   "--out", root / name).returncode == 0
     sweep = with_overrides(load_scenario(SCENARIOS / "sanctions_autonomy_sweep.yaml"),
                            {"steps": 40, "sweep.replicates": 10,
                             "sweep.factors": {"parameters.sanctions": [0.2, 0.9], "actors.Seoul.autonomy": [0.35, 0.9]}})

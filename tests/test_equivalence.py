@@ -20,12 +20,12 @@ from conftest import SCENARIOS
 SHIPPED = ["baseline_2018", "sanctions_escalation", "sovereign_seoul", "with_pyongyang"]
 
 
-def by_hand(scenario, seed):
-    """Step the dynamics functions directly, drawing the noise as the model does."""
-    plan, rng = schedule(scenario), np.random.default_rng(seed)
+def by_hand(plan, steps, seed):
+    """Step the dynamics functions directly over a schedule, drawing the noise as the model does."""
+    rng = np.random.default_rng(seed)
     state = State(*(x.copy() for x in plan.initial))
     history = [state]
-    for t in range(scenario.steps):
+    for t in range(steps):
         state = step(state, plan.params_at(t), rng.standard_normal(state.A.shape))
         history.append(state)
     return [np.stack(part) for part in zip(*history)]
@@ -35,12 +35,32 @@ def by_hand(scenario, seed):
 @pytest.mark.parametrize("seed", [0, 7, 2018])
 def test_mesa_model_equals_dynamics_stepped_by_hand(name, seed):
     scenario = load_scenario(SCENARIOS / f"{name}.yaml")
-    model = AllianceModel(scenario, rng=seed)
+    model = AllianceModel(scenario, rng=seed, file_values=True)
     while model.running:
         model.step()
-    assert model.steps == scenario.steps
-    for ours, theirs in zip(model.trajectory(), by_hand(scenario, seed)):
+    assert model.steps == scenario.steps and model.parameter_set is None
+    for ours, theirs in zip(model.trajectory(), by_hand(schedule(scenario), scenario.steps, seed)):
         np.testing.assert_array_equal(ours[0], theirs)
+
+
+def test_a_model_drawn_from_the_posterior_is_the_engines_run_with_that_set():
+    """Where the scenario names a posterior, a model takes the set its seed draws, and its run equals
+    the vectorised engine's run of that set and seed (and a given row is the row taken)."""
+    from sim.core.resolve import resolve
+    from sim.outputs.posterior import read_posterior
+
+    scenario = load_scenario(SCENARIOS / "sovereign_seoul.yaml")
+    runs = resolve(scenario, {}, read_posterior(scenario.posterior))
+    seeds = run_seeds(scenario.seed, 3)
+    rows = np.array([runs.posterior.draw(np.array([seed]))[0] for seed in seeds])
+    engine = simulate(runs.schedule(seeds, rows), seeds, scenario.steps)
+    for k, seed in enumerate(seeds):
+        model = AllianceModel(scenario, rng=int(seed))
+        while model.running:
+            model.step()
+        assert model.parameter_set == rows[k]
+        np.testing.assert_allclose(model.trajectory().A[0], engine.A[k], rtol=0, atol=1e-9)
+    assert AllianceModel(scenario, rng=1, posterior_row=7).parameter_set == 7
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -46,5 +46,10 @@ def test_a_bad_change_is_a_scenario_error_naming_it(baseline):
 
 
 def test_the_mesa_models_keywords_are_changes_like_any_other(baseline):
-    model = AllianceModel(baseline, rng=1, sanctions=0.9, **{"alignment__Seoul-Moscow": 0.5})
-    assert model.spec == resolve(baseline, {"sanctions": 0.9, "alignment.Seoul-Moscow": 0.5}).scenario
+    changes = {"sanctions": 0.9, "alignment.Seoul-Moscow": 0.5}
+    model = AllianceModel(baseline, rng=1, file_values=True, sanctions=0.9, **{"alignment__Seoul-Moscow": 0.5})
+    assert model.spec == resolve(baseline, changes).scenario
+    drawn = AllianceModel(baseline, rng=1, sanctions=0.9, **{"alignment__Seoul-Moscow": 0.5})  # the scenario's posterior
+    runs = resolve(baseline, changes, read_posterior(POSTERIOR))
+    assert drawn.spec == with_overrides(runs.scenario, runs.departures)
+    assert drawn.spec.parameters.sanctions == 0.9 and drawn.parameter_set is not None

@@ -157,7 +157,7 @@ def test_numbers_in_exponent_form_read_as_numbers(tmp_path):
     path = scenario(tmp_path, BASELINE.replace("noise: 0.03 ", "noise: 3e-2 "))
     assert load_scenario(path).parameters.noise == 0.03
     result = cli("run", SCENARIOS / "baseline_2018.yaml", "--set", "parameters.noise=1e-3", "--replicates", "2",
-                 "--steps", "4", "--out", tmp_path / "r")
+                 "--steps", "4", "--file-values", "--out", tmp_path / "r")
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load((tmp_path / "r" / "scenario.yaml").read_text())["parameters"]["noise"] == 0.001
 
@@ -169,7 +169,7 @@ def test_numbers_in_exponent_form_read_as_numbers(tmp_path):
 def batch_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("b") / "batch"
     result = cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=2",
-                 "--set", "sweep.chunk=100", "--set", "steps=8", "--workers", "1", "--quiet", "--out", folder)
+                 "--set", "sweep.chunk=100", "--set", "steps=8", "--workers", "1", "--quiet", "--file-values", "--out", folder)
     assert result.returncode == 0, result.stderr
     return folder
 

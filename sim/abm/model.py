@@ -14,7 +14,7 @@ from ..core.engine import Trajectory, concat
 from ..core.outcomes import partnership_met, track
 from ..core.resolve import Resolved, resolve
 from ..core.schedule import Schedule, schedule
-from ..scenario import Scenario, load_scenario, shipped
+from ..scenario import Scenario, load_scenario, shipped, with_overrides
 from ..scenario.calendar import step_dates
 from .agents import StateAgent
 
@@ -26,10 +26,15 @@ def keyword_path(key: str, scenario: Scenario) -> str:
     return key.replace("__", ".")
 
 
-def model_scenario(scenario: Scenario | str | Path | None, keywords: dict[str, Any], file_values: bool = False) -> Resolved:
+def model_scenario(scenario: Resolved | Scenario | str | Path | None, keywords: dict[str, Any],
+                   file_values: bool = False) -> Resolved:
     """What a model runs: the scenario given, loaded from a path, or the shipped baseline, with the
     keywords as changes (`resolve`: conditions depart from its rest state), drawing its parameters
-    from the posterior it names unless `file_values`."""
+    from the posterior it names unless `file_values`; or runs already `resolve`d."""
+    if isinstance(scenario, Resolved):
+        if keywords:
+            raise ValueError("keywords change a scenario; these runs are already resolved")
+        return scenario if not file_values else resolve(scenario.scenario, scenario.departures)
     if scenario is None:
         scenario = shipped("baseline_2018")
     if not isinstance(scenario, Scenario):
@@ -59,7 +64,7 @@ def _stance(model: "AllianceModel", i: int, j: int) -> float:
 class AllianceModel(mesa.Model):
     """States adjusting their stances toward each other under sanctions and autonomy.
 
-    Keywords: `scenario` (a Scenario, a path, or None for the shipped baseline), `rng`
+    Keywords: `scenario` (a Scenario, a path, None for the shipped baseline, or runs `resolve`d), `rng`
     (the run's seed), and any scenario field by its path with `__` for dots
     (`actors__Tokyo__autonomy=0.5`); `sanctions` and `autonomy` (the focal actor's) are
     short forms. Each step is a quarter; the run stops after the scenario's steps. Where the
@@ -72,13 +77,14 @@ class AllianceModel(mesa.Model):
     `state` the region's stances, cooperation and ties now.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng=None, file_values: bool = False,
+    def __init__(self, scenario: Resolved | Scenario | str | Path | None = None, *, rng=None, file_values: bool = False,
                  posterior_row: int | None = None, **params: Any):
         super().__init__(rng=rng)
         runs = model_scenario(scenario, params, file_values)
         if runs.posterior is not None and not isinstance(rng, (int, np.integer)):
             raise ValueError("a run drawn from a posterior needs its seed as an integer (rng=SEED), or file_values=True")
-        self.spec = runs.scenario
+        # with a posterior, the keywords' changes are kept apart to be written over the drawn set
+        self.spec = with_overrides(runs.scenario, runs.departures) if runs.departures else runs.scenario
         self.compiled, self.parameter_set = compiled_run(runs, rng, posterior_row)
         self.names = self.spec.names
         self.index = {name: i for i, name in enumerate(self.names)}
@@ -145,12 +151,15 @@ class AllianceModel(mesa.Model):
         return Trajectory(*(np.stack(parts)[None] for parts in zip(*self.history)))
 
 
-def run_mesa(scenario: Scenario, seeds: np.ndarray) -> Trajectory:
-    """The reference engine: one AllianceModel per seed, stepped to the end (`scenario` ready to run,
-    with the file's values)."""
+def run_mesa(scenario: Resolved | Scenario, seeds: np.ndarray, rows: np.ndarray | None = None) -> Trajectory:
+    """The reference engine: one AllianceModel per seed, stepped to the end: a scenario ready to run
+    with the file's values, or runs `resolve`d with a posterior, each taking its drawn set (`rows`)."""
     parts = []
-    for seed in seeds:
-        model = AllianceModel(scenario, rng=int(seed), file_values=True)
+    for k, seed in enumerate(seeds):
+        if isinstance(scenario, Resolved):
+            model = AllianceModel(scenario, rng=int(seed), posterior_row=None if rows is None else int(rows[k]))
+        else:
+            model = AllianceModel(scenario, rng=int(seed), file_values=True)
         while model.running:
             model.step()
         parts.append(model.trajectory())

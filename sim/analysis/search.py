@@ -56,7 +56,9 @@ def search(problem: Problem, folder: Path, say=print) -> tuple[np.ndarray, np.nd
             say(f"generation {g}/{d.generations}: {len(X)} policies × {found.shape[1]} states of the world, "
                 f"{time.perf_counter() - started:.1f} s" if g else f"the status quo: {time.perf_counter() - started:.1f} s")
         if g > 0:
-            means = found.mean(axis=1) * -problem.signs()  # pymoo minimises
+            # one memory layout however `found` was made (computed, or read back), so that the means agree to
+            # the last bit and a resumed search breaks ties between equal policies as the whole one did
+            means = np.ascontiguousarray(found).mean(axis=1) * -problem.signs()  # pymoo minimises
             Evaluator().eval(StaticProblem(space, F=means), population)
             algorithm.tell(infills=population)
         policies.append(X)

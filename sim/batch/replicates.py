@@ -28,13 +28,11 @@ def run_replicates(runs: Resolved, engine: str = "vectorized") -> tuple[np.ndarr
     seeds = run_seeds(s.seed, s.replicates)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    rows = None if runs.posterior is None else runs.posterior.draw(seeds)
     if engine == "mesa":
-        if runs.posterior is not None:
-            raise ValueError("runs drawn from a posterior use the vectorized engine; allowed: --engine vectorized")
         from ..abm.model import run_mesa
 
-        return seeds, run_mesa(s, seeds), None
-    rows = None if runs.posterior is None else runs.posterior.draw(seeds)
+        return seeds, run_mesa(s if runs.posterior is None else runs, seeds, rows), rows
     return seeds, simulate(runs.schedule(seeds, rows), seeds, s.steps), rows
 
 

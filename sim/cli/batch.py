@@ -56,6 +56,7 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.results import default_folder, replacing
 
     runs = resolved(args)
+    say_parameters(args, runs)  # first: which parameters the numbers below come from
     s = runs.scenario
     try:
         plan = Plan.of(runs, args.engine)
@@ -66,7 +67,6 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"replacing {what}")
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
-    say_parameters(args, runs)
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
               f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)

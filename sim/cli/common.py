@@ -64,6 +64,7 @@ def resolved(args: argparse.Namespace) -> Resolved:
 
     s = load_scenario(args.scenario)
     chosen = posterior_of(args, s)
+    s = s.model_copy(update={"posterior": chosen})  # the scenario as run names what its runs drew from, or nothing
     return checked(s, overrides(args.set) | _counts(args), posterior_option(chosen) if chosen else None,
                    source=f"{args.scenario} (command-line options)")
 

@@ -32,10 +32,8 @@ def main(args: argparse.Namespace) -> int:
     from ..outputs.results import default_folder, replacing
 
     runs = resolved(args)
+    say_parameters(args, runs)  # first: which parameters the numbers below come from
     s, posterior = runs.scenario, runs.posterior
-    if posterior is not None and args.engine != "vectorized":
-        raise UsageError(f"runs drawn from the posterior {posterior.source} use the vectorized engine; allowed: --engine "
-                         "vectorized, or --file-values for the file's own values on the Mesa engine")
     out = Path(args.out) if args.out else default_folder(s)
     if out.exists() and not args.replace:
         raise UsageError(f"{out} exists; choose another --out or pass --replace")
@@ -46,7 +44,6 @@ def main(args: argparse.Namespace) -> int:
                   f"{s.replicates} times; `alliance-sim batch` runs the sweep")
     drawn = f", parameters drawn from {posterior.source}" if posterior is not None else ""
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
-    say_parameters(args, runs)
     folder, found = run(runs, out, args.engine, args.replace)
     a, b = s.partnership.pair
     say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")
