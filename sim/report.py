@@ -158,7 +158,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
 
         say("report: scenario discovery")
         try:
-            box = discovery.discover(res)
+            box = discovery.discover(res)[0]
         except (MissingExtra, ValueError) as exc:
             body = f"<p class='note'>{html.escape(str(exc))}</p>"
         else:

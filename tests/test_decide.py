@@ -166,3 +166,18 @@ def test_the_status_quo_holds_each_lever_at_the_value_in_force_then():
     quo = dict(zip(problem_of(s).variables["setting"], status_quo(problem_of(s))))
     assert quo["actors.Seoul.joining@2025Q2"] == quo["actors.Seoul.joining@2030Q1"] == 1.0
     assert quo["actors.Seoul.autonomy@2025Q2"] == pytest.approx(0.25)  # the 2025Q2 event's own value, as written
+
+
+def test_the_trade_off_s_value_of_information_is_zero_where_one_policy_wins_everywhere_and_not_where_a_value_decides():
+    from sim.analysis.voi import tradeoff
+
+    rng = np.random.default_rng(4)
+    theta = rng.random(400)
+    # policy 0 is better on the first criterion where theta > 0.5, policy 1 where it is below
+    first = np.stack([np.where(theta > 0.5, 1.0, 0.0), np.where(theta > 0.5, 0.0, 1.0)]) + 0.01 * rng.random((2, 400))
+    second = np.stack([np.full(400, 0.2), np.full(400, 0.8)])  # policy 1 always better on the second
+    found = tradeoff(first, second, pd.DataFrame({"theta": theta, "idle": rng.random(400)}), weights=(0.0, 1.0))
+    at = found.set_index(["weight", "value"])
+    assert at.loc[(0.0, "theta"), "best_everywhere"] and at.loc[(0.0, "theta"), "evppi"] == 0.0  # the second alone: policy 1
+    assert at.loc[(1.0, "theta"), "informative"] and at.loc[(1.0, "theta"), "evppi"] > 0.2  # theta decides
+    assert not at.loc[(1.0, "idle"), "informative"]

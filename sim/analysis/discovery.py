@@ -7,9 +7,7 @@ high while keeping as many of those runs inside as it can (coverage).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,17 +24,35 @@ class Discovery:
     coverage: float
     density: float
 
-    def write(self, path: Path) -> None:
-        """The chosen box as JSON: coverage, density, peeling step and the limits of each restricted factor."""
-        found = {"coverage": self.coverage, "density": self.density, "step": self.chosen,
-                 "limits": self.limits.to_dict(orient="index")}
-        Path(path).write_text(json.dumps(found, indent=2) + "\n")
-
 
 def prim_box(x: pd.DataFrame, y: np.ndarray, density: float = 0.8, peel_alpha: float = 0.05) -> Discovery:
     """Run PRIM on factor values x (one row per run) and a boolean outcome y."""
+    return prim_boxes(x, y, density, peel_alpha, most=1)[0]
+
+
+def prim_boxes(x: pd.DataFrame, y: np.ndarray, density: float = 0.8, peel_alpha: float = 0.05,
+               most: int = 3) -> list[Discovery]:
+    """PRIM's boxes one after another (each found among the runs the earlier ones leave out), while
+    they reach the wanted density, at most `most`; the first box always, as the nearest there is."""
     prim = require("ema_workbench.analysis.prim", "explore", "scenario discovery")
-    box = prim.Prim(x.reset_index(drop=True), np.asarray(y, dtype=bool), peel_alpha=peel_alpha).find_box()
+    finder = prim.Prim(x.reset_index(drop=True), np.asarray(y, dtype=bool), peel_alpha=peel_alpha)
+    found = []
+    while len(found) < most:
+        try:
+            box = finder.find_box()
+        except (ValueError, IndexError):  # no run of interest left outside the boxes found
+            break
+        if box is None:
+            break
+        found.append(_chosen(box, x, density))
+        if found[-1].density < density:
+            break
+    return found
+
+
+def _chosen(box, x: pd.DataFrame, density: float) -> Discovery:
+    """The step of a PRIM box's peeling trajectory with the most coverage at the wanted density (else
+    the densest step), and its restricted factors."""
     trajectory = box.peeling_trajectory.copy()
     good = trajectory[trajectory["density"] >= density]
     chosen = int(good["coverage"].idxmax() if len(good) else trajectory["density"].idxmax())
@@ -47,12 +63,27 @@ def prim_box(x: pd.DataFrame, y: np.ndarray, density: float = 0.8, peel_alpha: f
     return Discovery(trajectory, chosen, limits, float(row["coverage"]), float(row["density"]))
 
 
-def discover(res: Results, density: float = 0.8) -> Discovery:
-    """Where is partnership likely? PRIM over the runs of a batch."""
+def discover(res: Results, density: float = 0.8, most: int = 1) -> list[Discovery]:
+    """Where is partnership likely? PRIM over the runs of a batch: up to `most` boxes."""
     if res.design is None:
         raise ValueError("scenario discovery needs a batch (alliance-sim batch); this folder holds plain replicates")
     runs = res.focal_outcomes().select("run_id", "partnership").join(res.table("runs")).to_pandas().sort_values("run_id")
     factors = [c for c in res.design.columns if c != "point"]
     if not runs["partnership"].any():
         raise ValueError("no run reached partnership: there is nothing to discover")
-    return prim_box(runs[factors], runs["partnership"].to_numpy(), density)
+    return prim_boxes(runs[factors], runs["partnership"].to_numpy(), density, most=most)
+
+
+def distance_from(box: Discovery, scenario, design: pd.DataFrame) -> pd.DataFrame:
+    """How far the scenario's own world (its value of each factor: for a dated factor, the value its
+    event sets) lies from a box, factor by factor: 0 inside the box's limits, else the gap to the
+    nearest limit, also as a share of the factor's range in the design."""
+    from ..scenario import get_setting
+
+    rows = []
+    for factor, (low, high) in box.limits[["low", "high"]].iterrows():
+        own = float(get_setting(scenario.to_dict(), factor))
+        gap = max(low - own, own - high, 0.0)
+        span = float(design[factor].max() - design[factor].min()) or 1.0
+        rows.append({"factor": factor, "low": low, "high": high, "own": own, "gap": gap, "gap_share": gap / span})
+    return pd.DataFrame(rows, columns=["factor", "low", "high", "own", "gap", "gap_share"])

@@ -48,3 +48,39 @@ def value_of_information(utilities: dict[str, np.ndarray], values: pd.DataFrame,
     order = {c: k for k, c in enumerate(utilities)}
     return found.sort_values(["criterion", "evppi"], key=lambda c: c.map(order) if c.name == "criterion" else -c,
                              ignore_index=True)
+
+
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+DRAWS = 200  # bootstrap resamples of the states of the world
+
+
+def tradeoff(first: np.ndarray, second: np.ndarray, values: pd.DataFrame, weights=WEIGHTS, seed: int = 0) -> pd.DataFrame:
+    """The value of information on a trade-off between two criteria (policies, states), larger better:
+    for each weight w of the first, the utility w * first + (1 - w) * second (each scaled to [0, 1]
+    over all policies and states), and per uncertain value (a column of `values`) its EVPPI with a
+    95% bootstrap interval over the states, beside chance's (the value's states shuffled). `best_everywhere`
+    says whether one policy is best in every bin of every value: then the EVPPI is zero by construction,
+    whatever the value, and the weight alone decides."""
+    rng = np.random.default_rng(seed)
+    scaled = [(x - x.min()) / (np.ptp(x) or 1.0) for x in (np.asarray(first, float), np.asarray(second, float))]
+    rows = []
+    for w in weights:
+        utility = w * scaled[0] + (1 - w) * scaled[1]
+        for name in values.columns:
+            theta = values[name].to_numpy(dtype=float)
+            boot = [evppi(utility[:, at], theta[at]) for at in (rng.integers(0, len(theta), len(theta)) for _ in range(DRAWS))]
+            chance = [evppi(utility, rng.permutation(theta)) for _ in range(SHUFFLES)]
+            rows.append({"weight": w, "value": name, "evppi": evppi(utility, theta),
+                         "low": float(np.quantile(boot, 0.025)), "high": float(np.quantile(boot, 0.975)),
+                         "chance_p95": float(np.quantile(chance, 0.95)), "best_everywhere": _one_best(utility, theta),
+                         "best_policy": int(utility.mean(axis=1).argmax())})
+    found = pd.DataFrame(rows)
+    found["informative"] = found["low"] > found["chance_p95"]
+    return found
+
+
+def _one_best(utility: np.ndarray, theta: np.ndarray, bins: int = BINS) -> bool:
+    """Whether the same policy is best in every bin of θ (the EVPPI is then zero by construction)."""
+    edges = np.quantile(theta, np.linspace(0, 1, bins + 1)[1:-1])
+    group = np.searchsorted(edges, theta, side="right")
+    return len({int(utility[:, group == b].mean(axis=1).argmax()) for b in np.unique(group)}) == 1

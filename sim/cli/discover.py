@@ -15,23 +15,36 @@ def add(sub) -> None:
     p.add_argument("results", help="results folder of a batch")
     p.add_argument("--density", type=float, default=0.8,
                    help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
+    p.add_argument("--boxes", type=int, default=1, help="boxes to find one after another, while they reach --density (default 1)")
     add_svg(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    import json
+
     from ..analysis import discovery
     from ..outputs.figures import discovery_figure, save
-    from ..outputs.results import parameters_note
+    from ..outputs.results import parameters_note, whole
 
     res = load(args.results)
+    if not 0 < args.density <= 1 or args.boxes < 1:
+        raise UsageError(f"--density {args.density} --boxes {args.boxes}: allowed: a density in (0, 1] and 1 box or more")
     say(args, "discover: PRIM over the batch's runs")
     try:
-        found = discovery.discover(res, args.density)
+        found = discovery.discover(res, args.density, args.boxes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    print(f"box at peeling step {found.chosen}: coverage {found.coverage:.1%}, density {found.density:.1%}")
-    print(found.limits.to_string())
-    found.write(res.path / "discovery.json")
-    figure = discovery_figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
-    return print_paths(save(figure, res.path / "plots" / "discovery", args.svg))
+    boxes = []
+    for k, box in enumerate(found, 1):
+        far = discovery.distance_from(box, res.scenario, res.design)
+        reached = "reaches" if box.density >= args.density else f"is the nearest to {args.density:.0%} there is:"
+        print(f"box {k} {reached} coverage {box.coverage:.1%}, density {box.density:.1%} (peeling step {box.chosen}); "
+              f"its limits beside the scenario's own values ('gap': how far they lie outside the box):")
+        print(far.round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
+        boxes.append({"coverage": box.coverage, "density": box.density, "step": box.chosen,
+                      "limits": far.set_index("factor").to_dict(orient="index")})
+    with whole(res.path / "discovery.json") as path:
+        path.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
+    figure = discovery_figure(found[0], f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
+    return print_paths([res.path / "discovery.json", *save(figure, res.path / "plots" / "discovery", args.svg)])
