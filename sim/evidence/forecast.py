@@ -157,7 +157,7 @@ def forecast(s: Scenario, posterior: Posterior, origin: int, settings: Settings 
     frame = known(s, origin)
     sets = posterior_sets(s)  # a value fitted before the origin sets its later events too (the conditional's)
     posterior = Posterior(posterior.table, {name: sets[name] for name in posterior.names}, posterior.source, posterior.priors)
-    scenarios = {name: cut(s, origin, horizon, conditional) for name, conditional in
+    scenarios = {name: cut(s, origin, horizon, conditional).model_copy(update={"calibration": None}) for name, conditional in
                  ((s.name, False), (s.name + CONDITIONAL, True))}
     rows = posterior.draw(assimilate.seeds_of(s.seed, origin, 3, runs=settings.sets))
     schedules = {name: posterior.schedules(c, rows) for name, c in scenarios.items()}
@@ -365,7 +365,8 @@ def interval(rows: pd.DataFrame, statistic, by: str) -> tuple[float, float]:
 def skill(wide: pd.DataFrame, forecaster: str, against: str) -> dict:
     """1 - mean CRPS of `forecaster` / that of `against` over the forecasts both made (`wide`: one
     row per forecast, a column of CRPS per forecaster), with its 95% interval by each block bootstrap."""
-    rows = wide[wide[forecaster].notna() & wide[against].notna()]
+    both = {forecaster, against} <= set(wide.columns)
+    rows = wide[wide[forecaster].notna() & wide[against].notna()] if both else wide.iloc[:0]
     found = {"model": forecaster, "against": against, "forecasts": len(rows)}
     if rows.empty:
         return found | {"skill": np.nan}
