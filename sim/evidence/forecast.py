@@ -52,6 +52,7 @@ QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 BENCHMARKS = ("persistence", "random walk with drift", "AR(1)")
 CONDITIONAL = " (conditional)"  # the label of the forecaster given the drivers as they happened
 DRAWS = 1000  # bootstrap draws of an interval
+AR_PAIRS = 5  # consecutive years an AR(1) benchmark needs (fewer: persistence), so that its spread has 3 degrees of freedom
 
 
 @dataclass
@@ -122,7 +123,7 @@ def benchmark(series: pd.Series, origin: int, years: np.ndarray, name: str) -> t
     h = np.asarray(years) - origin
     last = float(v[-1])
     if name == "AR(1)":
-        if follows.sum() >= 3:
+        if follows.sum() >= AR_PAIRS:
             before, now = v[:-1][follows], v[1:][follows]
             phi, c = np.polyfit(before, now, 1)
             phi = float(np.clip(phi, -0.99, 0.99))
@@ -130,7 +131,7 @@ def benchmark(series: pd.Series, origin: int, years: np.ndarray, name: str) -> t
             mean = c / (1 - phi) + phi**h * (last - c / (1 - phi))
             sd = sigma * np.sqrt((1 - phi ** (2 * h)) / (1 - phi**2))
             return mean, np.maximum(sd, 1e-9)
-        name = "persistence"  # too short a series to fit: hold it
+        name = "persistence"  # too short a series to fit two values and a spread: hold it
     drift = float(step.mean()) if name == "random walk with drift" and len(step) else 0.0
     sd = float(np.sqrt(np.mean((step - drift) ** 2))) if len(step) else 0.0
     return last + drift * h, np.maximum(sd * np.sqrt(h), 1e-9)

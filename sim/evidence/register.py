@@ -187,7 +187,7 @@ def check_added(path: Path) -> tuple[str, pd.DataFrame]:
         value = value.item() if hasattr(value, "item") else value
         raise AddedDataError(f"{path} line {k + 2}: {field} {value!r}: allowed: {allowed}")
 
-    codes = {*data.ISO, "PRK"} if name == "unga_ideal_points.csv" else set(data.ISO)
+    codes = {"unga_ideal_points.csv": {*data.ISO, "PRK"}, "unga_agreement.csv": set(data.ISO.values())}.get(name, set(data.ISO))
     for k in range(len(table)):
         row = table.iloc[k]
         if not (isinstance(row["year"], (int, np.integer)) or float(row["year"]).is_integer()):
@@ -195,8 +195,8 @@ def check_added(path: Path) -> tuple[str, pd.DataFrame]:
         if not isinstance(row["source"], str) or len(row["source"].strip()) <= 5:
             bad(k, "source", "where the figure comes from (an address or a publication), on every row")
         for field in ("a", "b", "country"):
-            if field in FORMATS[name][1] and row[field] not in (set(data.ISO.values()) if name == "unga_agreement.csv" else codes):
-                bad(k, field, ", ".join(sorted(data.ISO.values() if name == "unga_agreement.csv" else codes)))
+            if field in FORMATS[name][1] and row[field] not in codes:
+                bad(k, field, ", ".join(sorted(codes)))
         for field in FORMATS[name][1]:
             if field in ("year", "a", "b", "country", "source", "note", "ideal_point_fp"):
                 continue
