@@ -98,6 +98,16 @@ def test_a_forecast_is_a_function_of_the_scenario_and_the_data_up_to_its_origin(
     assert not np.array_equal(one.members[~known], two.members[~known])  # the conditional sees the 2009 sanctions
 
 
+def test_an_origin_s_fit_starts_from_the_previous_origin_s_posterior(small, tmp_path):
+    first = forecast.fit(small, 2008, tmp_path / "2008", TINY, say=lambda m: None)
+    later = forecast.fit(small, 2009, tmp_path / "2009", TINY, previous=first, say=lambda m: None)
+    start = pd.read_parquet(tmp_path / "2009" / "populations" / "generation-000.parquet")
+    rows = {tuple(r) for r in first.table[first.names].to_numpy()}
+    assert all(tuple(r) in rows for r in start[later.names].to_numpy())  # generation 0: the earlier posterior
+    assert json.loads((tmp_path / "2009" / "manifest.json").read_text())["generation_0"].endswith("(a warm start)")
+    assert json.loads((tmp_path / "2008" / "manifest.json").read_text())["generation_0"] == "the prior"
+
+
 def test_resampling_keeps_every_set_s_particles_and_follows_the_weights():
     rng = np.random.default_rng(0)
     loglik = np.full(12, -50.0)

@@ -250,7 +250,7 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
            "a particle (its own runs; median of the last generation)": float(done["median_distance"].iloc[-1]),
            **model.target.references()}
-    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]))
+    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]), warm is not None)
     return table
 
 
@@ -358,10 +358,11 @@ def _identity(s: Scenario) -> str:
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
-                    fit: dict[str, float], size: float) -> None:
+                    fit: dict[str, float], size: float, warm: bool = False) -> None:
     last = done.iloc[-1]
     found = provenance(s) | {
         "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
+        "generation_0": "given particles (a warm start)" if warm else "the prior",
         "reproducible": True, "fit_end": s.calibration.fit_end, "series": s.calibration.series,
         "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
         "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
