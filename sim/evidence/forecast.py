@@ -213,7 +213,9 @@ def score(f: Forecast, outcomes: pd.DataFrame, scale: dict[str, float]) -> pd.Da
         points = points[at].reset_index(drop=True)
         m, y = f.members[at], points["value"].to_numpy(dtype=float)
         q = {level: np.quantile(m, [(1 - level) / 2, (1 + level) / 2], axis=1) for level in LEVELS}
-        rows.append(points.assign(crps=sr.crps_ensemble(y, m), logs=sr.logs_ensemble(y, m), pit=(m < y[:, None]).mean(axis=1),
+        with np.errstate(divide="ignore", invalid="ignore"):  # an ensemble without spread: an infinite log score
+            logs = np.where(np.ptp(m, axis=1) > 0, sr.logs_ensemble(y, m), np.inf)
+        rows.append(points.assign(crps=sr.crps_ensemble(y, m), logs=logs, pit=(m < y[:, None]).mean(axis=1),
                                   median=np.median(m, axis=1),
                                   **{f"in_{round(100 * level)}": (lo <= y) & (y <= hi) for level, (lo, hi) in q.items()}))
     normal = f.normal.merge(outcomes[[*keys, "value"]], on=keys, how="inner")
@@ -397,15 +399,19 @@ def skills(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:
 
 
 def summary(scores: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
-    """Per forecaster and subset: mean CRPS and log score, coverage of the 50/80/90% intervals (with
-    both block intervals of the 80%), the PIT's χ² against uniform (10 bins) and its p-value, and
-    the share of series whose last known value lies inside the one-year-ahead 50% interval."""
+    """Per forecaster and subset: mean CRPS and log score (over the finite ones, beside the count of
+    infinite ones: an ensemble all at a bound of its series' range where the outcome is not), coverage
+    of the 50/80/90% intervals (with both block intervals of the 80%), the PIT's χ² against uniform
+    (10 bins) and its p-value, and the share of series whose last known value lies inside the
+    one-year-ahead 50% interval."""
     starts = start_inside(tables)
     found = []
     for label, where in subsets(scores):
         for name, rows in scores[where].groupby("forecaster", sort=False):
+            logs = rows["logs"].to_numpy()
             row = {"forecaster": name, "subset": label, "forecasts": len(rows), "crps": rows["crps"].mean(),
-                   "logs": rows["logs"].mean(), **{f"in_{round(100 * v)}": rows[f"in_{round(100 * v)}"].mean() for v in LEVELS}}
+                   "logs": logs[np.isfinite(logs)].mean(), "logs_infinite": int((~np.isfinite(logs)).sum()),
+                   **{f"in_{round(100 * v)}": rows[f"in_{round(100 * v)}"].mean() for v in LEVELS}}
             held = rows["in_80"].to_numpy(dtype=float)
             for by, suffix in zip(BLOCKS, ("", "_origin")):
                 row[f"in_80_low{suffix}"], row[f"in_80_high{suffix}"] = interval(rows, lambda w: (w @ held) / w.sum(axis=1), by)
