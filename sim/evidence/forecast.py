@@ -401,7 +401,7 @@ def skills(scores: pd.DataFrame, models: list[str]) -> pd.DataFrame:
 def summary(scores: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
     """Per forecaster and subset: mean CRPS and log score (over the finite ones, beside the count of
     infinite ones: an ensemble all at a bound of its series' range where the outcome is not), coverage
-    of the 50/80/90% intervals (with both block intervals of the 80%), the PIT's χ² against uniform
+    of the 50/80/90% intervals (each with both block intervals), the PIT's χ² against uniform
     (10 bins) and its p-value, and the share of series whose last known value lies inside the
     one-year-ahead 50% interval."""
     starts = start_inside(tables)
@@ -412,9 +412,12 @@ def summary(scores: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
             row = {"forecaster": name, "subset": label, "forecasts": len(rows), "crps": rows["crps"].mean(),
                    "logs": logs[np.isfinite(logs)].mean(), "logs_infinite": int((~np.isfinite(logs)).sum()),
                    **{f"in_{round(100 * v)}": rows[f"in_{round(100 * v)}"].mean() for v in LEVELS}}
-            held = rows["in_80"].to_numpy(dtype=float)
-            for by, suffix in zip(BLOCKS, ("", "_origin")):
-                row[f"in_80_low{suffix}"], row[f"in_80_high{suffix}"] = interval(rows, lambda w: (w @ held) / w.sum(axis=1), by)
+            for level in LEVELS:
+                column = f"in_{round(100 * level)}"
+                held = rows[column].to_numpy(dtype=float)
+                for by, suffix in zip(BLOCKS, ("", "_origin")):
+                    row[f"{column}_low{suffix}"], row[f"{column}_high{suffix}"] = interval(
+                        rows, lambda w: (w @ held) / w.sum(axis=1), by)
             counts = np.histogram(rows["pit"], bins=10, range=(0, 1))[0]
             row["pit_chi2"], row["pit_p"] = stats.chisquare(counts) if len(rows) else (np.nan, np.nan)
             inside = starts[(starts["forecaster"] == name) & starts["origin"].isin(rows["origin"])]
@@ -459,12 +462,17 @@ def report(table: pd.DataFrame, skills: pd.DataFrame, settings: str) -> str:
     skill of each model forecaster on every subset, with both intervals."""
     pct = lambda x: "–" if pd.isna(x) else f"{x:+.1%}"  # noqa: E731
     share = lambda x: "–" if pd.isna(x) else f"{x:.0%}"  # noqa: E731
-    lines = [f"Measured with {settings}.", "", "| forecaster | forecasts | CRPS | log score | in 50% | in 80% (by series × year; "
-             "by origin) | in 90% | PIT χ² p | origin's value in the 1-year 50% interval |", "|" + " --- |" * 9]
+    def held(row, level: int) -> str:
+        get = lambda suffix: share(getattr(row, f"in_{level}{suffix}"))  # noqa: E731
+        return f"{get('')} ({get('_low')}–{get('_high')}; {get('_low_origin')}–{get('_high_origin')})"
+
+    lines = [f"Measured with {settings}. Coverage: the share of outcomes inside each central interval, with its 95% "
+             "intervals by series × target year and by origin.", "",
+             "| forecaster | forecasts | CRPS | log score | in 50% | in 80% | in 90% | PIT χ² p | origin's value in the "
+             "1-year 50% interval |", "|" + " --- |" * 9]
     for row in table[table["subset"] == "all"].itertuples():
-        lines.append(f"| {row.forecaster} | {row.forecasts} | {row.crps:.3f} | {row.logs:.3f} | {share(row.in_50)} | "
-                     f"{share(row.in_80)} ({share(row.in_80_low)}–{share(row.in_80_high)}; {share(row.in_80_low_origin)}–"
-                     f"{share(row.in_80_high_origin)}) | {share(row.in_90)} | {row.pit_p:.3g} | {share(row.start_in_50)} |")
+        lines.append(f"| {row.forecaster} | {row.forecasts} | {row.crps:.3f} | {row.logs:.3f} | {held(row, 50)} | "
+                     f"{held(row, 80)} | {held(row, 90)} | {row.pit_p:.3g} | {share(row.start_in_50)} |")
     lines += ["", "| forecaster | against | subset | forecasts | skill | 95% by series × year | 95% by origin |",
               "|" + " --- |" * 7]
     for row in skills.itertuples():

@@ -89,7 +89,7 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
     ax_p.set_title("PIT histogram (a U: too confident)", fontsize=10, loc="left")
     for a in axes.ravel():
         a.spines[["top", "right"]].set_visible(False)
-        a.legend(fontsize=7, frameon=False)
+        a.legend(fontsize=7, frameon=False, handlelength=4)  # long enough to show the dashes
     origins = sorted(scores["origin"].unique())
     ahead = scores["year"] - scores["origin"]
     fig.suptitle(f"Forecasts from {len(origins)} origins ({origins[0]}–{origins[-1]}), 1–{int(ahead.max())} years ahead: "
