@@ -108,6 +108,25 @@ def test_an_origin_s_fit_starts_from_the_previous_origin_s_posterior(small, tmp_
     assert json.loads((tmp_path / "2008" / "manifest.json").read_text())["generation_0"] == "the prior"
 
 
+def test_a_history_run_a_year_at_a_time_is_the_history_run_whole(small):
+    """The filter's windows (phases, shifts and the state carried across) add up to the run itself:
+    without noise, bit for bit."""
+    from sim.core.dynamics import State
+    from sim.core.engine import stack
+    from sim.core.schedule import schedule
+
+    s = small.model_copy(update={"parameters": small.parameters.model_copy(update={"noise": 0.0})})
+    sched, group = stack([schedule(s)]), np.zeros(2, dtype=int)
+    whole = assimilate.advance(sched, group, None, 0, s.steps, np.arange(2))
+    state, parts = None, []
+    cuts = [*range(0, s.steps, 4), s.steps]
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        traj = assimilate.advance(sched, group, state, a, b - a, np.arange(2) + a)
+        state = State(*(x[:, -1] for x in traj))
+        parts.append(traj.E[:, :-1])
+    assert np.array_equal(np.concatenate([*parts, state.E[:, None]], axis=1), whole.E)
+
+
 def test_resampling_keeps_every_set_s_particles_and_follows_the_weights():
     rng = np.random.default_rng(0)
     loglik = np.full(12, -50.0)
