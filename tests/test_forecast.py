@@ -243,6 +243,8 @@ def test_the_forecast_command_writes_its_tables_and_continues_what_is_there(tmp_
     again = cli(*args)
     assert again.returncode == 0 and "fitting" not in again.stderr  # the origin read back
     pd.testing.assert_frame_equal(scores, pd.read_parquet(tmp_path / "f" / "scores.parquet"))
+    other = cli(*[a if a != "4" else "5" for a in args])  # other filter settings: not mixed with these
+    assert other.returncode == 2 and "particles 4 -> 5" in other.stderr and "a new --out" in other.stderr
 
 
 def test_an_issued_forecast_holds_the_benchmarks_records_what_and_when_and_is_never_replaced(tmp_path, small, monkeypatch):

@@ -283,7 +283,7 @@ def chain(s: Scenario, folder: Path, origins: list[int], settings: Settings, wor
     from ..outputs.results import write_table
 
     where = Path(folder) / s.name
-    where.mkdir(parents=True, exist_ok=True)
+    _same_settings(s, where, settings)
     outcomes = observe.observed(observe.kinds_of(s), observe.data_root(s))
     scale = outcome_scale(s)
     previous, scores, tables = None, [], []
@@ -303,6 +303,28 @@ def chain(s: Scenario, folder: Path, origins: list[int], settings: Settings, wor
         scores.append(pd.read_parquet(files[0]))
         tables.append(pd.read_parquet(files[1]))
     return pd.concat(scores, ignore_index=True), pd.concat(tables, ignore_index=True)
+
+
+def _same_settings(s: Scenario, where: Path, settings: Settings) -> None:
+    """Record what a folder's origins are computed with, or refuse to continue them with anything else."""
+    import json
+    from dataclasses import asdict
+
+    from ..outputs.results import whole
+    from .calibration import CalibrationError
+
+    these = {"scenario_sha256": s.digest(), **asdict(settings)}
+    path = where / "settings.json"
+    if path.is_file():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        changed = [f"{k} {before.get(k)} -> {v}" for k, v in these.items() if before.get(k) != v]
+        if changed:
+            raise CalibrationError(f"{where} holds forecasts made otherwise ({'; '.join(changed)}); allowed: the same "
+                                   "scenario and settings to continue them, or a new --out")
+        return
+    where.mkdir(parents=True, exist_ok=True)
+    with whole(path) as partial:
+        partial.write_text(json.dumps(these, indent=2) + "\n", encoding="utf-8")
 
 
 def _chain_job(s: Scenario, folder: Path, origins: list[int], settings: Settings, quiet: bool):
