@@ -82,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     write_table(tables, out / "forecasts.parquet")
     table.to_csv(out / "summary.csv", index=False)
     skills.to_csv(out / "skill.csv", index=False)
-    (out / "report.md").write_text(forecast.report(table, skills, command), encoding="utf-8")
+    (out / "report.md").write_text(forecast.report(table, skills, command, tables), encoding="utf-8")
     pooled = table[table["subset"] == "all"].set_index("forecaster")
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):

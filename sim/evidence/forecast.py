@@ -479,17 +479,24 @@ def verdict(table: pd.DataFrame, skills: pd.DataFrame) -> list[str]:
     return lines
 
 
-def report(table: pd.DataFrame, skills: pd.DataFrame, settings: str) -> str:
+def report(table: pd.DataFrame, skills: pd.DataFrame, settings: str, tables: pd.DataFrame | None = None) -> str:
     """The tables of the docs and the README in Markdown: every forecaster over all forecasts, the
-    skill of each model forecaster on every subset, with both intervals."""
+    skill of each model forecaster on every subset, with both intervals; with the forecasts'
+    `tables`, the filter's mean effective share of a set's particles a year, per model."""
     pct = lambda x: "–" if pd.isna(x) else f"{x:+.1%}"  # noqa: E731
     share = lambda x: "–" if pd.isna(x) else f"{x:.0%}"  # noqa: E731
     def held(row, level: int) -> str:
         get = lambda suffix: share(getattr(row, f"in_{level}{suffix}"))  # noqa: E731
         return f"{get('')} ({get('_low')}–{get('_high')}; {get('_low_origin')}–{get('_high_origin')})"
 
+    kept = ""
+    if tables is not None and "ess" in tables:
+        ess = tables.dropna(subset=["ess"]).groupby("forecaster", sort=False)["ess"].mean()
+        kept = (" The particle filter kept on average " + ", ".join(
+            f"{share(v)} ({name})" for name, v in ess.items() if name not in BENCHMARKS and not name.endswith(CONDITIONAL))
+            + " of a parameter set's particles a year (its effective sample size).")
     lines = [f"Measured with {settings}. Coverage: the share of outcomes inside each central interval, with its 95% "
-             "intervals by series × target year and by origin.", "",
+             f"intervals by series × target year and by origin.{kept}", "",
              "| forecaster | forecasts | CRPS | log score | in 50% | in 80% | in 90% | PIT χ² p | origin's value in the "
              "1-year 50% interval |", "|" + " --- |" * 9]
     for row in table[table["subset"] == "all"].itertuples():
