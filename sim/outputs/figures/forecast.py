@@ -14,7 +14,7 @@ import pandas as pd
 
 from .style import PALETTE
 
-CONDITIONAL = " (conditional)"
+CONDITIONAL = " (conditional)"  # the label evidence.forecast gives that forecaster (a layer this one cannot import)
 COLOUR = {"unconditional": PALETTE[0], "conditional": PALETTE[1], "persistence": PALETTE[6],
           "random walk with drift": PALETTE[2], "AR(1)": PALETTE[3]}
 STYLES = ["-", "--", ":", "-."]
