@@ -7,6 +7,7 @@
     calibration  the history fitted by ABC-SMC: priors, distance, generations kept on disk
     sbc          simulation-based calibration: does the sampler recover known values?
     selection    choosing between models on in-sample evidence, then scoring each out of sample
-    forecast     forecasts from past origins, scored against persistence and trend (CRPS, coverage)
+    assimilate   the state at an origin filtered from the observations (a bootstrap particle filter)
+    forecast     forecasts from past origins with only what was known then, scored against benchmarks
     register     forecasts issued before the data exist, and scored once they do
 """

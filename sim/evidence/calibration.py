@@ -17,6 +17,7 @@ typical year's change. Two models without dynamics give the references it is rea
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
@@ -210,13 +211,15 @@ def evaluator(s: Scenario, observed: dict, workers: int = 1, scheduler: str | No
 
 
 def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1, scheduler: str | None = None,
-              say=print, observed: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+              say=print, observed: dict[str, np.ndarray] | None = None, warm: np.ndarray | None = None) -> pd.DataFrame:
     """Run (or, with `resume`, continue) the ABC-SMC of `s` into `folder`; returns the posterior.
 
     Every finished generation is kept under `folder/populations/`, so an interrupted
     calibration loses at most the generation under way, and a resumed one continues with the
     very numbers it would have drawn. `observed` replaces the data's summary statistics (a
-    synthetic truth).
+    synthetic truth). `warm` (particles, values in the order of the priors) is a warm start:
+    generation 0 is these particles simulated afresh instead of a sample of the prior (e.g. the
+    posterior of a fit on fewer years); the generations after it move them as usual.
     """
     folder = Path(folder)
     s = s.model_copy(update={"posterior": None})  # what a calibration fits draws from its priors, not a posterior
@@ -228,7 +231,8 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     done = generations(folder) if resume else pd.DataFrame()
     say(f"calibrating '{s.name}': {len(model.names)} values, {c.population} particles a generation, "
         f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
-        + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else ""))
+        + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else "")
+        + ("; generation 0 warm-started from given particles" if warm is not None and not len(done) else ""))
     pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
     start = (pop, len(done), float(done["tolerance"].iloc[-1])) if pop is not None else None
     if start is None:
@@ -239,14 +243,27 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
         done = _step(folder, done, model.names, say, population, found, seconds, c.generations)
 
     with evaluator(s, observed, workers, scheduler) as evaluate:
+        if start is None and warm is not None:
+            start = _warm_start(np.asarray(warm, dtype=float), s.seed, evaluate, kept)
         pop = smc.run(low, high, c.population, s.seed, evaluate, c.generations, c.tolerance, start, kept, say)
     table = pd.DataFrame(pop.values, columns=model.names).assign(weight=1.0 / len(pop.values))
     write_posterior(folder, table)
     fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
            "a particle (its own runs; median of the last generation)": float(done["median_distance"].iloc[-1]),
            **model.target.references()}
-    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]))
+    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]), warm is not None)
     return table
+
+
+def _warm_start(values: np.ndarray, seed: int, evaluate, kept) -> tuple[smc.Population, int, float]:
+    """Generation 0 from given particles: each simulated once with generation 0's seeds, kept as
+    a first generation is; returns the start `smc.run` continues from."""
+    t0 = time.perf_counter()
+    distances = evaluate(values, smc.seeds(smc.generator(seed, 0), len(values)))
+    pop = smc.Population(values, distances)
+    kept(pop, smc.Generation(float(distances.max()), 0, 1.0, len(values), len(np.unique(values, axis=0))),
+         time.perf_counter() - t0)
+    return pop, 1, float(distances.max())
 
 
 def bounds(s: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -281,7 +298,7 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
     write_table(done, folder / "generations.parquet")
     if k == 0:
-        say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
+        say(f"generation 0: {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
     else:
         say(f"generation {k}/{last}: tolerance {found.tolerance:.3g}, median distance {row['median_distance']:.3g}, "
             f"{found.steps} moves a particle, {found.acceptance:.1%} accepted, {found.distinct} distinct particles, "
@@ -342,10 +359,11 @@ def _identity(s: Scenario) -> str:
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
-                    fit: dict[str, float], size: float) -> None:
+                    fit: dict[str, float], size: float, warm: bool = False) -> None:
     last = done.iloc[-1]
     found = provenance(s) | {
         "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
+        "generation_0": "given particles (a warm start)" if warm else "the prior",
         "reproducible": True, "fit_end": s.calibration.fit_end, "series": s.calibration.series,
         "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
         "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),

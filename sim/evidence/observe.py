@@ -167,41 +167,6 @@ def compare(traj: Trajectory, scenario: Scenario, fit_end: int = data.FIT_END, k
     return pd.concat(rows, ignore_index=True), fitted
 
 
-def project(traj: Trajectory, scenario: Scenario, fit_end: int, years: list[int], kinds=tuple(KINDS),
-            root: Path | None = None, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    """The predictive ensemble of every series (kind and pair fitted up to `fit_end`) in `years`,
-    which need have no data yet: as `ensemble`, for a forecast of years to come. Returns the points
-    (kind, pair, year) and the ensemble (points, runs)."""
-    rng = np.random.default_rng([seed, 0xF0])
-    run_years, pairs, model = annual(traj, scenario)
-    frames, members = [], []
-    for k in through(traj, scenario, fit_end, kinds, root):
-        for pair, offset in k.offset.items():
-            at = [y for y in years if y in run_years]
-            x = model_values(k.kind, model[KINDS[k.kind]][:, np.searchsorted(run_years, at), pairs.index(pair)])
-            noise = k.spread.get(pair, 0.0) * rng.standard_normal(x.shape)
-            members.append(np.clip(offset + k.scale * x + noise, *RANGE[k.kind]).T)
-            frames.append(pd.DataFrame({"kind": k.kind, "pair": pair, "year": at}))
-    return pd.concat(frames, ignore_index=True), np.concatenate(members)
-
-
-def ensemble(traj: Trajectory, scenario: Scenario, fit_end: int, kinds=tuple(KINDS), root: Path | None = None,
-             seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    """The predictive ensemble of every observed point after `fit_end`: per run, the model's value
-    through the observation model plus the pair's own residual noise of the fit window (what the
-    series does that the model does not), kept in the series' range. Returns the points (kind,
-    pair, year, value) and the ensemble (points, runs)."""
-    rng = np.random.default_rng([seed, 0xE5])
-    frames, members = [], []
-    for k in through(traj, scenario, fit_end, kinds, root):
-        after = ~k.frame["inside"].to_numpy()
-        spread = k.frame["pair"].map(k.spread).fillna(0.0).to_numpy()[after]
-        noisy = k.predicted[:, after] + spread * rng.standard_normal(k.predicted[:, after].shape)
-        frames.append(k.frame.loc[after, ["kind", "pair", "year", "value"]])
-        members.append(np.clip(noisy, *RANGE[k.kind]).T)
-    return pd.concat(frames, ignore_index=True), np.concatenate(members)
-
-
 def scores(points: pd.DataFrame, fit_end: int = data.FIT_END) -> pd.DataFrame:
     """Per series: RMSE of the median in the fit and hindcast windows, and the hindcast RMSE of
     persistence (the last fitted year's observed value held on)."""
