@@ -23,6 +23,7 @@ from . import (
     forecast,
     history,
     landscape,
+    new,
     plot,
     register,
     report,
@@ -35,7 +36,7 @@ from . import (
 from .common import EXIT_BAD_INPUT, UsageError, release
 
 SUBCOMMANDS = (run, batch, plot, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
-               forecast, register, decide, app, validate, schema, completion)
+               forecast, register, decide, app, new, validate, schema, completion)
 
 
 def parser() -> argparse.ArgumentParser:
