@@ -30,7 +30,7 @@ def network_figure(trajectories: pd.DataFrame, scenario: Scenario, date: str | N
     runs = trajectories.loc[trajectories["date"].astype(str) == date, "run_id"].nunique()
     ax.set_title(fill(f"Alignment network at {date}, '{scenario.name}': median of {runs:,} runs"
                       + (f" · {note}" if note else ""), 80) + "\narrows: source → target, coloured and widened by the stance",
-                 fontsize=10, loc="left")
+                 fontsize=10)
     stance_table(ax_t, names, A)
     missing = [f"{a}→{b}" for i, a in enumerate(names) for j, b in enumerate(names) if i != j and np.isnan(A[i, j])]
     if missing:
