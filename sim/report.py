@@ -119,7 +119,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
     a, b = s.partnership.pair
     found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
     used = parameters_note(res.manifest)
-    point = ""
+    point, shown = "", None
     if res.design is None:
         trajectories = res.trajectories
     else:
@@ -142,7 +142,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
                   + _image(figures.trajectories_figure(trajectories, s, note=" · ".join(filter(None, [point, used]))))))
     say("report: the paths toward partnership")
     try:
-        paths = _image(figures.paths_figure(read_paths(res, point=None if res.design is None else shown), s,
+        paths = _image(figures.paths_figure(read_paths(res, point=shown), s,
                                             " · ".join(filter(None, [point, used]))))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"

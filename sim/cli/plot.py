@@ -106,10 +106,10 @@ def chosen_point(res, args: argparse.Namespace) -> int:
     one rule by which `plot`, `compare` and `report` choose the design point they draw."""
     from ..analysis.points import nearest_point
 
-    if getattr(args, "point", None) is not None:
+    if args.point is not None:
         return design_point(res, args.point)
     values = {}
-    for item in getattr(args, "where", None) or []:
+    for item in args.where or []:
         path, _, value = item.partition("=")
         if path not in res.design.columns.drop("point"):
             raise UsageError(f"--where {item!r}: allowed factors: {', '.join(res.design.columns.drop('point'))}")

@@ -178,8 +178,6 @@ def mark_events(strip, axes, events: list[tuple[float, str, str]]) -> None:
     Call it once the time axis has its final limits."""
     strip.axis("off")
     strip.set_ylim(0, 1)
-    if not events:
-        return
     events = sorted(set(events))
     x = np.array([e[0] for e in events])
     for ax in axes:
