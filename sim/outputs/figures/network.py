@@ -28,9 +28,9 @@ def network_figure(trajectories: pd.DataFrame, scenario: Scenario, date: str | N
     fig, (ax, ax_t) = plt.subplots(1, 2, figsize=(13, 6.6), layout="constrained", width_ratios=[1.15, 1])
     draw_network(ax, names, np.array([scenario.actors[n].power for n in names]), A, labels=False)
     runs = trajectories.loc[trajectories["date"].astype(str) == date, "run_id"].nunique()
-    ax.set_title(fill(f"Alignment network at {date}, '{scenario.name}': median of {runs:,} runs"
-                      + (f" · {note}" if note else ""), 80) + "\narrows: source → target, coloured and widened by the stance",
-                 fontsize=10)
+    ax.set_title(f"Alignment network at {date}, '{scenario.name}'\n"
+                 + fill(f"median of {runs:,} runs" + (f" · {note}" if note else ""), 64)
+                 + "\narrows: source → target, coloured and widened by the stance", fontsize=10)
     stance_table(ax_t, names, A)
     missing = [f"{a}→{b}" for i, a in enumerate(names) for j, b in enumerate(names) if i != j and np.isnan(A[i, j])]
     if missing:
