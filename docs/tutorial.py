@@ -19,13 +19,20 @@
 # autonomy raised, draws the trajectories, runs a small batch over sanctions and autonomy,
 # asks the results a few questions, and compares the two runs. It takes well under a minute.
 #
-# It is stored as a script (`docs/tutorial.py`, Jupytext's percent format). Run it as a
-# notebook with `jupytext --to notebook docs/tutorial.py` and open `docs/tutorial.ipynb`
-# in Jupyter, or cell by cell in an editor that knows `# %%` cells. The packages come with
-# `make test` or `pip install -e ".[docs]"`. Everything it writes goes into a temporary folder.
+# It is stored as a script (`docs/tutorial.py`, Jupytext's percent format), and runs three ways:
+#
+# - as a script: `python docs/tutorial.py` (every step runs; it names the files of the figures
+#   a notebook would show);
+# - as a notebook in JupyterLab: `pip install -e ".[notebook]"` (JupyterLab and Jupytext), then
+#   `jupyter lab`, and in its file browser right-click `docs/tutorial.py`, Open With → Notebook;
+#   or `jupytext --to notebook docs/tutorial.py` makes `docs/tutorial.ipynb`, which any Jupyter opens;
+# - cell by cell, in an editor that knows `# %%` cells.
+#
+# Everything it writes goes into a temporary folder.
 
 # %%
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -42,6 +49,21 @@ for folder in [Path.cwd(), *Path.cwd().parents]:
         break
 OUT = Path(tempfile.mkdtemp(prefix="alliance-sim-tutorial-"))
 print("results go to", OUT)
+NOTEBOOK = "ipykernel" in sys.modules
+
+
+def show(figure, width=700):
+    """A figure shown in a notebook; run as a script, the file that holds it named."""
+    if not isinstance(figure, Path):  # drawn here: written to a file when there is no notebook to show it in
+        if NOTEBOOK:
+            return plt.show()
+        figure.savefig(OUT / "stances.png")
+        figure = OUT / "stances.png"
+    if NOTEBOOK:
+        display(Image(filename=figure, width=width))
+    else:
+        print("figure:", figure)
+
 
 # %% [markdown]
 # ## 1. Load a scenario
@@ -119,7 +141,7 @@ assert main(["run", "scenarios/baseline_2018.yaml", "--set", "actors.Seoul.auton
 
 # %%
 assert main(["plot", str(autonomous)]) == 0
-display(Image(filename=autonomous / "plots" / "trajectories_Seoul.png", width=700))
+show(autonomous / "plots" / "trajectories_Seoul.png")
 
 # %% [markdown]
 # The tables are yours to draw as well. `sim.load_results` opens a folder; `table(name)`
@@ -136,7 +158,7 @@ for folder, label in [(baseline, "as in 2018"), (autonomous, "Seoul's autonomy 0
 ax.axhline(0.6, color="grey", linestyle=":", label="partnership threshold")
 ax.set(xlabel="quarters from 2018Q3", ylabel="Seoul → Moscow stance", ylim=(-0.2, 1))
 ax.legend(loc="lower right")
-plt.show()
+show(fig)
 
 # %% [markdown]
 # ## 5. Ask the results
@@ -170,11 +192,14 @@ res.table("outcomes").where(pair="Seoul-Moscow").group("first_date", runs="count
 # a few seconds. `make demo` runs it with 50.
 
 # %%
+# One worker: on 242 runs a pool of processes costs more than it saves. (A script of your own that
+# runs batches on several workers puts its code under `if __name__ == "__main__":`, as Python's
+# multiprocessing asks: each worker process reads the script that started it.)
 sweep = OUT / "sweep"
 assert main(["batch", "scenarios/sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=2",
-             "--out", str(sweep), "--quiet"]) == 0
+             "--workers", "1", "--out", str(sweep), "--quiet"]) == 0
 assert main(["plot", "map", str(sweep)]) == 0
-display(Image(filename=sweep / "plots" / "map.png", width=600))
+show(sweep / "plots" / "map.png")
 
 # %% [markdown]
 # A batch folder adds `design` (one row per point) and `summary`: per point, the share of
@@ -208,7 +233,7 @@ by_autonomy
 # %%
 assert main(["compare", str(baseline), str(autonomous),
              "--label", "as in 2018", "--label", "Seoul at 0.8", "--out", str(OUT / "compare")]) == 0
-display(Image(filename=OUT / "compare" / "compare.png", width=700))
+show(OUT / "compare" / "compare.png")
 
 # %% [markdown]
 # ## Where next

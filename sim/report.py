@@ -15,8 +15,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .analysis.points import point_label
-from .core.outcomes import share_text
+from .analysis.points import nearest_point, point_label
+from .core.outcomes import summary_text
 from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.paths import read_paths
@@ -119,7 +119,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
     a, b = s.partnership.pair
     found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
     used = parameters_note(res.manifest)
-    point = ""
+    point, shown = "", None
     if res.design is None:
         trajectories = res.trajectories
     else:
@@ -129,18 +129,21 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
             say("report: the map")
             found.append(("map", "Headline map",
                           _image(figures.map_figure(res.summary, s, factors[0], factors[1], parameters=used))))
-        best = int(res.summary["partnership_share"].idxmax())
-        trajectories = res.trajectories_at(best)
-        row = res.summary.loc[best]
-        reached = share_text(round(row["partnership_share"] * row["runs"]), int(row["runs"]))
-        point = f"{point_label(res.design, best)}, where partnership was likeliest ({reached})"
+        shown = nearest_point(res.design, s)  # the point `plot` draws by default
+        trajectories = res.trajectories_at(shown)
+        summary = res.summary.set_index("point") if "point" in res.summary else res.summary
+        best = int(summary["partnership_share"].idxmax())
+        point = f"at {point_label(res.design, shown)}, the one nearest the scenario's own values"
+        said = (f"{point} ({summary_text(summary.loc[shown])})" + ("" if best == shown or summary["partnership_share"].max() == 0
+                else f"; partnership is likeliest at {point_label(res.design, best)} ({summary_text(summary.loc[best])})"))
     say("report: the trajectories")
     found.append(("trajectories", f"Trajectories: {a} and {b}",
-                  (f"<p class='note'>Shown for {point}.</p>" if point else "")
+                  (f"<p class='note'>Shown {html.escape(said)}.</p>" if point else "")
                   + _image(figures.trajectories_figure(trajectories, s, note=" · ".join(filter(None, [point, used]))))))
     say("report: the paths toward partnership")
     try:
-        paths = _image(figures.paths_figure(read_paths(res), s, used))
+        paths = _image(figures.paths_figure(read_paths(res, point=shown), s,
+                                            " · ".join(filter(None, [point, used]))))
     except ValueError as exc:  # the batch did not record the stances the picture needs
         paths = f"<p class='note'>{html.escape(str(exc))}</p>"
     found.append(("paths", "Paths toward partnership", paths))
@@ -185,7 +188,6 @@ def _provenance(res: Results) -> str:
 def _comparison(res: Results, others: list[Results]) -> str:
     """The comparison section: this folder against the others, a batch by its point nearest its base."""
     from .analysis import compare
-    from .analysis.points import nearest_point
 
     def as_item(r: Results):
         return compare.item(r, nearest_point(r.design, r.scenario) if r.summary is not None else None)
@@ -193,7 +195,8 @@ def _comparison(res: Results, others: list[Results]) -> str:
     items = [as_item(r) for r in (res, *others)]
     found = compare.table(items).drop(columns=["share", "share_low", "share_high"]).set_index("item")
     return ("<p class='note'>The first row is this report's; each number's difference to it is in the columns "
-            "marked 'vs first'.</p>" + _table(found) + _image(figures.compare_figure(items)))
+            "marked 'vs first'.</p>" + _table(found)
+            + _image(figures.compare_figure(items, settings=compare.differences(items))))
 
 
 def build(res: Results, out: str | Path | None = None, others: list[Results] | None = None,
@@ -217,8 +220,8 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     import json
 
     from .analysis.decision import variables
-    from .analysis.robust_decision import verdict
-    from .outputs.figures.decision import boxes_figure, policies_figure, regret_figure, voi_figure
+    from .analysis.robust_decision import mean_error, verdict
+    from .outputs.figures.decision import boxes_figure, policies_figure, policy_names, regret_figure, voi_figure
     from .outputs.results import folder_scenario, read_table
 
     folder = Path(folder)
@@ -239,18 +242,22 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     named = found[found["role"] != ""]
     ranges = pd.DataFrame({"low": values.min(), "high": values.max()})
     lower = tuple(n for n, o in s.decision.objectives.items() if o.direction == "min")
-    figs = {"policies": (policies_figure(found, labels, f"The efficient policies of '{s.name}' and what each achieves "
-                                                        "(objectives: up is better)", lower),
+    errors = dict(zip(names, mean_error(outcomes).tolist()))
+    figs = {"policies": (policies_figure(found, labels, f"The efficient policies of '{s.name}': each line a policy, its "
+                                                        "levers (left) and its objectives' means over the states of the "
+                                                        "world (right; up is better on each)", lower, errors),
                          "Each line a policy: its levers (left) and its objectives' means over the states of the world "
-                         "(right), each axis from its lowest to its highest value among the policies."),
-            "regret": (regret_figure(named, {n: labels[n] for n in names}, list(named["policy"] + ": " + named["role"]),
+                         "(right), each axis from its lowest to its highest value among the policies, or, where those "
+                         "differ by less than twice their standard error, over that span (a dotted axis)."),
+            "regret": (regret_figure(named, {n: labels[n] for n in names}, policy_names(named),
                                      "Regret of the policies with a role"),
                        "Regret: how far a policy falls short of the best efficient policy in the same state of the world."),
             "boxes": (boxes_figure(boxes, ranges, "Where each policy fails (not good enough), by PRIM over the states"),
                       "The parameter values of the states in which the policy is not good enough."),
             "voi": (voi_figure(voi, labels | {"good enough": "good enough (every threshold met; share)"},
                                "Which value would be worth knowing before choosing"),
-                    "Expected value of partial perfect information; grey: no more than chance gives.")}
+                    "Expected value of partial perfect information: what knowing a value before choosing would add to "
+                    "the best policy's mean; grey: no more than chance gives.")}
     written = []
     sections = [("verdict", "What the analysis says", "".join(f"<p>{html.escape(line)}</p>" for line in
                                                               verdict(s, found, outcomes, voi, priors)))]

@@ -53,27 +53,27 @@ def test_effective_runs_lie_between_the_sets_and_the_runs():
     assert list(found) == [20.0, 20.0, 200.0]
 
 
-def summary_of(shares, p10, p90):
+def summary_of(shares, p10, p90, stances=(0.5, 0.4), cooperation=0.3):
     grid = [(x, y) for x in (0.0, 0.5, 1.0) for y in (0.0, 0.5, 1.0)]
     return pd.DataFrame({"point": range(9), "parameters.sanctions": [g[0] for g in grid],
                          "actors.Seoul.autonomy": [g[1] for g in grid], "runs": 200, "partnership_share": shares,
-                         "share_p10": p10, "share_p90": p90})
+                         "share_p10": p10, "share_p90": p90, "median_final_alignment": stances[0],
+                         "median_final_alignment_back": stances[1], "median_final_cooperation": cooperation})
 
 
 def test_the_map_stars_the_scenario_s_values_and_leaves_out_what_says_nothing():
     s = load_scenario(SCENARIOS / "sanctions_autonomy_sweep.yaml")
     fig = map_figure(summary_of(np.linspace(0, 0.8, 9), np.zeros(9), np.linspace(0, 1, 9)), s,
                      "parameters.sanctions", "actors.Seoul.autonomy")
-    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
-    assert len(axes) == 2  # the 10th percentile, 0% everywhere, is not drawn
-    star = next(line for line in axes[0].lines if line.get_marker() == "*")
+    titles = [ax.get_title() for ax in fig.axes]
+    assert not any("10th" in t for t in titles) and any("90th" in t for t in titles)  # 0% everywhere: not drawn
+    star = next(line for line in fig.axes[0].lines if line.get_marker() == "*")
     assert tuple(star.get_xydata()[0]) == (0.6, 0.35)  # the file's own sanctions and autonomy
-    title = fig._suptitle.get_text()
-    assert "10th percentile" in title and "not drawn" in title and ".yaml" not in title
-    assert "not a forecast" in fig.axes[-1].get_ylabel()
+    title = " ".join(fig._suptitle.get_text().split())
+    assert "10th percentile" in title and "not drawn" in title and ".yaml" not in title and "not a forecast" in title
     plt.close(fig)
     fig = map_figure(summary_of(np.zeros(9), np.zeros(9), np.zeros(9)), s, "parameters.sanctions", "actors.Seoul.autonomy")
-    assert "no combination reaches partnership" in fig._suptitle.get_text()
+    assert "no combination reaches partnership" in " ".join(fig._suptitle.get_text().split())
     plt.close(fig)
 
 
@@ -102,7 +102,7 @@ def test_every_figure_of_a_folder_says_which_parameters_made_it(tmp_path, monkey
     drawn = {}
 
     def keep(fig, path, svg=False):
-        drawn[path.name] = " ".join(t.get_text() for t in fig.findobj(Text))
+        drawn[path.name] = " ".join(" ".join(t.get_text().split()) for t in fig.findobj(Text))  # lines wrapped as one
         plt.close(fig)
         return [path.with_suffix(".png")]
 
@@ -274,3 +274,49 @@ def test_the_selection_verdict_names_the_choice_and_each_model_against_persisten
     assert "'full' 1.2 (better than 'nothing changes', 1.4); 'null' 1.5 (worse" in first
     assert chose == "The validation chose 'full'; the hindcast below informed no choice."
     assert hindcast.startswith("Hindcast 2019-2024") and "'full' 2 (worse" in hindcast and "'null' 1.9 (better" in hindcast
+
+
+def test_a_copy_of_a_shipped_scenario_runs_from_its_new_place_and_overwrites_nothing(tmp_path):
+    work = tmp_path / "mywork"
+    work.mkdir()
+    made = cli("new", work / "calm", "--from", "baseline_2025")
+    assert made.returncode == 0 and made.stdout.strip() == str(work / "calm.yaml"), made.stderr
+    text = (work / "calm.yaml").read_text()
+    shipped = (SCENARIOS / "baseline_2025.yaml").read_text()
+    assert text.count("\n#") == shipped.count("\n#")  # the comments kept
+    copy, original = load_scenario(work / "calm.yaml"), load_scenario(SCENARIOS / "baseline_2025.yaml")
+    assert copy.name == "calm" and copy.posterior == original.posterior and copy.events == original.events
+    assert copy.model_copy(update={"name": original.name}).digest() == original.digest()  # the same scenario, renamed
+    refused = cli("new", work / "calm.yaml", "--from", "history_2005_2024")
+    assert refused.returncode == 2 and "exists" in refused.stderr and (work / "calm.yaml").read_text() == text
+    misspelt = cli("new", work / "x", "--from", "baseline_2052")
+    assert misspelt.returncode == 2 and "did you mean 'baseline_2025'" in misspelt.stderr
+
+
+def test_every_share_is_said_with_the_summary_s_interval(tmp_path):
+    """One rule for a share's interval: the command's line, the summary table, the comparison and the report agree."""
+    import sim
+    from sim.analysis import compare
+    from sim.analysis.points import best_point, nearest_point
+    from sim.core.outcomes import summary_text
+
+    batch = cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=20", "--posterior",
+                SCENARIOS / "posteriors" / "history_2005_2024", "--set", "sweep.factors={parameters.sanctions: {values: [0.0, 0.6]}, actors.Seoul.autonomy: {values: [0.35, 1.0]}}",
+                "--out", tmp_path / "b", "--workers", "1")
+    assert batch.returncode == 0, batch.stderr
+    res = sim.load_results(tmp_path / "b")
+    summary = res.summary.set_index("point")
+    line = best_point(res.summary, res.scenario)
+    assert line in batch.stderr
+    for point in summary.index:
+        row = summary.loc[point]
+        item = compare.table([compare.item(res, int(point))]).iloc[0]
+        assert (item["share_low"], item["share_high"]) == pytest.approx((row["share_low"], row["share_high"]))
+        assert item["partnership"] == summary_text(row)
+    if summary["partnership_share"].max() == 0:
+        assert f"at most {summary_text(summary.iloc[0]).split('–')[-1].rstrip(')')}" in line
+    assert cli("report", tmp_path / "b", "--quiet").returncode == 0
+    shown = summary.loc[nearest_point(res.design, res.scenario)]  # the point `plot` draws, and the report
+    assert f"({summary_text(shown)})" in (tmp_path / "b" / "report.html").read_text()
+    low, high = wilson_interval(np.array([0, 20]), np.array([20, 20]))
+    assert list(low) == [0.0, pytest.approx(0.8389, abs=1e-4)] and list(high) == [pytest.approx(0.1611, abs=1e-4), 1.0]

@@ -86,7 +86,7 @@ def test_report_has_every_section_and_embeds_its_images(sobol_batch):
     assert load_scenario(SCENARIOS / "baseline_2018.yaml").digest() != "" and "SHA-256" in page
     # factors and points are named, never shown by path or number alone
     assert "Swept in this batch: US sanctions on Russia" in page
-    assert re.search(r"design point \d+: parameters\.sanctions = ", page)
+    assert re.search(r"at sanctions [\d.]+, .* \(design point \d+\), the one nearest the scenario", page)
     assert re.search(r"runs, [\d.]+% \(95% interval", page)
     discovery = page[page.index('<section id="discovery">'):]
     assert "<th>factor</th>" in discovery or "no run reached" in discovery

@@ -1,4 +1,9 @@
-"""The tutorial (docs/tutorial.py, a Jupytext script) runs as a notebook, every cell without error."""
+"""The tutorial (docs/tutorial.py, a Jupytext script) runs as a notebook, every cell without error, and as a
+script; the `notebook` extra installs what it says to."""
+
+import os
+import re
+from pathlib import Path
 
 import jupytext
 import nbclient
@@ -42,3 +47,28 @@ def test_the_tutorial_runs_as_a_notebook(tmp_path, monkeypatch):
     [out] = tmp_path.glob("alliance-sim-tutorial-*")  # everything it wrote is in its temporary folder
     assert sorted(p.name for p in out.iterdir()) == ["autonomous", "baseline", "compare", "sweep"]
     assert [p.name for p in work.iterdir()] == ["scenarios"]
+
+
+def test_the_tutorial_runs_as_a_script(tmp_path):
+    import subprocess
+    import sys
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "scenarios").symlink_to(ROOT / "scenarios")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"} | {"TMPDIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(TUTORIAL)], cwd=work, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "baseline: partnership in" in result.stdout and "autonomous: partnership in" in result.stdout
+    [out] = tmp_path.glob("alliance-sim-tutorial-*")
+    named = [line.split("figure: ", 1)[1] for line in result.stdout.splitlines() if line.startswith("figure: ")]
+    assert len(named) == 4 and all(Path(path).is_file() and Path(path).is_relative_to(out) for path in named)
+
+
+def test_the_notebook_extra_holds_what_the_tutorial_says_to_install():
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {"jupyterlab", "jupytext", "ipykernel"} <= {re.split(r"[<>=\[]", d)[0] for d in extras["notebook"]}
+    assert 'pip install -e ".[notebook]"' in TUTORIAL.read_text()

@@ -23,6 +23,7 @@ from . import (
     forecast,
     history,
     landscape,
+    new,
     plot,
     reach,
     register,
@@ -36,7 +37,7 @@ from . import (
 from .common import EXIT_BAD_INPUT, UsageError, release
 
 SUBCOMMANDS = (run, batch, plot, reach, compare, sensitivity, discover, report, export, landscape, history, calibrate, select,
-               forecast, register, decide, app, validate, schema, completion)
+               forecast, register, decide, app, new, validate, schema, completion)
 
 
 def parser() -> argparse.ArgumentParser:

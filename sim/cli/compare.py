@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from .common import UsageError, add_svg, load, print_paths
+from .plot import add_events
 
 
 def add(sub) -> None:
@@ -14,8 +15,10 @@ def add(sub) -> None:
                                    "the point nearest the --where values (default: nearest its base scenario). Prints "
                                    "and writes (compare.csv) the partnership share with its 95% interval, the median "
                                    "first quarter and the median final stances of each, with the difference to the "
-                                   "first; draws the focal actor's stances of all of them overlaid and the "
-                                   "partnership share over time (compare.png).")
+                                   "first, and the settings that differ between them (settings.csv: from each "
+                                   "folder's scenario.yaml and manifest); draws the focal actor's stances and the "
+                                   "pair's cooperation of all of them overlaid, the partnership share over time and "
+                                   "each scenario's events (compare.png).")
     p.add_argument("results", nargs="+", metavar="RESULTS", help="results folders; the first is the reference")
     p.add_argument("--point", type=int, help="batches: the design point to compare")
     p.add_argument("--where", action="append", metavar="FACTOR=VALUE",
@@ -23,7 +26,8 @@ def add(sub) -> None:
     p.add_argument("--label", action="append", metavar="NAME",
                    help="a name for each results folder, in their order (repeatable; default: the scenario's name, "
                         "hand-set or posterior, and the point)")
-    p.add_argument("--out", help="folder for compare.csv and compare.png (default: results/compare)")
+    p.add_argument("--out", help="folder for compare.csv, settings.csv and compare.png (default: results/compare)")
+    add_events(p)
     add_svg(p)
     p.set_defaults(func=main)
 
@@ -45,13 +49,19 @@ def main(args: argparse.Namespace) -> int:
     for folder, label in zip(args.results, labels):
         res = load(folder)
         items.append(compare.item(res, chosen_point(res, args) if res.summary is not None else None, label))
-    found = compare.table(items)
+    found, settings = compare.table(items), compare.differences(items)
     out = Path(args.out) if args.out else Path("results") / "compare"
     out.mkdir(parents=True, exist_ok=True)
     with whole(out / "compare.csv") as partial:
         found.round(4).to_csv(partial, index=False)
+    with whole(out / "settings.csv") as partial:
+        settings.to_csv(partial)
     shown = found.drop(columns=["share", "share_low", "share_high"])
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
         print(shown.round(3).to_string(index=False))
-    written = [out / "compare.csv"] + save(compare_figure(items), out / "compare", args.svg)
+        print("\nSettings that differ:" if len(settings) else "\nNo setting differs between them.")
+        if len(settings):
+            print(settings.to_string())
+    written = [out / "compare.csv", out / "settings.csv"]
+    written += save(compare_figure(items, settings=settings, events=args.events), out / "compare", args.svg)
     return print_paths(written)

@@ -28,7 +28,7 @@ def add(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
-    from ..core.outcomes import partnership_count, share_text
+    from ..core.outcomes import focal_outcomes, share_of, summary_text
     from ..outputs.results import default_folder, replacing
 
     runs = resolved(args)
@@ -46,6 +46,6 @@ def main(args: argparse.Namespace) -> int:
     say(args, f"running '{s.name}': {s.replicates} replicates × {s.steps} quarters ({args.engine} engine{drawn})")
     folder, found = run(runs, out, args.engine, args.replace)
     a, b = s.partnership.pair
-    say(args, f"{a}–{b} partnership reached in {share_text(*partnership_count(found['outcomes'], s))}")
+    say(args, f"{a}–{b} partnership reached in {summary_text(share_of(focal_outcomes(found['outcomes'], s)))}")
     print(folder)
     return 0

@@ -33,12 +33,6 @@ def focal_outcomes(outcomes: pd.DataFrame, scenario) -> pd.DataFrame:
     return outcomes[(outcomes["source"] == a) & (outcomes["target"] == b)]
 
 
-def partnership_count(outcomes: pd.DataFrame, scenario) -> tuple[int, int]:
-    """How many runs of an outcomes table reached the partnership, and of how many."""
-    focal = focal_outcomes(outcomes, scenario)["partnership"]
-    return int(focal.sum()), len(focal)
-
-
 def partnership_met(A: np.ndarray, E: np.ndarray, threshold: float, cooperation: float) -> np.ndarray:
     """Where the partnership conditions hold: bool, same shape as A (..., n, n)."""
     return (A >= threshold) & (np.swapaxes(A, -1, -2) >= threshold) & (E >= cooperation)
@@ -93,10 +87,12 @@ def wilson_interval(successes: np.ndarray, trials: np.ndarray, confidence: float
 
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     n = np.asarray(trials, dtype=float)
-    p = np.asarray(successes, dtype=float) / n
+    k = np.asarray(successes, dtype=float)
+    p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # exactly 0 (1) where none (all) succeeded: the formula's ends differ from them only by rounding (1e-17)
+    return np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1)), np.where(k >= n, 1.0, np.clip(centre + half, 0, 1))
 
 
 def effective_runs(share: pd.Series, runs: pd.Series, between: pd.Series, sets: pd.Series) -> pd.Series:
@@ -115,10 +111,34 @@ def percent(x: float) -> str:
     return "0%" if x == 0 else f"{100 * x:.1f}%" if x < 0.1 else f"{100 * x:.0f}%"
 
 
-def share_text(reached: int, runs: int) -> str:
-    """'1 of 200 runs, 0.5% (95% interval 0.1%–2.8%)': the count with the share and its Wilson interval."""
-    low, high = wilson_interval(np.array(reached), np.array(runs))
-    return f"{reached:,} of {runs:,} runs, {percent(reached / runs)} (95% interval {percent(float(low))}–{percent(float(high))})"
+def share_interval(share, runs, between=None, sets=None) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% interval of a share of runs: the one rule for every share the project prints, tables or
+    draws. Wilson's score interval over the runs, or, where runs share parameter sets (`between`: the
+    variance of the sets' own shares; `sets`: how many), over the independent runs they are worth
+    (`effective_runs`)."""
+    share, runs = pd.Series(share, dtype=float), pd.Series(runs, dtype=float)
+    independent = runs if sets is None else effective_runs(share, runs, pd.Series(between, dtype=float),
+                                                           pd.Series(sets, dtype=float))
+    return wilson_interval(share * independent, independent)
+
+
+def share_text(reached: int, runs: int, low: float | None = None, high: float | None = None) -> str:
+    """'1 of 200 runs, 0.5% (95% interval 0.1%–2.8%)': the count with the share and its interval, as every
+    command prints it: the interval given (a summary's), else `share_interval`'s for independent runs."""
+    if low is None or high is None:
+        low, high = (float(v[0]) for v in share_interval(reached / runs, runs))
+    return f"{reached:,} of {runs:,} runs, {percent(reached / runs)} (95% interval {percent(low)}–{percent(high)})"
+
+
+def summary_text(row) -> str:
+    """`share_text` of a summary row (`summarise`, `share_of`): its count, share and the interval it holds."""
+    runs = int(row["runs"])
+    return share_text(round(row["partnership_share"] * runs), runs, row["share_low"], row["share_high"])
+
+
+def share_of(focal: pd.DataFrame) -> pd.Series:
+    """The summary row (`summarise`) of a set of runs taken as one: their share, interval and medians."""
+    return summarise(focal.assign(point=0)).iloc[0]
 
 
 FINAL = ("final_alignment", "final_alignment_back", "final_cooperation")
@@ -136,13 +156,13 @@ def summarise(outcomes: pd.DataFrame) -> pd.DataFrame:
     """
     g = outcomes.groupby("point", sort=True)
     summary = pd.DataFrame({"runs": g.size(), "partnership_share": g["partnership"].mean()})
-    independent = summary["runs"].astype(float)
+    between = sets = None
     if "parameter_set" in outcomes:
         per_set = outcomes.groupby(["point", "parameter_set"])["partnership"].mean().groupby(level="point")
         if (per_set.size() < summary["runs"]).all():  # a set's own share needs two runs of it or more
             summary["share_p10"], summary["share_p90"] = per_set.quantile(0.1), per_set.quantile(0.9)
-        independent = effective_runs(summary["partnership_share"], summary["runs"], per_set.var(ddof=0), per_set.size())
-    summary["share_low"], summary["share_high"] = wilson_interval(summary["partnership_share"] * independent, independent)
+        between, sets = per_set.var(ddof=0), per_set.size()
+    summary["share_low"], summary["share_high"] = share_interval(summary["partnership_share"], summary["runs"], between, sets)
     reached = outcomes[outcomes["partnership"]]
     summary["median_first_step"] = reached.groupby("point")["first_step"].median().astype(float)
     for column in FINAL:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from textwrap import fill
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from ...core.outcomes import percent
 from ...scenario import Scenario
 from ..tables import NotRecorded, directed
-from .style import PALETTE
+from .style import PALETTE, end_date, title
 
 
 @dataclass
@@ -41,13 +43,14 @@ def path_axes(scenario: Scenario, x: str | None = None, y: str | None = None) ->
     return x or (f"{a}->{patron}" if patron else f"{b}->{a}"), y or f"{a}->{b}"
 
 
-def read_paths(res, x: str | None = None, y: str | None = None, max_runs: int = 150) -> Paths:
-    """The medians of every run, and the courses of a fixed sample of at most `max_runs` runs
-    (at least 20 of each group), read without loading the trajectories of all runs."""
+def read_paths(res, x: str | None = None, y: str | None = None, max_runs: int = 150, point: int | None = None) -> Paths:
+    """The medians of every run (of design point `point` of a batch), and the courses of a fixed sample
+    of at most `max_runs` runs (at least 20 of each group), read without loading the trajectories of all runs."""
     x, y = path_axes(res.scenario, x, y)
     axes = {"x": directed(x), "y": directed(y)}
-    reached = res.focal_outcomes().select("run_id", "partnership")
-    stances = res.table("trajectories").where(pair=[x, y]).select("run_id", "step", "source", "target", "alignment")
+    reached = res.focal_outcomes().where(point=point).select("run_id", "partnership")
+    stances = (res.table("trajectories").where(point=point, pair=[x, y])
+               .select("run_id", "step", "source", "target", "alignment"))
     medians = stances.join(reached).quantiles("alignment", by=["partnership", "source", "target", "step"], q=(0.5,))
     found = set(zip(medians["source"], medians["target"]))
     for pair, (a, b) in zip((x, y), axes.values()):
@@ -80,37 +83,45 @@ def read_paths(res, x: str | None = None, y: str | None = None, max_runs: int = 
 
 
 def paths_figure(paths: Paths, scenario: Scenario, note: str = "") -> plt.Figure:
-    """Runs drawn in the plane of two stances, coloured by whether the partnership was reached."""
+    """Runs drawn in the plane of two stances, coloured by whether the partnership was reached, with
+    the median course of each group; `note` says which runs (a design point, the parameters)."""
     x, y, wide, reached = paths.x, paths.y, paths.runs, paths.reached
     total = sum(paths.counts.values())
-    fig, ax = plt.subplots(figsize=(8, 7), layout="constrained")
-    style = {False: ("#8c8c8c", 0.25, "not reached"), True: (PALETTE[0], 0.45, "partnership reached")}
+    fig, ax = plt.subplots(figsize=(8.5, 7.5), layout="constrained")
+    style = {False: ("#8c8c8c", 0.25, "#404040", "did not reach it"), True: (PALETTE[0], 0.45, PALETTE[0], "reached it")}
+    handles = []
     for flag in (False, True):
-        color, alpha, label = style[flag]
+        color, alpha, median_color, label = style[flag]
         ids = reached.index[reached.to_numpy() == flag]
-        for k, run in enumerate(ids):
-            ax.plot(wide["x"][run], wide["y"][run], color=color, alpha=alpha, linewidth=0.7,
-                    label=f"{label} ({paths.counts[flag]:,} of {total:,} runs, "
-                          f"{percent(paths.counts[flag] / total)})" if k == 0 else None)
+        for run in ids:
+            ax.plot(wide["x"][run], wide["y"][run], color=color, alpha=alpha, linewidth=0.7)
         if len(ids):
             ax.scatter(wide["x"][ids].iloc[-1], wide["y"][ids].iloc[-1], s=8, color=color, zorder=3)
             mx, my = paths.medians[flag]["x"], paths.medians[flag]["y"]
             ax.plot(mx, my, color="white", linewidth=5, zorder=4)
-            ax.plot(mx, my, color=color if flag else "#404040", linewidth=2.5, zorder=5)
+            ax.plot(mx, my, color=median_color, linewidth=2.5, zorder=5)
             ax.annotate("", (mx.iloc[-1], my.iloc[-1]), xytext=(mx.iloc[-5], my.iloc[-5]), zorder=6,
-                        arrowprops={"arrowstyle": "-|>", "color": color if flag else "#404040", "linewidth": 2})
+                        arrowprops={"arrowstyle": "-|>", "color": median_color, "linewidth": 2})
+        count = paths.counts[flag]
+        handles += [] if not count else [Line2D([], [], color=color, alpha=min(1, 2 * alpha), linewidth=1,
+                           label=f"a run that {label}: {count:,} of {total:,} ({percent(count / total)})"),
+                    Line2D([], [], color=median_color, linewidth=2.5, label=f"the median course of the runs that {label}")]
     start = paths.start
     ax.scatter(*start, s=80, marker="*", color="black", zorder=7)
     ax.annotate("start", start, xytext=(-8, -4), textcoords="offset points", fontsize=9, ha="right", va="top", zorder=7,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    threshold = scenario.partnership.threshold
-    ax.axhline(threshold, color="#444444", linestyle=":", linewidth=0.9)
-    ax.text(0.01, threshold, " partnership threshold", transform=ax.get_yaxis_transform(), va="bottom", fontsize=8)
-    ax.set_xlabel(f"{x.replace('->', ' → ')} alignment")
-    ax.set_ylabel(f"{y.replace('->', ' → ')} alignment")
-    ax.set_title(f"Paths toward partnership in '{scenario.name}': thin lines are runs (yearly average),\n"
-                 "dots where they end, thick lines the median stances of each group (yearly average)"
-                 + (f"\n{note}" if note else ""), fontsize=11)
-    ax.legend(loc="lower left", frameon=False)
+    p = scenario.partnership
+    a, b = directed(y)
+    ax.axhline(p.threshold, color="#444444", linestyle=":", linewidth=0.9)
+    handles.append(Line2D([], [], color="#444444", linestyle=":", linewidth=0.9,
+                          label=fill(f"{a} → {b} at the partnership threshold {p.threshold:g}: one of its conditions, with "
+                                     f"{b} → {a} ≥ {p.threshold:g} and cooperation ≥ {p.cooperation:g}, held {p.hold} "
+                                     "quarters", 100)))
+    ax.set_xlabel(f"{x.replace('->', ' → ')} alignment (yearly average)")
+    ax.set_ylabel(f"{y.replace('->', ' → ')} alignment (yearly average)")
+    title(fig, f"Paths toward the {'–'.join(scenario.partnership.pair)} partnership in '{scenario.name}', "
+               f"{total:,} runs: each thin line a run, its dot where the run ends ({end_date(scenario)}; a run that "
+               "reached the partnership may have left it since)" + (f"\n{note}" if note else ""), size=10.5)
+    fig.legend(handles=handles, loc="outside lower left", frameon=False, fontsize=8.5, ncols=1)
     ax.grid(color="#eeeeee")
     return fig
