@@ -248,7 +248,8 @@ def test_the_near_miss_is_the_condition_furthest_from_its_threshold():
     summary = pd.DataFrame({"median_final_alignment": rng.uniform(-1, 1, 200), "median_final_alignment_back": rng.uniform(-1, 1, 200),
                             "median_final_cooperation": rng.uniform(0, 1, 200)})
     found = near_miss(summary, s)
-    margins = summary.to_numpy() - [0.6, 0.6, 0.4]
+    p = s.partnership
+    margins = summary.to_numpy() - [p.threshold, p.threshold, p.cooperation]
     fails = margins.min(axis=1) < 0
     assert (found["binding"][fails] == margins[fails].argmin(axis=1)).all() and (found["binding"][~fails] == 3).all()
     assert np.allclose(found["shortfall"], np.maximum(-margins.min(axis=1), 0))
@@ -267,7 +268,8 @@ def test_a_map_with_small_shares_is_scaled_to_them_and_says_how_near_the_rest_co
     written = {t.get_text() for t in share.texts}
     assert {"0%", "2.5%"} <= written
     near = next(ax for ax in fig.axes if "near miss" in ax.get_title())
-    assert {t.get_text() for t in near.texts} == {"−0.30"}  # Moscow's stance toward Seoul, 0.3 short of 0.6
+    short = s.partnership.threshold - 0.3
+    assert {t.get_text() for t in near.texts} == {f"−{short:.2f}"}  # Moscow's stance toward Seoul, short of the line
     assert not unreadable(fig), unreadable(fig)
     plt.close(fig)
 
