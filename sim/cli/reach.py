@@ -50,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     curve.to_csv(paths[0], index=False)
     p = res.scenario.partnership
     labels = {pt: ("the scenario's own values" if pt == own else "the most favourable point" if pt == best else
-                   f"design point {pt}") + "\n" + point_label(res.design, pt).split(": ", 1)[1] for pt in points}
+                   f"design point {pt}") + "\n" + point_label(res.design, pt) for pt in points}
     for pt in points:
         here = curve[curve["point"] == pt]
         print(f"{labels[pt].splitlines()[0]} ({point_label(res.design, pt)}):")

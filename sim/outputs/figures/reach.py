@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from textwrap import fill
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from ...core.outcomes import percent
+from . import style
 
 
 def reach_figure(curve: pd.DataFrame, labels: dict, line: tuple[float, float], title: str) -> plt.Figure:
@@ -30,9 +33,9 @@ def reach_figure(curve: pd.DataFrame, labels: dict, line: tuple[float, float], t
             list(grid.columns).index(line[1]) if line[1] in grid.columns else None
         if r is not None and c is not None:
             ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="white", linewidth=2.5))
-        ax.set_title(labels.get(point, f"point {point}"), fontsize=9)
+        ax.set_title("\n".join(fill(line, 52) for line in labels.get(point, f"point {point}").splitlines()), fontsize=9)
     axes[0, 0].set_ylabel("both stances at or above")
     bar = fig.colorbar(mesh, ax=axes[0].tolist())
     bar.set_label(f"share of runs reaching a partnership (scale to {percent(top)})")
-    fig.suptitle(title + "\nwhite outline: the scenario's own line", fontsize=10)
+    style.title(fig, title + "\nwhite outline: the scenario's own line (both stances and cooperation at or above it)", 10)
     return fig
