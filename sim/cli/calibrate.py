@@ -32,6 +32,10 @@ def add(sub) -> None:
                         "calibration.population=..., calibration.generations=...); writes FOLDER/sbc.parquet, "
                         "the ranks' histograms and coverage (default folder: results/NAME-sbc; kept trials are "
                         "not run again)")
+    p.add_argument("--posterior", metavar="FOLDER",
+                   help="with --check: a calibration of the scenario on the real data, whose residuals the synthetic "
+                        "data's noise is drawn like (default: the scenario's own `posterior:`, else the shipped "
+                        "calibration of its name)")
     add_set(p)
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
@@ -77,10 +81,35 @@ def main(args: argparse.Namespace) -> int:
             print(pd.Series(fit).round(3).to_string())
             print(f"\nposterior predictive, {args.runs} runs (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
-    paths = save(posterior_figure(posterior.table, s), out / "posterior", args.svg)
+            print("\n" + "\n".join(diagnosis(out)))
+    identified = json.loads((out / "manifest.json").read_text())["identification"]["values"]
+    paths = save(posterior_figure(posterior.table, s, {k: v["ratio"] for k, v in identified.items()}), out / "posterior",
+                 args.svg)
     paths += save(history_figure(found.points, f"'{s.name}': posterior predictive against data", s.calibration.fit_end),
                   out / "predictive", args.svg)
     return print_paths(paths)
+
+
+def diagnosis(folder: Path) -> list[str]:
+    """What the manifest of a calibration says of its posterior: how it mixed, what the data identify,
+    and the posterior predictive check."""
+    import pandas as pd
+
+    from ..evidence import diagnostics
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    m = manifest["mixing"]
+    ess = pd.Series(m["moves_ess"], dtype=float)
+    lines = [f"the posterior's {manifest['particles']:,} particles: {m['distinct_particles']:,} distinct, descended from "
+             f"{m['lineages']:,} of the prior sample's; the most copied one {m['largest_copies']} times; ESS of the last "
+             "moves " + (f"{ess.min():,.0f} ({ess.idxmin()}) to {ess.max():,.0f}" if ess.notna().any() else "-"),
+             f"the last tolerance fall {m['last_tolerance_fall']:.3g} against the distance's own s.d. {m['distance_sd']:.3g}: "
+             + ("the tolerance reached the noise (the generations stopped there)" if m["settled"] else
+                "the tolerance was still above the noise")]
+    values = pd.DataFrame.from_dict(manifest["identification"]["values"], orient="index")
+    directions = pd.DataFrame(manifest["identification"]["directions"])
+    return lines + diagnostics.identification_lines(values, directions) + diagnostics.predictive_lines(
+        manifest["predictive_check"])
 
 
 def check(args: argparse.Namespace, s) -> int:
@@ -88,6 +117,7 @@ def check(args: argparse.Namespace, s) -> int:
     import pandas as pd
 
     from ..evidence import sbc
+    from ..evidence.calibration import CalibrationError
     from ..outputs.figures import save, sbc_figure
     from ..outputs.results import default_folder, write_table
 
@@ -95,7 +125,9 @@ def check(args: argparse.Namespace, s) -> int:
         raise UsageError(f"--check {args.check}: allowed: 2 trials or more (200 give a clear histogram)")
     out = Path(args.out) if args.out else default_folder(s, suffix="sbc")
     try:
-        rows = sbc.check(s, out, args.check, args.workers, say=lambda m: say(args, m))
+        rows = sbc.check(s, out, args.check, args.workers, say=lambda m: say(args, m), posterior=args.posterior)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
         print(f"\nalliance-sim calibrate: interrupted; the finished trials are kept in {out}; the same command "
               "continues", file=sys.stderr)
@@ -111,3 +143,4 @@ def check(args: argparse.Namespace, s) -> int:
                   f"{found['coverage_50'].mean():.0%}, of the 90% intervals {found['coverage_90'].mean():.0%} (mean)")
     return print_paths([out / "sbc.parquet", out / "sbc_summary.csv",
                         *save(sbc_figure(rows, found, s), out / "sbc", args.svg)])
+

@@ -31,7 +31,7 @@ from ..outputs.posterior import posterior_sets, write_posterior
 from ..outputs.results import DamagedResults, folder_scenario, provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_years
-from . import data, observe, smc
+from . import data, diagnostics, observe, smc
 
 POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
 CHUNK = 100  # particles simulated together (10 replicates each: about 30 MB of trajectories)
@@ -135,19 +135,24 @@ class Model:
         self.columns = [self.names.index(name) for name, _ in columns]
         self.variation = Variation(s, [setting for _, setting in columns])
 
-    def run(self, values: np.ndarray, seeds: np.ndarray) -> Trajectory:
+    def run(self, values: np.ndarray, seeds: np.ndarray, replicates: int | None = None) -> Trajectory:
         """The trajectories of m particles (`values` (m, names)), each over its replicates (seeded
-        from its own seed), runs in particle order: (m * replicates, steps + 1, n, n)."""
-        values = np.atleast_2d(values)
-        sched = self.variation.schedules(np.repeat(values[:, self.columns], self.replicates, axis=0))
-        runs = np.concatenate([run_seeds(int(seed), self.replicates) for seed in np.atleast_1d(seeds)])
+        from its own seed; `replicates` of them, default the calibration's), runs in particle order:
+        (m * replicates, steps + 1, n, n)."""
+        values, r = np.atleast_2d(values), replicates or self.replicates
+        sched = self.variation.schedules(np.repeat(values[:, self.columns], r, axis=0))
+        runs = np.concatenate([run_seeds(int(seed), r) for seed in np.atleast_1d(seeds)])
         return simulate(sched, runs, self.target.steps)
 
-    def statistics(self, values: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
-        """The summary statistics of m particles: {kind: (m, points)}."""
-        traj = self.run(values, seeds)
-        shape = (-1, self.replicates, *traj.A.shape[1:])
-        return self.target.statistics(traj.A.reshape(shape), traj.E.reshape(shape))
+    def statistics(self, values: np.ndarray, seeds: np.ndarray, replicates: int | None = None) -> dict[str, np.ndarray]:
+        """The summary statistics of m particles, CHUNK at a time: {kind: (m, points)} (`replicates`
+        runs each, default the calibration's; 1: one history, as the real data are)."""
+        parts = []
+        for at in range(0, len(values), CHUNK):
+            traj = self.run(values[at:at + CHUNK], seeds[at:at + CHUNK], replicates)
+            shape = (-1, replicates or self.replicates, *traj.A.shape[1:])
+            parts.append(self.target.statistics(traj.A.reshape(shape), traj.E.reshape(shape)))
+        return {kind: np.concatenate([x[kind] for x in parts]) for kind in parts[0]}
 
     def distances(self, values: np.ndarray, seeds: np.ndarray, observed: dict[str, np.ndarray]) -> np.ndarray:
         """The distance of each of m particles to `observed`, simulated CHUNK particles at a time."""
@@ -229,7 +234,7 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
         f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
         + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else ""))
     pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
-    start = (pop, len(done), float(done["tolerance"].iloc[-1])) if pop is not None else None
+    start = (pop, len(done), float(done["tolerance"].iloc[-1]), _settled(done)) if pop is not None else None
     if start is None:
         done = pd.DataFrame()
 
@@ -244,8 +249,22 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
            "a particle (its own runs; median of the last generation)": float(done["median_distance"].iloc[-1]),
            **model.target.references()}
-    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]))
+    say("checking the posterior: what the data identify, and whether the model makes data like these")
+    found = checks(model, table, observed, s.seed, low, high, float(done["tolerance"].iloc[-1]))
+    _write_manifest(s, folder, workers, scheduler, done, fit, found, pop)
     return table
+
+
+def checks(model: Model, table: pd.DataFrame, observed: dict, seed: int, low: np.ndarray, high: np.ndarray,
+           tolerance: float) -> dict:
+    """What the manifest says of a posterior beyond its fit: identification (`diagnostics.identification`),
+    the posterior predictive check and the real data's residual noise, series by series."""
+    values, directions = diagnostics.identification(table, low, high)
+    noise = diagnostics.observation_noise(model, table, observed, seed)
+    return {"identification": {"values": values.round(4).to_dict(orient="index"),
+                               "directions": directions.round(4).to_dict(orient="records")},
+            "predictive_check": diagnostics.predictive_check(model, table, observed, seed, noise, tolerance),
+            "observation_noise": noise.table.round(5).to_dict(orient="records")}
 
 
 def bounds(s: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -272,20 +291,37 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     """Keep a finished generation (its population, then its row), and report it."""
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
-    frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances)
+    frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances, ancestor=pop.ancestors)
     write_table(frame, folder / POPULATIONS / f"generation-{k:03d}.parquet")
     row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
            "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
-           "distinct": found.distinct}
+           "distinct": found.distinct, "lineages": found.lineages, "distance_sd": found.noise,
+           **{f"ess {name}": ess for name, ess in zip(names, found.ess)}}
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
     write_table(done, folder / "generations.parquet")
     if k == 0:
-        say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
+        say(f"generation 0 (the prior): {len(pop.values)} particles, median distance {row['median_distance']:.3g}, "
+            f"the distance's own s.d. {found.noise:.2g}")
     else:
-        say(f"generation {k}/{last}: tolerance {found.tolerance:.3g}, median distance {row['median_distance']:.3g}, "
-            f"{found.steps} moves a particle, {found.acceptance:.1%} accepted, {found.distinct} distinct particles, "
-            f"{seconds:.1f} s")
+        fall = float(done["tolerance"].iloc[-2]) - found.tolerance
+        say(f"generation {k}/{last}: tolerance {found.tolerance:.3g} (down {fall:.2g}; the distance's own s.d. "
+            f"{found.noise:.2g}), median distance {row['median_distance']:.3g}, {found.steps} moves a particle, "
+            f"{found.acceptance:.1%} accepted, ESS of the moves {_least(found.ess)}, {found.distinct} distinct "
+            f"particles of {found.lineages} lineages, {seconds:.1f} s")
     return done
+
+
+def _least(ess: np.ndarray) -> str:
+    """The smallest ESS over the values, or a dash where there were too few moves to tell."""
+    return "-" if np.all(np.isnan(ess)) else f"{np.nanmin(ess):,.0f} (least over the values)"
+
+
+def _settled(done: pd.DataFrame) -> bool:
+    """Whether the last finished generation's tolerance fell by less than the distance's own noise."""
+    if len(done) < 2 or "distance_sd" not in done:
+        return False
+    return smc.settled(float(done["tolerance"].iloc[-2]), float(done["tolerance"].iloc[-1]),
+                       float(done["distance_sd"].iloc[-1]))
 
 
 def generations(folder: Path) -> pd.DataFrame:
@@ -300,16 +336,11 @@ def _population(folder: Path, k: int, names: list[str]) -> smc.Population | None
     if not path.is_file():
         return None
     frame = pd.read_parquet(path)
-    if list(frame.columns) != [*names, "distance"]:
-        raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:-1])}; allowed: --resume with "
+    if list(frame.columns) not in ([*names, "distance"], [*names, "distance", "ancestor"]):
+        raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:len(names)])}; allowed: --resume with "
                                "the scenario that started it, or a new --out")
-    return smc.Population(frame[names].to_numpy(dtype=float), frame["distance"].to_numpy(dtype=float))
-
-
-def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of weighted particles: (sum w)^2 / sum w^2."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w**2).sum())
+    ancestors = frame["ancestor"].to_numpy() if "ancestor" in frame else np.arange(len(frame))  # kept before lineages were
+    return smc.Population(frame[names].to_numpy(dtype=float), frame["distance"].to_numpy(dtype=float), ancestors)
 
 
 def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
@@ -341,7 +372,7 @@ def _identity(s: Scenario) -> str:
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
-                    fit: dict[str, float], size: float) -> None:
+                    fit: dict[str, float], checked: dict, pop: smc.Population) -> None:
     last = done.iloc[-1]
     found = provenance(s) | {
         "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
@@ -349,6 +380,19 @@ def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | No
         "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
         "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
         "fit": fit, "particles": s.calibration.population,
-        "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
-        "distinct_particles": int(last["distinct"])}
+        "mixing": mixing(done, pop), **checked}
     write_manifest(folder, found)
+
+
+def mixing(done: pd.DataFrame, pop: smc.Population) -> dict:
+    """How independent the posterior's particles are, and whether the tolerance ended above the
+    distance's own noise (from the generations' rows and the last population)."""
+    last = done.iloc[-1]
+    fall = float(done["tolerance"].iloc[-2] - last["tolerance"]) if len(done) > 1 else float("nan")
+    ess = {c.removeprefix("ess "): round(float(last[c]), 1) for c in done.columns if c.startswith("ess ")}
+    return {"distinct_particles": int(len(np.unique(pop.values, axis=0))),
+            "lineages": int(len(np.unique(pop.ancestors))),  # particles of generation 0 the posterior descends from
+            "largest_copies": int(np.unique(pop.values, axis=0, return_counts=True)[1].max()),
+            "moves_ess": ess,  # the last generation's moves, per value (ArviZ bulk ESS, particles as chains)
+            "last_tolerance_fall": fall, "distance_sd": float(last.get("distance_sd", float("nan"))),
+            "settled": _settled(done)}
