@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.evidence import diagnostics, sbc, smc
+from sim.evidence import diagnostics, observe, sbc, smc
 from sim.evidence.calibration import Target
 from sim.scenario import load_scenario
 
@@ -109,13 +109,22 @@ def statistics(target, rng, m: int, sd: float = 0.05) -> dict:
     return {kind: rng.normal(0.0, sd, (m, len(p.value))) + 0.01 * p.year for kind, p in target.points.items()}
 
 
-def test_the_series_misfit_adds_up_to_the_distance(target):
+def test_the_distance_of_many_sets_at_once_is_each_one_fitted_alone(target):
+    """The distance computed for all particles at once (matrix products), split by series, against the
+    observation model fitted to each set alone (`observe.fit`, one pair's offset at a time)."""
     rng = np.random.default_rng(0)
     x, observed = statistics(target, rng, 30), {kind: v[0] for kind, v in statistics(target, rng, 1).items()}
-    found, names = diagnostics.series_misfit(target, x, observed)
+    found, names = target.misfit(x, observed)
     assert found.shape == (30, 30) and len(set(names)) == 30
-    exact = [target.distance({kind: v[r] for kind, v in x.items()}, observed) for r in range(30)]
-    np.testing.assert_allclose(np.sqrt(found.sum(axis=1)), exact, rtol=1e-10)
+    alone = []
+    for r in range(30):
+        total = 0.0
+        for kind, p in target.points.items():
+            _, residual = observe.fit(kind, x[kind][r], observed[kind], p.pair)
+            total += np.mean(residual**2) / p.scale**2
+        alone.append(np.sqrt(total / len(target.points)))
+    np.testing.assert_allclose(np.sqrt(found.sum(axis=1)), alone, rtol=1e-10)
+    np.testing.assert_allclose(target.distances(x, observed), alone, rtol=1e-10)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -131,7 +140,7 @@ def test_observation_noise_fitted_on_ar1_residuals_gives_them_back(target, seed)
     plain = made.data(target, mean, rng, noisy=False)
     for kind in target.points:
         expected = 0.3 + (1.0 if kind == "trade" else 0.5) * mean[kind][0]
-        np.testing.assert_allclose(plain[kind][0], np.clip(expected, *diagnostics.observe.RANGE[kind]))
+        np.testing.assert_allclose(plain[kind][0], np.clip(expected, *observe.RANGE[kind]))
     fitted = pd.concat([diagnostics.ObservationNoise.fit(target, {k: v[0] for k, v in mean.items()},
                                                          {k: v[0] for k, v in made.data(target, mean, rng).items()}).table
                         for _ in range(40)])
@@ -208,3 +217,18 @@ def test_synthetic_data_are_one_history_with_the_real_residual_noise(tmp_path):
     assert not np.allclose(a["unga"], b["unga"])  # one history each, not a mean of many: seeds show
     noisy = sbc.synthetic(s, truth, loud, np.random.default_rng(1))
     assert np.std(noisy["trade"] - a["trade"]) > 0.3
+
+
+def test_a_particles_replicates_share_one_schedule_built_once():
+    """The schedule of m particles repeated for their replicates is the schedule of the repeated particles."""
+    from sim.core.engine import take
+    from sim.evidence.calibration import Model
+
+    model = Model(load_scenario(SCENARIOS / "history_2005_2024.yaml"))
+    values = np.random.default_rng(0).random((3, len(model.columns))) * 0.5
+    once = take(model.variation.schedules(values), np.repeat(np.arange(3), 4))
+    each = model.variation.schedules(np.repeat(values, 4, axis=0))
+    for a, b in zip([*once.initial, *[x for p in once.phases for x in p]], [*each.initial, *[x for p in each.phases for x in p]]):
+        np.testing.assert_array_equal(np.broadcast_to(a, np.shape(b)), b)
+    for a, b in zip(once.shifts, each.shifts):
+        np.testing.assert_array_equal(a[0], b[0])

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.engine import Trajectory, run_seeds, simulate
+from ..core.engine import Trajectory, run_seeds, simulate, take
 from ..core.schedule import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
 from ..outputs.results import DamagedResults, folder_scenario, provenance, whole, write_manifest, write_table
@@ -103,11 +103,32 @@ class Target:
 
     def distance(self, x: dict, observed: dict) -> float:
         """The misfit of summary statistics `x` to the observed values (module docstring)."""
-        total = 0.0
+        return float(self.distances({kind: np.asarray(v)[None] for kind, v in x.items()}, observed)[0])
+
+    def distances(self, x: dict[str, np.ndarray], observed: dict) -> np.ndarray:
+        """The distance of each of m sets of summary statistics `x` ({kind: (m, points)})."""
+        return np.sqrt(self.misfit(x, observed)[0].sum(axis=1))
+
+    def misfit(self, x: dict[str, np.ndarray], observed: dict) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """The squared distance of each of m sets of summary statistics `x` ({kind: (m, points)}),
+        split by series (kind, pair): (m, series), and the series' names. The observation model is
+        fitted to each set as `observe.fit` fits it (an offset per pair; a scale per stance kind), all
+        sets at once."""
+        parts, names = [], []
         for kind, p in self.points.items():
-            _, residual = observe.fit(kind, np.asarray(x[kind], dtype=float), np.asarray(observed[kind], dtype=float), p.pair)
-            total += float(np.mean(residual**2)) / p.scale**2
-        return float(np.sqrt(total / len(self.points)))
+            group = np.eye(len(self.pairs))[p.pair]  # (points, pairs)
+            count = group.sum(axis=0)
+            present = count > 0
+            within = lambda v: v - (v @ group / np.where(present, count, 1)) @ group.T  # noqa: E731
+            dx, dy = within(np.atleast_2d(np.asarray(x[kind], dtype=float))), within(np.asarray(observed[kind], dtype=float))
+            beta = np.ones(len(dx))
+            if observe.KINDS[kind] == "stance":
+                spread = np.einsum("mp,mp->m", dx, dx)
+                beta = np.where(spread > 1e-12, dx @ dy / np.where(spread > 1e-12, spread, 1.0), 0.0)
+            residual = dy - beta[:, None] * dx
+            parts.append((residual**2 @ group)[:, present] / (len(p.value) * p.scale**2 * len(self.points)))
+            names += [(kind, self.pairs[k]) for k in np.flatnonzero(present)]
+        return np.concatenate(parts, axis=1), names
 
     def references(self) -> dict[str, float]:
         """The distance of two models without dynamics, on the same statistics: an offset per pair
@@ -140,7 +161,9 @@ class Model:
         from its own seed; `replicates` of them, default the calibration's), runs in particle order:
         (m * replicates, steps + 1, n, n)."""
         values, r = np.atleast_2d(values), replicates or self.replicates
-        sched = self.variation.schedules(np.repeat(values[:, self.columns], r, axis=0))
+        # a particle's replicates share its schedule: built once a particle (its rest state is the costly
+        # part), then repeated
+        sched = take(self.variation.schedules(values[:, self.columns]), np.repeat(np.arange(len(values)), r))
         runs = np.concatenate([run_seeds(int(seed), r) for seed in np.atleast_1d(seeds)])
         return simulate(sched, runs, self.target.steps)
 
@@ -156,11 +179,8 @@ class Model:
 
     def distances(self, values: np.ndarray, seeds: np.ndarray, observed: dict[str, np.ndarray]) -> np.ndarray:
         """The distance of each of m particles to `observed`, simulated CHUNK particles at a time."""
-        found = []
-        for at in range(0, len(values), CHUNK):
-            x = self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK])
-            found += [self.target.distance({k: v[r] for k, v in x.items()}, observed) for r in range(len(x[next(iter(x))]))]
-        return np.array(found)
+        return np.concatenate([self.target.distances(self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK]), observed)
+                               for at in range(0, len(values), CHUNK)])
 
 
 _models: dict[str, Model] = {}

@@ -81,27 +81,6 @@ def identification_lines(values: pd.DataFrame, directions: pd.DataFrame, below: 
     return lines
 
 
-def series_misfit(target, x: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """The squared distance of each of m sets of summary statistics `x` ({kind: (m, points)}) to
-    `observed`, split by series (kind, pair): (m, series) and the series' names. Each row sums to
-    the square of `target.distance` (the observation model fitted as it fits it)."""
-    parts, names = [], []
-    for kind, p in target.points.items():
-        group = np.eye(len(target.pairs))[p.pair]  # (points, pairs)
-        count = group.sum(axis=0)
-        present = count > 0
-        within = lambda v: v - (v @ group / np.where(present, count, 1)) @ group.T  # noqa: E731
-        dx, dy = within(np.atleast_2d(np.asarray(x[kind], dtype=float))), within(np.asarray(observed[kind], dtype=float))
-        beta = np.ones(len(dx))
-        if observe.KINDS[kind] == "stance":
-            spread = np.einsum("mp,mp->m", dx, dx)
-            beta = np.where(spread > 1e-12, dx @ dy / np.where(spread > 1e-12, spread, 1.0), 0.0)
-        residual = dy - beta[:, None] * dx
-        parts.append((residual**2 @ group)[:, present] / (len(p.value) * p.scale**2 * len(target.points)))
-        names += [(kind, target.pairs[k]) for k in np.flatnonzero(present)]
-    return np.concatenate(parts, axis=1), names
-
-
 @dataclass
 class ObservationNoise:
     """How the real data depart from a fit, series by series: one row per (kind, pair) with the
@@ -190,7 +169,7 @@ def predictive_check(model, table: pd.DataFrame, observed: dict, seed: int, nois
     values = posterior_draws(table, model.names, sets, rng)
     predicted = model.statistics(values, rng.integers(0, 2**62, size=sets))
     runs = model.statistics(values, rng.integers(0, 2**62, size=sets), replicates=1)
-    real, names = series_misfit(model.target, predicted, observed)
+    real, names = model.target.misfit(predicted, observed)
     real_distance = np.sqrt(real.sum(axis=1))
     found = {"sets": sets, "distance": float(np.median(real_distance)),
              "within_tolerance": float(np.mean(real_distance <= tolerance))}
@@ -200,8 +179,8 @@ def predictive_check(model, table: pd.DataFrame, observed: dict, seed: int, nois
         statistic = np.empty(sets)
         for k in range(sets):
             others = np.arange(sets) != k
-            part = series_misfit(model.target, {kind: v[others] for kind, v in predicted.items()},
-                                 {kind: v[k] for kind, v in own.items()})[0]
+            part = model.target.misfit({kind: v[others] for kind, v in predicted.items()},
+                                       {kind: v[k] for kind, v in own.items()})[0]
             statistic[k], shares[k] = np.median(np.sqrt(part.sum(axis=1))), np.median(part, axis=0)
         quantile = float(np.mean(statistic < found["distance"]))
         found[label] = {"quantile": quantile, **{f"{q:.0%}": float(np.quantile(statistic, q)) for q in (0.05, 0.5, 0.95)}}
