@@ -27,8 +27,9 @@ def add(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="evaluate particles on this Dask cluster (tcp://host:8786)")
     p.add_argument("--runs", type=int, default=200, help="runs of the posterior predictive (default 200)")
     p.add_argument("--check", type=int, metavar="N",
-                   help="instead, check the inference by simulation-based calibration: N synthetic datasets from "
-                        "the prior, each calibrated with the scenario's settings (smaller ones by --set "
+                   help="instead, check the inference by simulation-based calibration: N synthetic datasets, each "
+                        "one history at values drawn from the prior with the real data's residual noise (fitted from "
+                        "--posterior), each calibrated with the scenario's settings (smaller ones by --set "
                         "calibration.population=..., calibration.generations=...); writes FOLDER/sbc.parquet, "
                         "the ranks' histograms and coverage (default folder: results/NAME-sbc; kept trials are "
                         "not run again)")
