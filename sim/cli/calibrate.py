@@ -104,9 +104,9 @@ def diagnosis(folder: Path) -> list[str]:
     lines = [f"the posterior's {manifest['particles']:,} particles: {m['distinct_particles']:,} distinct, descended from "
              f"{m['lineages']:,} of the prior sample's; the most copied one {m['largest_copies']} times; ESS of the last "
              "moves " + (f"{ess.min():,.0f} ({ess.idxmin()}) to {ess.max():,.0f}" if ess.notna().any() else "-"),
-             f"the last tolerance fall {m['last_tolerance_fall']:.3g} against the distance's own s.d. {m['distance_sd']:.3g}: "
-             + ("the tolerance reached the noise (the generations stopped there)" if m["settled"] else
-                "the tolerance was still above the noise")]
+             f"the last tolerance fall {m['last_tolerance_fall'] or float('nan'):.3g} against the distance's own s.d. "
+             f"{m['distance_sd'] or float('nan'):.3g}: " + ("the tolerance reached the noise (the generations stopped there)"
+                                                           if m["settled"] else "the tolerance was still above the noise")]
     values = pd.DataFrame.from_dict(manifest["identification"]["values"], orient="index")
     directions = pd.DataFrame(manifest["identification"]["directions"])
     return lines + diagnostics.identification_lines(values, directions) + diagnostics.predictive_lines(
@@ -142,6 +142,9 @@ def check(args: argparse.Namespace, s) -> int:
             passing = int((found["p"] >= 0.01).sum())
             print(f"\n{passing} of {len(found)} values pass the uniformity test at 1%; coverage of the 50% intervals "
                   f"{found['coverage_50'].mean():.0%}, of the 90% intervals {found['coverage_90'].mean():.0%} (mean)")
+            ended = rows.groupby("trial")[["generations", "tolerance"]].first().median()
+            print(f"the trials' calibrations ended after a median {ended['generations']:.0f} generations, at tolerance "
+                  f"{ended['tolerance']:.3g}")
     return print_paths([out / "sbc.parquet", out / "sbc_summary.csv",
                         *save(sbc_figure(rows, found, s), out / "sbc", args.svg)])
 

@@ -346,7 +346,8 @@ def _settled(done: pd.DataFrame) -> bool:
 
 def generations(folder: Path) -> pd.DataFrame:
     """One row per finished generation (0: the prior sample): its tolerance, the median distance of
-    its particles, the moves a particle made, their acceptance, the simulations and the distinct particles."""
+    its particles, the moves a particle made, their acceptance, the simulations, the distinct particles
+    and lineages, the distance's own s.d. and the moves' ESS of each value (`smc.Generation`)."""
     path = Path(folder) / "generations.parquet"
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
 
@@ -408,11 +409,11 @@ def mixing(done: pd.DataFrame, pop: smc.Population) -> dict:
     """How independent the posterior's particles are, and whether the tolerance ended above the
     distance's own noise (from the generations' rows and the last population)."""
     last = done.iloc[-1]
-    fall = float(done["tolerance"].iloc[-2] - last["tolerance"]) if len(done) > 1 else float("nan")
-    ess = {c.removeprefix("ess "): round(float(last[c]), 1) for c in done.columns if c.startswith("ess ")}
+    known = lambda x: None if x is None or np.isnan(x) else round(float(x), 6)  # noqa: E731  (JSON has no NaN)
+    fall = float(done["tolerance"].iloc[-2] - last["tolerance"]) if len(done) > 1 else None
+    ess = {c.removeprefix("ess "): known(last[c]) for c in done.columns if c.startswith("ess ")}
     return {"distinct_particles": int(len(np.unique(pop.values, axis=0))),
             "lineages": int(len(np.unique(pop.ancestors))),  # particles of generation 0 the posterior descends from
             "largest_copies": int(np.unique(pop.values, axis=0, return_counts=True)[1].max()),
             "moves_ess": ess,  # the last generation's moves, per value (ArviZ bulk ESS, particles as chains)
-            "last_tolerance_fall": fall, "distance_sd": float(last.get("distance_sd", float("nan"))),
-            "settled": _settled(done)}
+            "last_tolerance_fall": known(fall), "distance_sd": known(last.get("distance_sd")), "settled": _settled(done)}
