@@ -133,7 +133,8 @@ def npe(s, python: str, training: int, datasets: int, abc_times: dict) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in.npz", Path(folder) / "out.npz"
         np.savez(source, theta=theta, x=x, low=low, high=high, queries=np.concatenate([tests, real]), draws=draws, seed=s.seed)
-        subprocess.run([python, str(Path(__file__).with_name("npe_peer.py")), str(source), str(target)], check=True)
+        # run in the temporary folder: sbi writes its training logs where it runs
+        subprocess.run([python, str(Path(__file__).with_name("npe_peer.py")), str(source), str(target)], check=True, cwd=folder)
         out = np.load(target)
         samples, trained, sampled = out["samples"], float(out["train_seconds"]), float(out["sample_seconds"])
     each = sampled / len(samples)
