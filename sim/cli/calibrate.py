@@ -27,11 +27,16 @@ def add(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", help="evaluate particles on this Dask cluster (tcp://host:8786)")
     p.add_argument("--runs", type=int, default=200, help="runs of the posterior predictive (default 200)")
     p.add_argument("--check", type=int, metavar="N",
-                   help="instead, check the inference by simulation-based calibration: N synthetic datasets from "
-                        "the prior, each calibrated with the scenario's settings (smaller ones by --set "
+                   help="instead, check the inference by simulation-based calibration: N synthetic datasets, each "
+                        "one history at values drawn from the prior with the real data's residual noise (fitted from "
+                        "--posterior), each calibrated with the scenario's settings (smaller ones by --set "
                         "calibration.population=..., calibration.generations=...); writes FOLDER/sbc.parquet, "
                         "the ranks' histograms and coverage (default folder: results/NAME-sbc; kept trials are "
                         "not run again)")
+    p.add_argument("--posterior", metavar="FOLDER",
+                   help="with --check: a calibration of the scenario on the real data, whose residuals the synthetic "
+                        "data's noise is drawn like (default: the scenario's own `posterior:`, else the shipped "
+                        "calibration of its name)")
     add_set(p)
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
@@ -77,10 +82,35 @@ def main(args: argparse.Namespace) -> int:
             print(pd.Series(fit).round(3).to_string())
             print(f"\nposterior predictive, {args.runs} runs (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
-    paths = save(posterior_figure(posterior.table, s), out / "posterior", args.svg)
+            print("\n" + "\n".join(diagnosis(out)))
+    identified = json.loads((out / "manifest.json").read_text())["identification"]["values"]
+    paths = save(posterior_figure(posterior.table, s, {k: v["ratio"] for k, v in identified.items()}), out / "posterior",
+                 args.svg)
     paths += save(history_figure(found.points, f"'{s.name}': posterior predictive against data", s.calibration.fit_end),
                   out / "predictive", args.svg)
     return print_paths(paths)
+
+
+def diagnosis(folder: Path) -> list[str]:
+    """What the manifest of a calibration says of its posterior: how it mixed, what the data identify,
+    and the posterior predictive check."""
+    import pandas as pd
+
+    from ..evidence import diagnostics
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    m = manifest["mixing"]
+    ess = pd.Series(m["moves_ess"], dtype=float)
+    lines = [f"the posterior's {manifest['particles']:,} particles: {m['distinct_particles']:,} distinct, descended from "
+             f"{m['lineages']:,} of the prior sample's; the most copied one {m['largest_copies']} times; ESS of the last "
+             "moves " + (f"{ess.min():,.0f} ({ess.idxmin()}) to {ess.max():,.0f}" if ess.notna().any() else "-"),
+             f"the last tolerance fall {m['last_tolerance_fall'] or float('nan'):.3g} against the distance's own s.d. "
+             f"{m['distance_sd'] or float('nan'):.3g}: " + ("the tolerance reached the noise (the generations stopped there)"
+                                                           if m["settled"] else "the tolerance was still above the noise")]
+    values = pd.DataFrame.from_dict(manifest["identification"]["values"], orient="index")
+    directions = pd.DataFrame(manifest["identification"]["directions"])
+    return lines + diagnostics.identification_lines(values, directions) + diagnostics.predictive_lines(
+        manifest["predictive_check"])
 
 
 def check(args: argparse.Namespace, s) -> int:
@@ -88,6 +118,7 @@ def check(args: argparse.Namespace, s) -> int:
     import pandas as pd
 
     from ..evidence import sbc
+    from ..evidence.calibration import CalibrationError
     from ..outputs.figures import save, sbc_figure
     from ..outputs.results import default_folder, write_table
 
@@ -95,7 +126,9 @@ def check(args: argparse.Namespace, s) -> int:
         raise UsageError(f"--check {args.check}: allowed: 2 trials or more (200 give a clear histogram)")
     out = Path(args.out) if args.out else default_folder(s, suffix="sbc")
     try:
-        rows = sbc.check(s, out, args.check, args.workers, say=lambda m: say(args, m))
+        rows = sbc.check(s, out, args.check, args.workers, say=lambda m: say(args, m), posterior=args.posterior)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
         print(f"\nalliance-sim calibrate: interrupted; the finished trials are kept in {out}; the same command "
               "continues", file=sys.stderr)
@@ -109,5 +142,9 @@ def check(args: argparse.Namespace, s) -> int:
             passing = int((found["p"] >= 0.01).sum())
             print(f"\n{passing} of {len(found)} values pass the uniformity test at 1%; coverage of the 50% intervals "
                   f"{found['coverage_50'].mean():.0%}, of the 90% intervals {found['coverage_90'].mean():.0%} (mean)")
+            ended = rows.groupby("trial")[["generations", "tolerance"]].first().median()
+            print(f"the trials' calibrations ended after a median {ended['generations']:.0f} generations, at tolerance "
+                  f"{ended['tolerance']:.3g}")
     return print_paths([out / "sbc.parquet", out / "sbc_summary.csv",
                         *save(sbc_figure(rows, found, s), out / "sbc", args.svg)])
+

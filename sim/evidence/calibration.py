@@ -17,7 +17,6 @@ typical year's change. Two models without dynamics give the references it is rea
 
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
@@ -26,13 +25,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.engine import Trajectory, run_seeds, simulate
+from ..core.engine import Trajectory, run_seeds, simulate, take
 from ..core.schedule import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
 from ..outputs.results import DamagedResults, folder_scenario, provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_years
-from . import data, observe, smc
+from . import data, diagnostics, observe, smc
 
 POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
 CHUNK = 100  # particles simulated together (10 replicates each: about 30 MB of trajectories)
@@ -104,11 +103,32 @@ class Target:
 
     def distance(self, x: dict, observed: dict) -> float:
         """The misfit of summary statistics `x` to the observed values (module docstring)."""
-        total = 0.0
+        return float(self.distances({kind: np.asarray(v)[None] for kind, v in x.items()}, observed)[0])
+
+    def distances(self, x: dict[str, np.ndarray], observed: dict) -> np.ndarray:
+        """The distance of each of m sets of summary statistics `x` ({kind: (m, points)})."""
+        return np.sqrt(self.misfit(x, observed)[0].sum(axis=1))
+
+    def misfit(self, x: dict[str, np.ndarray], observed: dict) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """The squared distance of each of m sets of summary statistics `x` ({kind: (m, points)}),
+        split by series (kind, pair): (m, series), and the series' names. The observation model is
+        fitted to each set as `observe.fit` fits it (an offset per pair; a scale per stance kind), all
+        sets at once."""
+        parts, names = [], []
         for kind, p in self.points.items():
-            _, residual = observe.fit(kind, np.asarray(x[kind], dtype=float), np.asarray(observed[kind], dtype=float), p.pair)
-            total += float(np.mean(residual**2)) / p.scale**2
-        return float(np.sqrt(total / len(self.points)))
+            group = np.eye(len(self.pairs))[p.pair]  # (points, pairs)
+            count = group.sum(axis=0)
+            present = count > 0
+            within = lambda v: v - (v @ group / np.where(present, count, 1)) @ group.T  # noqa: E731
+            dx, dy = within(np.atleast_2d(np.asarray(x[kind], dtype=float))), within(np.asarray(observed[kind], dtype=float))
+            beta = np.ones(len(dx))
+            if observe.KINDS[kind] == "stance":
+                spread = np.einsum("mp,mp->m", dx, dx)
+                beta = np.where(spread > 1e-12, dx @ dy / np.where(spread > 1e-12, spread, 1.0), 0.0)
+            residual = dy - beta[:, None] * dx
+            parts.append((residual**2 @ group)[:, present] / (len(p.value) * p.scale**2 * len(self.points)))
+            names += [(kind, self.pairs[k]) for k in np.flatnonzero(present)]
+        return np.concatenate(parts, axis=1), names
 
     def references(self) -> dict[str, float]:
         """The distance of two models without dynamics, on the same statistics: an offset per pair
@@ -136,27 +156,31 @@ class Model:
         self.columns = [self.names.index(name) for name, _ in columns]
         self.variation = Variation(s, [setting for _, setting in columns])
 
-    def run(self, values: np.ndarray, seeds: np.ndarray) -> Trajectory:
+    def run(self, values: np.ndarray, seeds: np.ndarray, replicates: int | None = None) -> Trajectory:
         """The trajectories of m particles (`values` (m, names)), each over its replicates (seeded
-        from its own seed), runs in particle order: (m * replicates, steps + 1, n, n)."""
-        values = np.atleast_2d(values)
-        sched = self.variation.schedules(np.repeat(values[:, self.columns], self.replicates, axis=0))
-        runs = np.concatenate([run_seeds(int(seed), self.replicates) for seed in np.atleast_1d(seeds)])
+        from its own seed; `replicates` of them, default the calibration's), runs in particle order:
+        (m * replicates, steps + 1, n, n)."""
+        values, r = np.atleast_2d(values), replicates or self.replicates
+        # a particle's replicates share its schedule: built once a particle (its rest state is the costly
+        # part), then repeated
+        sched = take(self.variation.schedules(values[:, self.columns]), np.repeat(np.arange(len(values)), r))
+        runs = np.concatenate([run_seeds(int(seed), r) for seed in np.atleast_1d(seeds)])
         return simulate(sched, runs, self.target.steps)
 
-    def statistics(self, values: np.ndarray, seeds: np.ndarray) -> dict[str, np.ndarray]:
-        """The summary statistics of m particles: {kind: (m, points)}."""
-        traj = self.run(values, seeds)
-        shape = (-1, self.replicates, *traj.A.shape[1:])
-        return self.target.statistics(traj.A.reshape(shape), traj.E.reshape(shape))
+    def statistics(self, values: np.ndarray, seeds: np.ndarray, replicates: int | None = None) -> dict[str, np.ndarray]:
+        """The summary statistics of m particles, CHUNK at a time: {kind: (m, points)} (`replicates`
+        runs each, default the calibration's; 1: one history, as the real data are)."""
+        parts = []
+        for at in range(0, len(values), CHUNK):
+            traj = self.run(values[at:at + CHUNK], seeds[at:at + CHUNK], replicates)
+            shape = (-1, replicates or self.replicates, *traj.A.shape[1:])
+            parts.append(self.target.statistics(traj.A.reshape(shape), traj.E.reshape(shape)))
+        return {kind: np.concatenate([x[kind] for x in parts]) for kind in parts[0]}
 
     def distances(self, values: np.ndarray, seeds: np.ndarray, observed: dict[str, np.ndarray]) -> np.ndarray:
         """The distance of each of m particles to `observed`, simulated CHUNK particles at a time."""
-        found = []
-        for at in range(0, len(values), CHUNK):
-            x = self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK])
-            found += [self.target.distance({k: v[r] for k, v in x.items()}, observed) for r in range(len(x[next(iter(x))]))]
-        return np.array(found)
+        return np.concatenate([self.target.distances(self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK]), observed)
+                               for at in range(0, len(values), CHUNK)])
 
 
 _models: dict[str, Model] = {}
@@ -234,7 +258,7 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
         + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else "")
         + ("; generation 0 warm-started from given particles" if warm is not None and not len(done) else ""))
     pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
-    start = (pop, len(done), float(done["tolerance"].iloc[-1])) if pop is not None else None
+    start = (pop, len(done), float(done["tolerance"].iloc[-1]), _settled(done)) if pop is not None else None
     if start is None:
         done = pd.DataFrame()
 
@@ -243,27 +267,29 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
         done = _step(folder, done, model.names, say, population, found, seconds, c.generations)
 
     with evaluator(s, observed, workers, scheduler) as evaluate:
-        if start is None and warm is not None:
-            start = _warm_start(np.asarray(warm, dtype=float), s.seed, evaluate, kept)
-        pop = smc.run(low, high, c.population, s.seed, evaluate, c.generations, c.tolerance, start, kept, say)
+        pop = smc.run(low, high, c.population, s.seed, evaluate, c.generations, c.tolerance, start, kept, say,
+                      None if warm is None else np.asarray(warm, dtype=float))
     table = pd.DataFrame(pop.values, columns=model.names).assign(weight=1.0 / len(pop.values))
     write_posterior(folder, table)
     fit = {"calibrated model (posterior predictive)": predictive_distance(model, table, observed, s.seed),
            "a particle (its own runs; median of the last generation)": float(done["median_distance"].iloc[-1]),
            **model.target.references()}
-    _write_manifest(s, folder, workers, scheduler, done, fit, effective_size(table["weight"]), warm is not None)
+    say("checking the posterior: what the data identify, and whether the model makes data like these")
+    found = checks(model, table, observed, s.seed, low, high, float(done["tolerance"].iloc[-1]))
+    _write_manifest(s, folder, workers, scheduler, done, fit, found, pop, warm is not None)
     return table
 
 
-def _warm_start(values: np.ndarray, seed: int, evaluate, kept) -> tuple[smc.Population, int, float]:
-    """Generation 0 from given particles: each simulated once with generation 0's seeds, kept as
-    a first generation is; returns the start `smc.run` continues from."""
-    t0 = time.perf_counter()
-    distances = evaluate(values, smc.seeds(smc.generator(seed, 0), len(values)))
-    pop = smc.Population(values, distances)
-    kept(pop, smc.Generation(float(distances.max()), 0, 1.0, len(values), len(np.unique(values, axis=0))),
-         time.perf_counter() - t0)
-    return pop, 1, float(distances.max())
+def checks(model: Model, table: pd.DataFrame, observed: dict, seed: int, low: np.ndarray, high: np.ndarray,
+           tolerance: float) -> dict:
+    """What the manifest says of a posterior beyond its fit: identification (`diagnostics.identification`),
+    the posterior predictive check and the real data's residual noise, series by series."""
+    values, directions = diagnostics.identification(table, low, high)
+    noise = diagnostics.observation_noise(model, table, observed, seed)
+    return {"identification": {"values": values.round(4).to_dict(orient="index"),
+                               "directions": directions.round(4).to_dict(orient="records")},
+            "predictive_check": diagnostics.predictive_check(model, table, observed, seed, noise, tolerance),
+            "observation_noise": noise.table.round(5).to_dict(orient="records")}
 
 
 def bounds(s: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -290,25 +316,43 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     """Keep a finished generation (its population, then its row), and report it."""
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
-    frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances)
+    frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances, ancestor=pop.ancestors)
     write_table(frame, folder / POPULATIONS / f"generation-{k:03d}.parquet")
     row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
            "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
-           "distinct": found.distinct}
+           "distinct": found.distinct, "lineages": found.lineages, "distance_sd": found.noise,
+           **{f"ess {name}": ess for name, ess in zip(names, found.ess)}}
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
     write_table(done, folder / "generations.parquet")
     if k == 0:
-        say(f"generation 0: {len(pop.values)} particles, median distance {row['median_distance']:.3g}")
+        say(f"generation 0: {len(pop.values)} particles, median distance {row['median_distance']:.3g}, "
+            f"the distance's own s.d. {found.noise:.2g}")
     else:
-        say(f"generation {k}/{last}: tolerance {found.tolerance:.3g}, median distance {row['median_distance']:.3g}, "
-            f"{found.steps} moves a particle, {found.acceptance:.1%} accepted, {found.distinct} distinct particles, "
-            f"{seconds:.1f} s")
+        fall = float(done["tolerance"].iloc[-2]) - found.tolerance
+        say(f"generation {k}/{last}: tolerance {found.tolerance:.3g} (down {fall:.2g}; the distance's own s.d. "
+            f"{found.noise:.2g}), median distance {row['median_distance']:.3g}, {found.steps} moves a particle, "
+            f"{found.acceptance:.1%} accepted, ESS of the moves {_least(found.ess)}, {found.distinct} distinct "
+            f"particles of {found.lineages} lineages, {seconds:.1f} s")
     return done
+
+
+def _least(ess: np.ndarray) -> str:
+    """The smallest ESS over the values, or a dash where there were too few moves to tell."""
+    return "-" if np.all(np.isnan(ess)) else f"{np.nanmin(ess):,.0f} (least over the values)"
+
+
+def _settled(done: pd.DataFrame) -> bool:
+    """Whether the last finished generation's tolerance fell by less than the distance's own noise."""
+    if len(done) < 2 or "distance_sd" not in done:
+        return False
+    return smc.settled(float(done["tolerance"].iloc[-2]), float(done["tolerance"].iloc[-1]),
+                       float(done["distance_sd"].iloc[-1]))
 
 
 def generations(folder: Path) -> pd.DataFrame:
     """One row per finished generation (0: the prior sample): its tolerance, the median distance of
-    its particles, the moves a particle made, their acceptance, the simulations and the distinct particles."""
+    its particles, the moves a particle made, their acceptance, the simulations, the distinct particles
+    and lineages, the distance's own s.d. and the moves' ESS of each value (`smc.Generation`)."""
     path = Path(folder) / "generations.parquet"
     return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
 
@@ -318,16 +362,11 @@ def _population(folder: Path, k: int, names: list[str]) -> smc.Population | None
     if not path.is_file():
         return None
     frame = pd.read_parquet(path)
-    if list(frame.columns) != [*names, "distance"]:
-        raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:-1])}; allowed: --resume with "
+    if list(frame.columns) not in ([*names, "distance"], [*names, "distance", "ancestor"]):
+        raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:len(names)])}; allowed: --resume with "
                                "the scenario that started it, or a new --out")
-    return smc.Population(frame[names].to_numpy(dtype=float), frame["distance"].to_numpy(dtype=float))
-
-
-def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of weighted particles: (sum w)^2 / sum w^2."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w**2).sum())
+    ancestors = frame["ancestor"].to_numpy() if "ancestor" in frame else np.arange(len(frame))  # kept before lineages were
+    return smc.Population(frame[names].to_numpy(dtype=float), frame["distance"].to_numpy(dtype=float), ancestors)
 
 
 def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
@@ -359,7 +398,7 @@ def _identity(s: Scenario) -> str:
 
 
 def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | None, done: pd.DataFrame,
-                    fit: dict[str, float], size: float, warm: bool = False) -> None:
+                    fit: dict[str, float], checked: dict, pop: smc.Population, warm: bool = False) -> None:
     last = done.iloc[-1]
     found = provenance(s) | {
         "sampler": SAMPLER, "seed": s.seed, "workers": workers, "scheduler": scheduler,
@@ -368,6 +407,19 @@ def _write_manifest(s: Scenario, folder: Path, workers: int, scheduler: str | No
         "data": s.calibration.data or "shipped", "generations": int(last["generation"]),
         "tolerance": float(last["tolerance"]), "median_distance": float(last["median_distance"]),
         "fit": fit, "particles": s.calibration.population,
-        "effective_sample_size": round(size, 1),  # Kish's, of the posterior's weights (equal: the population)
-        "distinct_particles": int(last["distinct"])}
+        "mixing": mixing(done, pop), **checked}
     write_manifest(folder, found)
+
+
+def mixing(done: pd.DataFrame, pop: smc.Population) -> dict:
+    """How independent the posterior's particles are, and whether the tolerance ended above the
+    distance's own noise (from the generations' rows and the last population)."""
+    last = done.iloc[-1]
+    known = lambda x: None if x is None or np.isnan(x) else round(float(x), 6)  # noqa: E731  (JSON has no NaN)
+    fall = float(done["tolerance"].iloc[-2] - last["tolerance"]) if len(done) > 1 else None
+    ess = {c.removeprefix("ess "): known(last[c]) for c in done.columns if c.startswith("ess ")}
+    return {"distinct_particles": int(len(np.unique(pop.values, axis=0))),
+            "lineages": int(len(np.unique(pop.ancestors))),  # particles of generation 0 the posterior descends from
+            "largest_copies": int(np.unique(pop.values, axis=0, return_counts=True)[1].max()),
+            "moves_ess": ess,  # the last generation's moves, per value (ArviZ bulk ESS, particles as chains)
+            "last_tolerance_fall": known(fall), "distance_sd": known(last.get("distance_sd")), "settled": _settled(done)}

@@ -10,9 +10,10 @@ from ..posterior import weighted_quantiles
 from .style import PALETTE, factor_label
 
 
-def posterior_figure(table: pd.DataFrame, scenario: Scenario) -> plt.Figure:
+def posterior_figure(table: pd.DataFrame, scenario: Scenario, ratio: dict[str, float] | None = None) -> plt.Figure:
     """A grid over the calibrated values: on the diagonal the weighted marginal (bars) over the
-    prior's range (grey line: the flat prior), below it the weighted joint density of each pair."""
+    prior's range (grey line: the flat prior), with each value's posterior s.d. over its prior's
+    where `ratio` gives it (`diagnostics.identification`), below it the weighted joint density of each pair."""
     priors = scenario.calibration.priors
     names = list(priors)
     k = len(names)
@@ -30,7 +31,8 @@ def posterior_figure(table: pd.DataFrame, scenario: Scenario) -> plt.Figure:
                 ax.hist(table[col], bins=20, range=x_range, weights=w, density=True, color=PALETTE[0], alpha=0.8)
                 ax.axhline(1 / (x_range[1] - x_range[0]), color="grey", linewidth=1)
                 low, mid, high = weighted_quantiles(table[col].to_numpy(), w, (0.05, 0.5, 0.95))
-                ax.set_title(f"{mid:.3g} [{low:.3g}, {high:.3g}]", fontsize=8)
+                known = f"\ns.d. {ratio[col]:.2f} of the prior's" if ratio and col in ratio else ""
+                ax.set_title(f"{mid:.3g} [{low:.3g}, {high:.3g}]{known}", fontsize=8)
                 ax.set_yticks([])
             else:
                 ax.hist2d(table[col], table[row], bins=15, range=[x_range, priors[row].uniform], weights=w, cmap="Blues")
@@ -41,7 +43,8 @@ def posterior_figure(table: pd.DataFrame, scenario: Scenario) -> plt.Figure:
             if c == 0 and r > 0:
                 ax.set_ylabel(_label(row, scenario), fontsize=7)
     fig.suptitle(f"posterior of '{scenario.name}' ({len(table)} particles): marginal median [90% interval] "
-                 "over the prior's range (grey: flat prior); below, joint densities", fontsize=10)
+                 "over the prior's range (grey: flat prior)" + ("; its s.d. over the prior's" if ratio else "")
+                 + "; below, joint densities", fontsize=10)
     return fig
 
 
