@@ -64,6 +64,7 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_folder(s, suffix="")
     if args.replace and (what := replacing(out)):
         say(args, f"replacing {what}")
+    workers = workers if args.scheduler else plan.workers(workers, say=lambda message: say(args, message))
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
     say_parameters(args, runs)
