@@ -137,7 +137,7 @@ def test_validation_does_not_revalidate_the_scenario_for_each_event(tmp_path, mo
     counts = {}
     real = schema.Scenario.model_validate.__func__
     for n in (10, 400):
-        events = "\n".join(f"  - {{at: 2020Q{1 + k % 4}, set: {{sanctions: 0.{1 + k % 9}}}}}" for k in range(n))
+        events = "\n".join(f"  - {{at: 2020Q{1 + k % 4}, set: {{sanctions: 0.{1 + k % 4}}}}}" for k in range(n))
         path = scenario(tmp_path, BASELINE.replace("events: []", "events:\n" + events), f"e{n}.yaml")
         calls = []
         monkeypatch.setattr(schema.Scenario, "model_validate",
