@@ -145,7 +145,8 @@ class Chunks(Sequence):
         return range(start, min(start + self.size, self.runs))
 
 
-SPLIT = "give the sweep fewer design points or fewer replicates (sweep.replicates), and run it in several batches"
+SPLIT = ("give the sweep fewer design points or fewer replicates (sweep.replicates), in several batches, or larger "
+         "chunks (sweep.chunk)")
 # bytes this process holds for each run: its row of the runs table, and its outcome read back to be summarised
 # (measured: 45 bytes a run, from the peak resident size of batches of 121,000 and 484,000 runs)
 PER_RUN = budget.ROW
