@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_memory, calibrated, say
+from .common import UsageError, add_memory, calibrated, counts, say
 
 ROOT = Path("forecasts")
 
@@ -35,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence import register
 
     if args.action == "issue":
+        counts(args, "runs", "workers")
         if len(args.targets) != 1:
             raise UsageError("register issue: give one history scenario, e.g. scenarios/history_2005_2024.yaml")
         s = calibrated(args.targets)[0]
