@@ -456,6 +456,10 @@ def test_options_out_of_range_get_a_message(tmp_path, args, words):
     refused(cli(*args, "--out", tmp_path / "o") if args[0] != "app" else cli(*args), *words)
 
 
+def test_register_scores_only_an_issued_forecast(made):
+    refused(cli("register", "score", made["run"]), "not an issued forecast", "ensemble.parquet")
+
+
 @pytest.mark.parametrize("damage", ["missing", "corrupt", "a list"])
 def test_a_staging_folder_without_a_readable_batch_json_says_how_to_go_on(tmp_path, damage):
     out = tmp_path / "b"

@@ -49,8 +49,10 @@ def main(args: argparse.Namespace) -> int:
     if not folders:
         raise UsageError(f"no issued forecast under {args.root}; `alliance-sim register issue SCENARIO` issues one")
     for folder in folders:
-        if not (folder / "manifest.json").is_file():
-            raise UsageError(f"{folder} is not an issued forecast (no manifest.json)")
+        missing = [name for name in ("manifest.json", "ensemble.parquet") if not (folder / name).is_file()]
+        if missing:
+            raise UsageError(f"{folder} is not an issued forecast (no {' and no '.join(missing)}); allowed: a folder "
+                             f"`alliance-sim register issue` wrote under {args.root}")
         found = register.score(folder)
         print(f"{folder}: {len(found)} forecasts have data now")
         if len(found):
