@@ -300,7 +300,7 @@ def test_a_full_disk_gets_a_message_and_leaves_no_debris(batch_folder, tmp_path,
 
 def test_two_exports_to_one_folder_both_complete(batch_folder, tmp_path):
     out = tmp_path / "export"
-    command = [sys.executable, "-m", "sim", "export", str(batch_folder), "--trajectories", "--out", str(out)]
+    command = [sys.executable, "-m", "sim", "export", str(batch_folder), "--trajectories", "--out", str(out), "--replace"]
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), results

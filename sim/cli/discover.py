@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, add_svg, load, print_paths, say
+from .common import UsageError, add_replace, add_svg, figure_files, load, print_paths, save_figure, say
 
 
 def add(sub) -> None:
@@ -16,15 +16,18 @@ def add(sub) -> None:
     p.add_argument("--density", type=float, default=0.8,
                    help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
     add_svg(p)
+    add_replace(p, "discovery.json and plots/discovery.png of an earlier discovery")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..analysis import discovery
-    from ..outputs.figures import discovery_figure, save
-    from ..outputs.results import parameters_note
+    from ..outputs.figures import discovery_figure
+    from ..outputs.results import check_files, new_file, parameters_note
 
     res = load(args.results)
+    check_files(res.path, ["discovery.json"], args.replace)
+    check_files(res.path / "plots", figure_files("discovery", args), args.replace)
     say(args, "discover: PRIM over the batch's runs")
     try:
         found = discovery.discover(res, args.density)
@@ -32,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(f"box at peeling step {found.chosen}: coverage {found.coverage:.1%}, density {found.density:.1%}")
     print(found.limits.to_string())
-    found.write(res.path / "discovery.json")
+    with new_file(res.path / "discovery.json", args.replace) as partial:
+        found.write(partial)
     figure = discovery_figure(found, f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
-    return print_paths(save(figure, res.path / "plots" / "discovery", args.svg))
+    return print_paths(save_figure(figure, res.path / "plots", "discovery", args))

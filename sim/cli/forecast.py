@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_memory, add_svg, calibrated, print_paths, say
+from .common import UsageError, add_memory, add_replace, add_svg, calibrated, counts, figure_files, print_paths, say
+
+WRITTEN = ("scores.parquet", "summary.csv", "skill.csv")
 
 
 def add(sub) -> None:
@@ -26,23 +28,29 @@ def add(sub) -> None:
     p.add_argument("--out", help="folder (default: results/forecast)")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
+    add_replace(p, "the tables and figure of an earlier forecast there (its calibrations are continued either way)")
     add_memory(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from ..outputs.results import check_files, claim, staged
 
-    from ..evidence import forecast
-    from ..evidence.calibration import CalibrationError
-    from ..outputs.figures import forecast_figure, save
-    from ..outputs.results import write_table
-
+    counts(args, "runs", "workers")
     models = calibrated(args.scenarios)
     bad = [o for o in args.origins if not 2007 <= o <= 2018]
     if bad:
         raise UsageError(f"--origins {' '.join(map(str, bad))}: allowed: 2007 to 2018 (later years are what is forecast)")
+    if args.out:
+        claim(args.out, reads=args.scenarios, holder=True)
     out = Path(args.out) if args.out else Path("results") / "forecast"
+    check_files(out, [*WRITTEN, *figure_files("forecast", args)], args.replace)
+    import pandas as pd  # the forecasting libraries take a while to import: after the checks
+
+    from ..evidence import forecast
+    from ..evidence.calibration import CalibrationError
+    from ..outputs.figures import forecast_figure, save
+
     try:
         scores = forecast.run(models, out, sorted(set(args.origins)), args.runs, args.workers, say=lambda m: say(args, m))
     except CalibrationError as exc:
@@ -56,9 +64,6 @@ def main(args: argparse.Namespace) -> int:
     skills = pd.DataFrame([forecast.skill(scores, model, bench, where) | {"subset": label}
                            for model in names for bench in forecast.BENCHMARKS
                            for label, where in (("all", None), ("with Moscow", forecast.with_moscow))])
-    write_table(scores, out / "scores.parquet")
-    table.to_csv(out / "summary.csv")
-    skills.to_csv(out / "skill.csv", index=False)
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print("per forecaster (CRPS in typical year-to-year changes; coverage and direction hits as shares):")
@@ -67,5 +72,9 @@ def main(args: argparse.Namespace) -> int:
             print(skills.round(3).to_string(index=False))
         print("\n" + "\n".join(forecast.verdict(table, skills)))
     figure = forecast_figure(scores, names, list(forecast.BENCHMARKS))
-    return print_paths([out / "scores.parquet", out / "summary.csv", out / "skill.csv",
-                        *save(figure, out / "forecast", args.svg)])
+    with staged(out, args.replace) as partial:  # the tables and the figure appear together
+        scores.to_parquet(partial / WRITTEN[0], index=False)
+        table.to_csv(partial / WRITTEN[1])
+        skills.to_csv(partial / WRITTEN[2], index=False)
+        figures = save(figure, partial / "forecast", args.svg)
+    return print_paths([out / name for name in WRITTEN] + [out / path.name for path in figures])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_memory, calibrated, say
+from .common import UsageError, add_memory, calibrated, counts, say
 
 ROOT = Path("forecasts")
 
@@ -35,6 +35,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence import register
 
     if args.action == "issue":
+        counts(args, "runs", "workers")
         if len(args.targets) != 1:
             raise UsageError("register issue: give one history scenario, e.g. scenarios/history_2005_2024.yaml")
         s = calibrated(args.targets)[0]
@@ -48,8 +49,10 @@ def main(args: argparse.Namespace) -> int:
     if not folders:
         raise UsageError(f"no issued forecast under {args.root}; `alliance-sim register issue SCENARIO` issues one")
     for folder in folders:
-        if not (folder / "manifest.json").is_file():
-            raise UsageError(f"{folder} is not an issued forecast (no manifest.json)")
+        missing = [name for name in ("manifest.json", "ensemble.parquet") if not (folder / name).is_file()]
+        if missing:
+            raise UsageError(f"{folder} is not an issued forecast (no {' and no '.join(missing)}); allowed: a folder "
+                             f"`alliance-sim register issue` wrote under {args.root}")
         found = register.score(folder)
         print(f"{folder}: {len(found)} forecasts have data now")
         if len(found):

@@ -29,17 +29,17 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
     from ..core.outcomes import partnership_count, share_text
-    from ..outputs.results import default_folder, replacing
+    from ..outputs.results import check_out, claim, default_folder
 
     runs = resolved(args)
     s, posterior = runs.scenario, runs.posterior
     if posterior is not None and args.engine != "vectorized":
         raise UsageError(f"runs drawn from the posterior {posterior.source} use the vectorized engine; allowed: --engine "
                          "vectorized, or --file-values for the file's own values on the Mesa engine")
+    if args.out:
+        claim(args.out, reads=[args.scenario, *([posterior.source] if posterior is not None else [])])
     out = Path(args.out) if args.out else default_folder(s)
-    if out.exists() and not args.replace:
-        raise UsageError(f"{out} exists; choose another --out or pass --replace")
-    if args.replace and (what := replacing(out)):
+    if what := check_out(out, args.replace):
         say(args, f"replacing {what}")
     if s.sweep is not None:
         say(args, f"'{s.name}' has a `sweep:` section: `run` leaves it aside and runs the scenario's own values "

@@ -20,7 +20,7 @@ import pandas as pd
 import scoringrules as sr
 
 from ..outputs.posterior import read_posterior
-from ..outputs.results import staged, versions
+from ..outputs.results import beside, publish, versions
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter
 from . import observe
@@ -68,13 +68,14 @@ def issue(s: Scenario, root: Path, years: list[int], runs: int = 200, workers: i
     manifest = {"issued": today, "commit": code, "scenario": s.name, "scenario_sha256": horizon.digest(),
                 "posterior_sha256": posterior.digest(), "fit_end": LAST_YEAR, "years": years, "runs": runs,
                 "quantiles": list(QUANTILES), "versions": versions()}
-    with staged(folder) as partial:
+    with beside(folder) as partial:  # moved into place whole, onto a name that must still be free
         table.to_parquet(partial / "forecast.parquet", index=False)
         long.to_parquet(partial / "ensemble.parquet", index=False)
         (partial / "scenario.yaml").write_text(horizon.to_yaml(), encoding="utf-8")
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         for name in ("posterior.parquet", "generations.parquet", "scenario.yaml", "manifest.json"):
             (partial / f"calibration-{name}").write_bytes((working / name).read_bytes())
+        publish(partial, folder)
     shutil.rmtree(working)
     return folder
 
