@@ -28,8 +28,11 @@ $(VENV)/.installed: pyproject.toml
 POSTERIOR := scenarios/posteriors/history_2005_2024
 
 # the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs;
-# then the headline under the calibrated posterior, from 2018 and from 2025 (README's first screen)
+# then the headline under the calibrated posterior, from 2018 and from 2025 (README's first screen).
+# The figures of an earlier demo go first: --replace replaces only what the runs wrote, never files added since.
+DEMO_PLOTS := $(foreach r,sanctions_autonomy_sweep baseline_2018 headline_2018 headline_2025,results/$(r)/plots)
 demo: setup
+	rm -rf $(DEMO_PLOTS)
 	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --out results/sanctions_autonomy_sweep --replace
 	$(BIN)/alliance-sim plot results/sanctions_autonomy_sweep
 	$(BIN)/alliance-sim run scenarios/baseline_2018.yaml --out results/baseline_2018 --replace

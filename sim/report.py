@@ -21,7 +21,17 @@ from .extras import MissingExtra
 from .outputs import figures
 from .outputs.figures.paths import read_paths
 from .outputs.figures.sensitivity import OUTCOME_LABELS
-from .outputs.results import Results, parameters_note, parameters_used, whole
+from .outputs.results import (
+    Refused,
+    Results,
+    check_file,
+    check_files,
+    new_file,
+    parameters_note,
+    parameters_used,
+    staged,
+    tool_file,
+)
 from .scenario import Scenario
 from .scenario.calendar import step_dates
 
@@ -47,13 +57,31 @@ def _embed(png: bytes) -> str:
     return f'<img alt="figure" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
-def _write_page(out: Path, title: str, heading: str, intro: str, sections: list[tuple[str, str, str]]) -> None:
-    """One self-contained page: the heading, an introduction, then a section per (id, title, html)."""
+PAGE = (".html", ".htm")
+GENERATOR = "<meta name='generator' content='alliance-sim'>"  # marks a page as the tool's (`own_report`)
+
+
+def _write_page(out: Path, title: str, heading: str, intro: str, sections: list[tuple[str, str, str]],
+                replace: bool = False, own=tool_file) -> None:
+    """One self-contained page: the heading, an introduction, then a section per (id, title, html);
+    written under the rule (`new_file`): a page there is replaced only with `replace`, if `own` accepts it."""
     body = "".join(f'<section id="{k}"><h2>{html.escape(t)}</h2>{c}</section>' for k, t, c in sections)
-    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
+    page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{GENERATOR}<title>{title}</title>"
             f"<style>{STYLE}</style></head><body><h1>{heading}</h1>{intro}{body}</body></html>")
-    with whole(out) as partial:
+    with new_file(out, replace, own) as partial:
         partial.write_text(page, encoding="utf-8")
+
+
+def own_report(path: Path) -> str:
+    """What --replace replaces at a file the user named: a report the tool wrote (it carries the
+    tool's mark near its start), or Refused."""
+    tool_file(path)
+    with open(path, "rb") as f:
+        start = f.read(1024)
+    if GENERATOR.encode() not in start:
+        raise Refused(f"{path} exists and is not a report of alliance-sim; --replace replaces only those: choose "
+                      "another --out, or move it away yourself")
+    return str(path)
 
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
@@ -200,10 +228,13 @@ def _comparison(res: Results, others: list[Results]) -> str:
 
 
 def build(res: Results, out: str | Path | None = None, others: list[Results] | None = None,
-          say=lambda message: None) -> Path:
+          say=lambda message: None, replace: bool = False) -> Path:
     """Write the report of a loaded results folder, compared with `others` if given; returns its
-    path (default: FOLDER/report.html). `say` tells how far it has got."""
+    path (default: FOLDER/report.html). `say` tells how far it has got. A file already there is
+    replaced only with `replace`, and, at a path given, only if it is a report the tool wrote."""
+    own = tool_file if out is None else own_report
     out = Path(out) if out else res.path / "report.html"
+    check_file(out, PAGE, replace, own)
     sections = _sections(res, say)
     if others:
         say("report: the comparison")
@@ -211,12 +242,16 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
     name, (a, b) = html.escape(res.scenario.name), res.scenario.partnership.pair
     _write_page(out, f"{name}: {a}–{b} partnership", f"{name}: could {a} and {b} become strategic partners?",
-                f"<ul>{toc}</ul>", sections)
+                f"<ul>{toc}</ul>", sections, replace, own)
     return out
 
 
-def decision_report(folder: Path, svg: bool = False) -> list[Path]:
-    """The figures and the report of a decision folder (`alliance-sim decide`): plots/ and report.html."""
+DECISION_FIGURES = ("policies", "regret", "boxes", "voi")
+
+
+def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> list[Path]:
+    """The figures and the report of a decision folder (`alliance-sim decide`): plots/ and report.html,
+    replacing those there only with `replace` (`decide` itself redraws its own)."""
     import json
 
     from .analysis.decision import variables
@@ -225,6 +260,9 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     from .outputs.results import folder_scenario, read_table
 
     folder = Path(folder)
+    check_file(folder / "report.html", PAGE, replace)
+    check_files(folder / "plots", [f"{key}.{kind}" for key in DECISION_FIGURES for kind in ("png", "svg")[:1 + svg]],
+                replace)
     s = folder_scenario(folder, "decide again into a new folder")
     found, states, voi, priors = (read_table(folder, name) for name in ("policies", "states", "voi", "priors"))
     long = read_table(folder, "outcomes")
@@ -261,10 +299,11 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     written = []
     sections = [("verdict", "What the analysis says", "".join(f"<p>{html.escape(line)}</p>" for line in
                                                               verdict(s, found, outcomes, voi, priors)))]
-    for key, (fig, note) in figs.items():
-        written += figures.save(fig, folder / "plots" / key, svg)
-        image = _embed((folder / "plots" / f"{key}.png").read_bytes())
-        sections.append((key, key.capitalize(), f"<p class='note'>{html.escape(note)}</p>{image}"))
+    with staged(folder / "plots", replace) as partial:
+        for key, (fig, note) in figs.items():
+            written += [folder / "plots" / path.name for path in figures.save(fig, partial / key, svg)]
+            image = _embed((partial / f"{key}.png").read_bytes())
+            sections.append((key, key.capitalize(), f"<p class='note'>{html.escape(note)}</p>{image}"))
     shown = named[["policy", "role", *labels, "satisficing", *[f"{n}_regret_p90" for n in names]]]
     sections.insert(1, ("policies-table", f"The efficient policies with a role ({len(named)} of {len(found)}; all in "
                                           "policies.parquet)", _table(shown.rename(columns=labels))))
@@ -273,5 +312,5 @@ def decision_report(folder: Path, svg: bool = False) -> list[Path]:
     sections.append(("voi-table", "Value of information", _table(voi)))
     name = html.escape(s.name)
     _write_page(folder / "report.html", f"{name}: decision", f"{name}: which policy holds across the states of the world?",
-                plain_words(s), sections)
+                plain_words(s), sections, replace)
     return [*written, folder / "report.html"]

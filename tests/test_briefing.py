@@ -250,7 +250,7 @@ def test_the_commands_that_take_a_while_say_how_far_they_have_got_unless_quiet(t
     assert "plot: the trajectories figure (1 of 2)" in said["plot"] and "plot: the network figure (2 of 2)" in said["plot"]
     assert "report: the trajectories" in said["report"] and "report: the paths" in said["report"]
     assert "simulating 20 runs" in said["history"] and "holding them to the observed series" in said["history"]
-    for command in (["plot", tmp_path / "r"], ["report", tmp_path / "r"]):
+    for command in (["plot", tmp_path / "r", "--out", tmp_path / "again"], ["report", tmp_path / "r", "--replace"]):
         assert cli(*command, "--quiet").stderr == ""
 
 

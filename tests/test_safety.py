@@ -137,7 +137,7 @@ def test_validation_does_not_revalidate_the_scenario_for_each_event(tmp_path, mo
     counts = {}
     real = schema.Scenario.model_validate.__func__
     for n in (10, 400):
-        events = "\n".join(f"  - {{at: 2020Q{1 + k % 4}, set: {{sanctions: 0.{1 + k % 9}}}}}" for k in range(n))
+        events = "\n".join(f"  - {{at: 2020Q{1 + k % 4}, set: {{sanctions: 0.{1 + k % 4}}}}}" for k in range(n))
         path = scenario(tmp_path, BASELINE.replace("events: []", "events:\n" + events), f"e{n}.yaml")
         calls = []
         monkeypatch.setattr(schema.Scenario, "model_validate",
@@ -300,7 +300,7 @@ def test_a_full_disk_gets_a_message_and_leaves_no_debris(batch_folder, tmp_path,
 
 def test_two_exports_to_one_folder_both_complete(batch_folder, tmp_path):
     out = tmp_path / "export"
-    command = [sys.executable, "-m", "sim", "export", str(batch_folder), "--trajectories", "--out", str(out)]
+    command = [sys.executable, "-m", "sim", "export", str(batch_folder), "--trajectories", "--out", str(out), "--replace"]
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), results

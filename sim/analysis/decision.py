@@ -26,7 +26,7 @@ from ..core.outcomes import focal_partnership
 from ..core.posterior import Posterior
 from ..core.resolve import resolve
 from ..core.schedule import departed, settings_before
-from ..scenario import Scenario, get_setting, parse_pair, validate
+from ..scenario import Scenario, expand_path, get_setting, parse_pair, validate
 from ..scenario.calendar import parse_quarter
 
 PLACEHOLDER = "decision lever"  # the note of an event added to hold a lever's value
@@ -71,7 +71,8 @@ def problem_of(s: Scenario, posterior: Posterior | None = None) -> Problem:
     d = s.decision
     rows = variables(s)
     events = [{"at": row.at, "set": {row.path: row.low}, "note": f"{PLACEHOLDER} {row.lever}: each policy sets its own value"}
-              for row in rows.itertuples() if not any(e.at == row.at and row.path in e.set for e in s.events)]
+              for row in rows.itertuples()
+              if not any(e.at == row.at and expand_path(row.path) in map(expand_path, e.set) for e in s.events)]
     written = validate({**s.to_dict(), "events": [*s.to_dict()["events"], *events]}, f"{s.name} (with its levers)")
     seeds = run_seeds(s.seed, d.ensemble * d.replicates).reshape(d.ensemble, d.replicates)
     states = pd.DataFrame({"posterior_row": posterior.draw(seeds[:, 0]) if posterior is not None else np.full(d.ensemble, -1)})

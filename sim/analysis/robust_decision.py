@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import budget
 from ..core.posterior import Posterior
 from ..outputs.results import provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
-from .decision import Problem, problem_of, satisficing, signs, variables
+from .decision import CHUNK_RUNS, Problem, problem_of, satisficing, signs, variables
 from .robustness import efficient, failure_box, prior_dependence, table
 from .search import SearchError, search
 from .voi import value_of_information
@@ -38,6 +39,7 @@ def mean_error(outcomes: np.ndarray) -> np.ndarray:
 
 def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume: bool = False, say=print) -> dict:
     """Search the scenario's levers and analyse the efficient policies; returns what was found."""
+    check_memory(s)
     problem = problem_of(s, posterior)
     _check_folder(problem, Path(folder), resume)
     d = s.decision
@@ -63,6 +65,23 @@ def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume
         "seconds": round(time.perf_counter() - started, 1),
         "optimiser": "NSGA-II (pymoo)", "seed": s.seed})
     return {"problem": problem, "policies": found, "outcomes": outcomes[keep], "voi": voi, "priors": priors, "boxes": boxes}
+
+
+def check_memory(s: Scenario) -> None:
+    """Refuse, before anything is drawn, a search whose memory would pass the budget: the runs' seeds,
+    the runs evaluated at once (whole policies, CHUNK_RUNS runs or more), every policy's objectives in
+    every state (kept, then joined), and a generation's table."""
+    d = s.decision
+    per_policy = d.ensemble * d.replicates
+    at_once = min(max(1, CHUNK_RUNS // per_policy), d.population) * per_policy
+    policies = 1 + d.population * d.generations
+    kept = 8 * policies * d.ensemble * len(d.objectives)
+    nbytes = (16 * per_policy + budget.trajectories(at_once, s.steps, len(s.names)) + budget.table(at_once) + 2 * kept
+              + budget.table(d.population * d.ensemble))
+    budget.check(nbytes, f"a search of {policies:,} policies, each over {d.ensemble:,} states of the world × "
+                         f"{d.replicates:,} runs of {s.steps:,} quarters",
+                 "ask for fewer states of the world (decision.ensemble), runs (decision.replicates), policies "
+                 "(decision.population) or generations (decision.generations)")
 
 
 def _utilities(problem: Problem, outcomes: np.ndarray) -> dict[str, np.ndarray]:

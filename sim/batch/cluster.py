@@ -8,23 +8,28 @@ only ever holds whole chunks, and `--resume` covers the client itself being kill
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from ..extras import require
+from .local import WorkerLost
 from .plan import Plan, compute_chunk
 from .progress import Progress
 from .store import write_chunk
 
 
-def connect(workers: int, scheduler: str | None, say=print):
-    """A Dask client: of the cluster at `scheduler`, or of a LocalCluster started here."""
+def connect(workers: int, scheduler: str | None, say=print, scratch: str | None = None):
+    """A Dask client: of the cluster at `scheduler`, or of a LocalCluster started here, its workers'
+    scratch space in `scratch`."""
     distributed = require("distributed", "distributed", "the Dask executor")
     if scheduler:
         client = distributed.Client(scheduler, timeout="20s")
         cluster = None
     else:
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address="127.0.0.1:0", host="127.0.0.1")
+                                           dashboard_address="127.0.0.1:0", host="127.0.0.1", local_directory=scratch,
+                                           scheduler_kwargs={"local_directory": scratch})
         client = distributed.Client(cluster)
     link = client.dashboard_link if client.scheduler_info().get("services", {}).get("dashboard") else None
     n = len(client.scheduler_info()["workers"])
@@ -35,7 +40,10 @@ def connect(workers: int, scheduler: str | None, say=print):
 def run_on_dask(plan: Plan, staging: Path, todo: list, workers: int, progress: Progress,
                 scheduler: str | None = None, say=print) -> None:
     distributed = require("distributed", "distributed", "the Dask executor")
-    client, cluster = connect(workers, scheduler, say)
+    # the workers' scratch space (Dask's default: dask-scratch-space in the system's temporary folder,
+    # left behind by a stopped command) is this command's own, removed however it ends short of SIGKILL
+    scratch = tempfile.mkdtemp(prefix="alliance-sim-dask-")
+    client, cluster = connect(workers, scheduler, say, scratch)
     try:
         tag = plan.scenario.digest()[:12]
         futures = {client.submit(compute_chunk, plan, runs, key=f"alliance-chunk-{tag}-{k}", pure=False): (k, runs)
@@ -45,8 +53,11 @@ def run_on_dask(plan: Plan, staging: Path, todo: list, workers: int, progress: P
             write_chunk(staging, k, tables)
             progress.advance(len(runs))
             future.release()
+    except distributed.KilledWorker as exc:
+        raise WorkerLost(f"Dask gave up on a chunk after its workers died computing it ({exc})") from None
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        shutil.rmtree(scratch, ignore_errors=True)
 

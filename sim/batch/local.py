@@ -13,12 +13,19 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
 from pathlib import Path
 
-from .plan import Plan, chunk_runs, chunk_tables
+from .plan import BatchError, Plan, chunk_runs, chunk_tables
 from .progress import Progress
 from .store import write_chunk
+
+
+class WorkerLost(BatchError):
+    """A worker process ended before its chunk was written (killed: by a signal, or by the system when
+    memory ran out); the chunks written are kept for --resume."""
+
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 KEEP_BELOW = 1 << 30  # blocks under 1 GiB come from (and return to) the process's own heap
@@ -119,6 +126,9 @@ def run_local(plan: Plan, staging: Path, todo: list, workers: int, progress: Pro
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 progress.advance(future.result())
+    except BrokenProcessPool:
+        raise WorkerLost("a worker process ended abruptly (killed by a signal, or by the system when memory ran out)") \
+            from None
     finally:
         # all chunks are on disk once their futures are done: let idle workers exit on their own
         executor.shutdown(wait=False, cancel_futures=True)

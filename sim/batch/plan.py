@@ -8,6 +8,7 @@ chunks finish.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +22,7 @@ from ..core.schedule import departed, schedule, stack
 from ..outputs.tables import outcome_table, trajectory_table
 from ..scenario import Scenario, parse_pair, with_overrides
 from ..scenario.checks import CONDITIONS, is_condition
-from .designs import design_points
+from .designs import design_memory, design_points, design_size
 
 # one worker, 88-quarter runs, writing included, the command as typed (bench/batch_speed.py, "1 command":
 # 5,686 runs/s; docs/performance.md), rounded down
@@ -64,6 +65,8 @@ class Plan:
             if others:
                 raise BatchError(f"with --posterior, factors are conditions set over each run's rest state; "
                                  f"{', '.join(others)} is not one; allowed: {CONDITIONS}")
+        budget.check(held(scenario), f"a batch of {batch_runs(scenario):,} runs ({design_size(scenario.sweep):,} design "
+                     f"points × {scenario.sweep.replicates:,} replicates)", SPLIT)
         seeds = run_seeds(scenario.seed, scenario.sweep.replicates)
         return cls(scenario, design_points(scenario), seeds, engine, runs.posterior, dict(runs.departures))
 
@@ -84,17 +87,28 @@ class Plan:
     def runs(self) -> int:
         return len(self.design) * self.replicates
 
-    def chunks(self) -> list[range]:
-        size = self.scenario.sweep.chunk
-        return [range(a, min(a + size, self.runs)) for a in range(0, self.runs, size)]
+    def chunks(self) -> Chunks:
+        """The chunks of consecutive runs, made one at a time as they are asked for."""
+        return Chunks(self.runs, self.scenario.sweep.chunk)
+
+    def memory(self, workers: int) -> float:
+        """Bytes the batch holds on `workers` local workers: this process's tables, and each worker's
+        own memory with the chunk it computes (one worker: this process, which holds a chunk being
+        recorded beside the one it simulates)."""
+        processes = workers if workers > 1 else 0
+        return held(self.scenario) + max(workers, 2) * chunk_memory(self) + processes * budget.WORKER
 
     def check_memory(self, workers: int) -> None:
-        """Refuse, before anything starts, a batch whose workers would together hold more than the budget
-        (one worker: this process, which holds a chunk being recorded beside the one it simulates)."""
-        budget.check(max(workers, 2) * chunk_memory(self), f"{workers} worker(s), each computing a chunk of "
+        """Refuse, before anything starts, a batch whose workers would together hold more than the budget."""
+        budget.check(self.memory(workers), f"{workers} worker(s), each computing a chunk of "
                      f"{min(self.scenario.sweep.chunk, self.runs):,} runs of {self.scenario.steps:,} quarters",
                      "set a smaller sweep.chunk (--set sweep.chunk=N), record fewer pairs or fewer steps "
                      "(sweep.record), or use fewer --workers")
+
+    def workers(self, asked: int, say=print) -> int:
+        """The local workers the batch may use: those asked for, but no more than the memory budget
+        holds (each worker's own memory counted with its chunk's), saying so, nor than it has chunks."""
+        return min(budget.workers(asked, chunk_memory(self), held(self.scenario), say), len(self.chunks()))
 
     def runs_table(self) -> pd.DataFrame:
         run_id = np.arange(self.runs)
@@ -111,6 +125,46 @@ class Plan:
         if self.posterior is not None:
             found |= {"posterior_sha256": self.posterior.digest(), "departures": self.departures}
         return found
+
+
+class Chunks(Sequence):
+    """A batch's chunks: `runs` run ids cut into ranges of `size` consecutive runs, each made when
+    asked for, so that their number costs nothing."""
+
+    def __init__(self, runs: int, size: int):
+        self.runs, self.size = runs, size
+
+    def __len__(self) -> int:
+        return -(-self.runs // self.size)
+
+    def __getitem__(self, k: int) -> range:
+        if not -len(self) <= k < len(self):
+            raise IndexError(f"chunk {k} of {len(self)}")
+        start = (k % len(self)) * self.size
+        return range(start, min(start + self.size, self.runs))
+
+
+SPLIT = ("give the sweep fewer design points or fewer replicates (sweep.replicates), in several batches, or larger "
+         "chunks (sweep.chunk)")
+# bytes this process holds for each run: its row of the runs table, and its outcome read back to be summarised
+# (measured: 45 bytes a run, from the peak resident size of batches of 121,000 and 484,000 runs)
+PER_RUN = budget.ROW
+# bytes this process holds for each chunk while the batch runs: its range, its place in the list of chunks to
+# do, and its pending task in a pool of workers (measured with tracemalloc over 100,000 chunks: 2.2 KB)
+PER_CHUNK = 2_500
+
+
+def batch_runs(scenario: Scenario) -> int:
+    """The number of runs of a scenario's sweep, counted without building its design."""
+    return design_size(scenario.sweep) * scenario.sweep.replicates
+
+
+def held(scenario: Scenario) -> float:
+    """Bytes the command running a batch holds, however many workers compute it: the design, the
+    runs table and the outcomes it summarises (a row each per run), the replicates' seeds (in the
+    manifest), and what it keeps of each chunk."""
+    sweep, runs = scenario.sweep, batch_runs(scenario)
+    return design_memory(sweep) + PER_RUN * runs + budget.ROW * sweep.replicates + PER_CHUNK * -(-runs // sweep.chunk)
 
 
 def chunk_memory(plan: Plan) -> float:

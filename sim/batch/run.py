@@ -34,5 +34,5 @@ def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, rep
     else:
         run_local(plan, staging, todo, workers, progress)
     progress.close()
-    finish(plan, staging, out, workers, time.perf_counter() - started, executor)
+    finish(plan, staging, out, workers, time.perf_counter() - started, executor, replace)
     return out

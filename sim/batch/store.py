@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..core.outcomes import SUMMARISED, focal_pair, summarise
-from ..outputs.results import folder_lock, manifest, read_table, replacing, whole, write_manifest
+from ..outputs.results import Refused, contents, manifest, publish, read_table, replacing, whole, write_manifest
 from .plan import BatchError, Plan
 
 PARTS = ("trajectories", "outcomes")
@@ -56,45 +57,73 @@ def staging_folder(out: Path) -> Path:
 OWNER = "owner.json"  # in the staging folder: which process is writing it
 
 
+def started_at(pid: int) -> int | None:
+    """When a process started, in clock ticks since the machine booted (Linux: field 22 of
+    /proc/PID/stat): with its PID, which the system reuses, it names one process. None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[19])  # fields from the 3rd on follow the command's name
+
+
 def _running(staging: Path) -> dict | None:
-    """The batch process writing `staging` now, if one is alive on this machine."""
+    """The batch process writing `staging` now, if it may be alive: on this machine, a process of that
+    PID that started when the owner did (a PID reused since by another process is not it); on another
+    machine sharing the folder, there is no telling, so it counts as alive."""
     try:
         owner = json.loads((staging / OWNER).read_text())
-    except (OSError, ValueError):
+        pid = int(owner["pid"])
+    except (OSError, ValueError, TypeError, KeyError):
         return None
     if owner.get("host") != socket.gethostname():
-        return None
+        return owner
     try:
-        os.kill(int(owner["pid"]), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return None
     except PermissionError:
         pass  # alive, another user's
+    if owner.get("start") is not None and started_at(pid) not in (None, owner["start"]):
+        return None  # the PID now names another process: the batch has ended
     return owner
 
 
 def _busy(out: Path, staging: Path, owner: dict | None) -> BatchError:
-    who = f"process {owner['pid']}, started {owner['started']}" if owner else "another process"
-    return BatchError(f"another batch ({who}) is writing {out} right now, in {staging}; wait for it to finish "
-                      "(or stop it), then rerun; after an interrupted batch, --resume finishes it")
+    if owner is None:
+        return BatchError(f"another batch is writing {out} right now, in {staging}; wait for it to finish, then rerun")
+    who = f"process {owner.get('pid')} on {owner.get('host')}, started {owner.get('started')}"
+    return BatchError(f"another batch ({who}) is writing {out} right now, in {staging}; wait for it to finish (or stop "
+                      f"it), then rerun with --resume; if no batch is running (the process may be another program now, "
+                      f"or have run on another machine), remove {staging / OWNER} and rerun with --resume")
 
 
 def _claim(staging: Path) -> None:
-    owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    owner = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+             "start": started_at(os.getpid())}
     (staging / OWNER).write_text(json.dumps(owner) + "\n")
+
+
+def _started_with(staging: Path) -> dict:
+    """What an interrupted batch was started with (batch.json), or BatchError saying how to go on."""
+    try:
+        found = json.loads((staging / "batch.json").read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        found = None
+    if not isinstance(found, dict):
+        raise BatchError(f"the interrupted batch in {staging} cannot be resumed: its batch.json (what it was started "
+                         "with) is missing or damaged; --replace starts it over, or choose another --out")
+    return found
 
 
 def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     """Create (or check, when resuming) the staging folder and claim it for this process; returns it."""
     staging = staging_folder(out)
-    if out.exists() and not replace:
+    if os.path.lexists(out) and not replace:
         raise BatchError(f"{out} exists and is complete; choose another --out or pass --replace")
     if replace:
-        try:
-            replacing(out)
-        except FileExistsError as exc:
-            raise BatchError(str(exc)) from None
-    if staging.exists() and (owner := _running(staging)) is not None and int(owner["pid"]) != os.getpid():
+        replacing(out)
+    if staging.exists() and (owner := _running(staging)) is not None and owner.get("pid") != os.getpid():
         raise _busy(out, staging, owner)
     if staging.exists():
         if replace and not resume:
@@ -103,9 +132,9 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
             raise BatchError(f"an interrupted batch for {out} is kept in {staging}; rerun with --resume to finish it, "
                              "or --replace to start over")
         else:
-            found = json.loads((staging / "batch.json").read_text())
-            if found != plan.identity():
-                changed = ", ".join(k for k in found if found[k] != plan.identity()[k])
+            found, wanted = _started_with(staging), plan.identity()
+            if found != wanted:
+                changed = ", ".join(k for k in wanted if found.get(k) != wanted[k])
                 raise BatchError(f"cannot resume {out}: the scenario or options changed since it started ({changed}); "
                                  "use --replace to start over, or another --out")
             for stale in staging.glob("*.parquet/.*.partial"):
@@ -126,7 +155,6 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     return staging
 
 
-
 def _posterior_details(plan: Plan) -> dict:
     if plan.posterior is None:
         return {}
@@ -134,8 +162,10 @@ def _posterior_details(plan: Plan) -> dict:
                                          "departures": plan.departures}
 
 
-def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local") -> None:
-    """Summarise per design point, write the manifest, and move the folder into place."""
+def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, executor: str = "local",
+           replace: bool = False) -> None:
+    """Summarise per design point, write the manifest (with each table's rows), and move the folder
+    into place under the rule (`publish`); if that is refused, the finished batch stays in staging."""
     a, b = focal_pair(plan.scenario)
     focal = [("source", "==", a), ("target", "==", b)]
     outcomes = read_table(staging, "outcomes", columns=["run_id", *SUMMARISED], filters=focal)
@@ -145,13 +175,18 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, e
         outcomes = outcomes.assign(parameter_set=plan.parameter_sets()[replicate])
     summary = summarise(outcomes)
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
+    rows = {"design": len(plan.design), "runs": plan.runs, "summary": len(plan.design)}
+    rows |= {name: sum(pq.read_metadata(part).num_rows for part in (staging / f"{name}.parquet").glob("part-*.parquet"))
+             for name in PARTS}
     write_manifest(staging, manifest(plan.scenario, plan.engine, plan.seeds, seconds, design=plan.scenario.sweep.design,
                                      points=len(plan.design), replicates=plan.replicates, runs=plan.runs,
                                      chunks=len(plan.chunks()), workers=workers, executor=executor,
-                                     **_posterior_details(plan)))
+                                     **_posterior_details(plan)) | contents(rows))
     (staging / "batch.json").unlink()
     (staging / OWNER).unlink(missing_ok=True)
-    with folder_lock(out):  # a report or plot reading the old folder finishes first
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+    try:
+        publish(staging, out, replace)  # a report or plot reading the old folder finishes first
+    except Refused as exc:
+        (staging / "batch.json").write_text(json.dumps(plan.identity(), indent=2) + "\n")
+        raise Refused(f"{exc}. The finished batch is kept in {staging}: once {out} is out of the way, the same command "
+                      "with --resume moves it into place") from None

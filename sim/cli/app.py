@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .common import UsageError
+
 
 def add(sub) -> None:
     p = sub.add_parser("app", help="open the interactive page (Mesa's SolaraViz) on a scenario",
@@ -25,6 +27,8 @@ def main(args: argparse.Namespace) -> int:
     from ..extras import require
     from ..scenario import load_scenario
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: allowed: 0 to 65535 (0: any free port)")
     require("mesa.visualization", "app", "the interactive page")
     env = dict(os.environ)
     if args.scenario:

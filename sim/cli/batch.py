@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say, say_parameters
+from .common import (
+    UsageError,
+    add_engine,
+    add_memory,
+    add_posterior,
+    add_set,
+    counts,
+    resolved,
+    say,
+    say_parameters,
+    stopped,
+)
 
 
 def add(sub) -> None:
@@ -35,11 +45,8 @@ def add(sub) -> None:
     p.set_defaults(func=main)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(args: argparse.Namespace) -> int:
+    counts(args, "workers")
     workers = args.workers or os.cpu_count() or 1
     executor = "dask" if args.scheduler else args.executor
     if workers > 1 and executor == "local":
@@ -49,11 +56,12 @@ def main(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from ..analysis.points import best_point
+    from ..batch.local import WorkerLost
     from ..batch.plan import BatchError, Plan
     from ..batch.progress import Progress
     from ..batch.run import run_batch
     from ..batch.store import chunk_done, staging_folder
-    from ..outputs.results import default_folder, replacing
+    from ..outputs.results import claim, default_folder, replacing
 
     runs = resolved(args)
     say_parameters(args, runs)  # first: which parameters the numbers below come from
@@ -62,26 +70,37 @@ def main(args: argparse.Namespace) -> int:
         plan = Plan.of(runs, args.engine)
     except BatchError as exc:
         raise UsageError(str(exc)) from None
+    if args.out:
+        claim(args.out, reads=[args.scenario, *([runs.posterior.source] if runs.posterior is not None else [])])
     out = Path(args.out) if args.out else default_folder(s, suffix="")
     if args.replace and (what := replacing(out)):
         say(args, f"replacing {what}")
+    workers = workers if args.scheduler else plan.workers(workers, say=lambda message: say(args, message))
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} {executor} worker(s)"
     chunks = len(plan.chunks())
     say(args, f"batch '{s.name}': {len(plan.design):,} design points × {plan.replicates} replicates = "
               f"{plan.runs:,} runs in {chunks} chunks, {where}, {args.engine} engine")
     progress = Progress(plan.runs, quiet=args.quiet, chunks=chunks)
-    signal.signal(signal.SIGTERM, _interrupt)  # a terminated batch keeps its chunks, as after Ctrl-C
-    try:
+
+    def kept() -> str:
+        staging = staging_folder(out)
+        return f"{sum(chunk_done(staging, k) for k in range(chunks))} of {chunks} chunks are kept in {staging}"
+
+    try:  # a terminated batch (SIGTERM) keeps its chunks, as after Ctrl-C
         run_batch(plan, out, workers, args.resume, args.replace, progress, executor, args.scheduler,
                   say=lambda message: say(args, message))
+    except WorkerLost as exc:
+        progress.close()
+        print(f"\nalliance-sim batch: {exc}; {kept()}. Rerun the same command with --resume to finish (with fewer "
+              "--workers or a smaller sweep.chunk if memory ran out).", file=sys.stderr)
+        return 2
     except BatchError as exc:
         raise UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        staging = staging_folder(out)
-        kept = sum(chunk_done(staging, k) for k in range(chunks))
-        print(f"\nalliance-sim batch: interrupted; {kept} of {chunks} chunks are kept in {staging}. "
-              f"Rerun the same command with --resume to finish.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        progress.close()
+        print(f"\nalliance-sim batch: {stopped(exc)[0]}; {kept()}. Rerun the same command with --resume to finish.",
+              file=sys.stderr)
+        return stopped(exc)[1]
     say(args, f"{plan.runs:,} runs done; {best_point(pd.read_parquet(out / 'summary.parquet'), s)}")
     print(out)
     return 0

@@ -47,8 +47,9 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from .. import budget
     from ..evidence import history
-    from ..evidence.calibration import CalibrationError, calibrate
+    from ..evidence.calibration import CalibrationError, calibrate, share_memory
     from ..outputs.figures import history_figure, posterior_figure, save
     from ..outputs.posterior import describe, read_posterior
     from ..outputs.results import default_folder, write_table
@@ -57,6 +58,8 @@ def main(args: argparse.Namespace) -> int:
     s = with_overrides(calibrated([args.scenario])[0], overrides(args.set), source=f"{args.scenario} (command-line options)")
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers}: allowed: 1 or more")
+    if not args.scheduler:  # local processes: as many as the memory budget holds
+        args.workers = budget.workers(args.workers, share_memory(s), say=lambda m: say(args, m))
     if args.check is not None:
         return check(args, s)
     out = Path(args.out) if args.out else default_folder(s, suffix="calibration")

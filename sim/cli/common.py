@@ -25,6 +25,23 @@ class UsageError(Exception):
     """A problem with what the user asked for: reported in one line, exit status 2."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so that it stops as after Ctrl-C (`sim.cli._on_signal`)."""
+
+
+class Stop:
+    """How the command was stopped, set by the signal's handler: a command that handles the interruption
+    itself, or a library that turns it into an error of its own (DuckDB: "Query interrupted"), still
+    ends as stopped, with the status a shell gives the signal."""
+
+    by: str | None = None  # "interrupted" (Ctrl-C) or "terminated" (SIGTERM)
+
+
+def stopped(exc: BaseException | None = None) -> tuple[str, int]:
+    """How a command stopped by Ctrl-C or SIGTERM says so, and its exit status (130 or 143, as a shell has it)."""
+    return ("terminated", 143) if isinstance(exc, Terminated) or Stop.by == "terminated" else ("interrupted", 130)
+
+
 def say(args: argparse.Namespace, message: str) -> None:
     """A progress or summary line on stderr, unless --quiet."""
     if not getattr(args, "quiet", False):
@@ -43,18 +60,25 @@ def say_parameters(args: argparse.Namespace, runs: Resolved) -> None:
 
 
 def overrides(pairs: list[str] | None) -> dict:
-    """--set PATH=VALUE options as {path: value}, values read as YAML scalars."""
-    import yaml
-
-    from ..scenario.loading import LOADER
+    """--set PATH=VALUE options as {path: value}, values read as YAML, with the checks a scenario file has."""
+    from ..scenario import ScenarioError
+    from ..scenario.loading import read_value
 
     found = {}
     for item in pairs or []:
         path, sep, value = item.partition("=")
         if not sep or not path:
             raise UsageError(f"--set {item!r}: expected PATH=VALUE, e.g. --set actors.Seoul.autonomy=0.8")
-        found[path.strip()] = yaml.load(value, Loader=LOADER)
+        try:
+            found[path.strip()] = read_value(value)
+        except ScenarioError as exc:
+            raise UsageError(f"--set {shorten(item)}: {exc.problems[0].message}") from None
     return found
+
+
+def shorten(text: str, most: int = 60) -> str:
+    """A value as an error shows it: quoted, and cut short if long (an error names a value; it does not repeat it)."""
+    return repr(text) if len(text) <= most else f"{text[:most]!r}… ({len(text):,} characters)"
 
 
 def resolved(args: argparse.Namespace) -> Resolved:
@@ -148,6 +172,14 @@ def release() -> None:
     HELD.close()
 
 
+def counts(args: argparse.Namespace, *names: str) -> None:
+    """Options that count something (--runs, --workers): a usage error unless each is 1 or more."""
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name} {value}: allowed: 1 or more")
+
+
 def design_point(res: Results, point: int) -> int:
     """`--point`: a design point of the batch, or a usage error naming what is allowed."""
     if res.design is None:
@@ -176,6 +208,25 @@ def add_memory(p: argparse.ArgumentParser) -> None:
 
 def add_svg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--svg", action="store_true", help="also write SVG files")
+
+
+def add_replace(p: argparse.ArgumentParser, what: str = "the files an earlier run of this command wrote there") -> None:
+    p.add_argument("--replace", action="store_true", help=f"replace {what} (without it, a file there is never replaced)")
+
+
+def figure_files(name: str, args: argparse.Namespace) -> list[str]:
+    """The files a figure saved as NAME is written to: NAME.png, and NAME.svg with --svg."""
+    return [f"{name}.png", *([f"{name}.svg"] if getattr(args, "svg", False) else [])]
+
+
+def save_figure(figure, folder: Path, name: str, args: argparse.Namespace) -> list[Path]:
+    """A figure saved as FOLDER/NAME.png (and .svg) under the rule: one there is replaced only with --replace."""
+    from ..outputs.figures import save
+    from ..outputs.results import staged
+
+    with staged(folder, args.replace) as partial:
+        written = save(figure, partial / name, args.svg)
+    return [Path(folder) / path.name for path in written]
 
 
 def print_paths(paths: list[Path]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, add_svg, load, print_paths, say
+from .common import UsageError, add_replace, add_svg, figure_files, load, print_paths, save_figure, say
 
 
 def add(sub) -> None:
@@ -17,6 +17,7 @@ def add(sub) -> None:
                    help="wanted share of partnership runs inside the box; the box keeps the most coverage at it (default 0.8)")
     p.add_argument("--boxes", type=int, default=1, help="boxes to find one after another, while they reach --density (default 1)")
     add_svg(p)
+    add_replace(p, "discovery.json and plots/discovery.png of an earlier discovery")
     p.set_defaults(func=main)
 
 
@@ -24,12 +25,14 @@ def main(args: argparse.Namespace) -> int:
     import json
 
     from ..analysis import discovery
-    from ..outputs.figures import discovery_figure, save
-    from ..outputs.results import parameters_note, whole
+    from ..outputs.figures import discovery_figure
+    from ..outputs.results import check_files, new_file, parameters_note
 
     res = load(args.results)
     if not 0 < args.density <= 1 or args.boxes < 1:
         raise UsageError(f"--density {args.density} --boxes {args.boxes}: allowed: a density in (0, 1] and 1 box or more")
+    check_files(res.path, ["discovery.json"], args.replace)
+    check_files(res.path / "plots", figure_files("discovery", args), args.replace)
     say(args, "discover: PRIM over the batch's runs")
     try:
         found = discovery.discover(res, args.density, args.boxes)
@@ -44,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
         print(far.round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
         boxes.append({"coverage": box.coverage, "density": box.density, "step": box.chosen,
                       "limits": far.set_index("factor").to_dict(orient="index")})
-    with whole(res.path / "discovery.json") as path:
-        path.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
+    with new_file(res.path / "discovery.json", args.replace) as partial:
+        partial.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
     figure = discovery_figure(found[0], f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
-    return print_paths([res.path / "discovery.json", *save(figure, res.path / "plots" / "discovery", args.svg)])
+    return print_paths([res.path / "discovery.json", *save_figure(figure, res.path / "plots", "discovery", args)])

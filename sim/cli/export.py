@@ -23,16 +23,21 @@ def add(sub) -> None:
     p.add_argument("--pair", action="append", help="only this pair, 'A->B' or 'A-B' (both directions; repeatable)")
     p.add_argument("--trajectories", action="store_true", help="a batch: also the trajectories of the runs selected")
     p.add_argument("--out", help="folder (csv, parquet) or file (xlsx) to write (default: RESULTS/export or RESULTS/export.xlsx)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the files of an earlier export there (a workbook at --out: only one alliance-sim wrote)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..outputs.export import export
+    from ..outputs.results import claim
     from ..scenario import parse_pair
 
     comparison = Path(args.results) / "compare.csv"
     if comparison.is_file() and not (Path(args.results) / "manifest.json").is_file():
-        return print_paths([export_comparison(comparison, args.format, args.out)])
+        return print_paths([export_comparison(comparison, args.format, args.out, args.replace)])
+    if args.out:
+        claim(args.out, reads=[args.results], holder=args.format != "xlsx")
     res = load(args.results)
     batch = res.design is not None
     for point in args.point or []:
@@ -49,22 +54,47 @@ def main(args: argparse.Namespace) -> int:
         say(args, "trajectories not exported: a batch's are written with --trajectories (all runs) or --point N")
     try:
         return print_paths(export(res, args.format, args.out, args.point, args.pair, trajectories,
-                                  say=lambda m: say(args, m)))
+                                  say=lambda m: say(args, m), replace=args.replace))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
 
-def export_comparison(table: Path, fmt: str, out: str | None) -> Path:
-    """A comparison's table (alliance-sim compare) in the format asked for."""
+def export_comparison(table: Path, fmt: str, out: str | None, replace: bool = False) -> Path:
+    """A comparison's table (alliance-sim compare) in the format asked for, beside it or at `out`."""
     import pandas as pd
 
     from ..outputs.export import frame_workbook
-    from ..outputs.results import whole
+    from ..outputs.results import check_file, claim, new_file
 
-    rows = pd.read_csv(table)
     path = Path(out) if out else table.with_suffix(f".{fmt}")
+    claim(path, reads=[table])
+    rows = pd.read_csv(table)
     if fmt == "xlsx":
-        return frame_workbook({"comparison": rows}, path)
-    with whole(path) as partial:
+        return frame_workbook({"comparison": rows}, path, replace)
+    own = _own_comparison(list(rows.columns), fmt)
+    check_file(path, (f".{fmt}",), replace, own)
+    with new_file(path, replace, own) as partial:
         rows.to_csv(partial, index=False) if fmt == "csv" else rows.to_parquet(partial, index=False)
     return path
+
+
+def _own_comparison(columns: list[str], fmt: str):
+    """What --replace replaces at a file the user named: a comparison's table as the tool writes it
+    (the same columns), or Refused."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from ..outputs.results import Refused, tool_file
+
+    def own(path: Path) -> str:
+        tool_file(path)
+        try:
+            found = list(pd.read_csv(path, nrows=0).columns) if fmt == "csv" else pq.read_schema(path).names
+        except Exception:  # noqa: BLE001 - any file that does not read as the table is not one
+            found = None
+        if found != columns:
+            raise Refused(f"{path} exists and is not a comparison table alliance-sim wrote; --replace replaces only "
+                          "those: choose another --out, or move it away yourself")
+        return str(path)
+
+    return own

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import UsageError, add_memory, add_svg, calibrated, print_paths, say
+from .common import UsageError, add_memory, add_replace, add_svg, calibrated, counts, figure_files, print_paths, say
+
+WRITTEN = ("scores.parquet", "forecasts.parquet", "summary.csv", "skill.csv", "report.md")
 
 FIRST, LAST = 2007, 2023  # an origin needs three fitted years (from 2005) and a year after it with data
 
@@ -41,28 +43,33 @@ def add(sub) -> None:
     p.add_argument("--out", help="folder (default: results/forecast)")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
+    add_replace(p, "the tables and figure of an earlier forecast there (its calibrations are continued either way)")
     add_memory(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from ..outputs.results import check_files, claim, staged
 
-    from ..evidence import forecast
-    from ..evidence.calibration import CalibrationError
-    from ..outputs.figures import forecast_figure, save
-    from ..outputs.results import write_table
-
+    counts(args, "population", "warm", "sets", "particles", "workers")
     models = calibrated(args.scenarios)
     bad = [o for o in args.origins if not FIRST <= o <= LAST]
     if bad:
         raise UsageError(f"--origins {' '.join(map(str, bad))}: allowed: {FIRST} to {LAST} (an origin needs three fitted "
                          "years before it and data after it)")
-    for name in ("population", "warm", "sets", "particles", "workers"):
-        if getattr(args, name) < 1 or (name == "population" and args.population < 10):
-            raise UsageError(f"--{name} {getattr(args, name)}: allowed: at least {10 if name == 'population' else 1}")
-    settings = forecast.Settings(args.population, args.generations, args.warm, args.sets, args.particles)
+    if args.population < 10:
+        raise UsageError(f"--population {args.population}: allowed: at least 10")
+    if args.out:
+        claim(args.out, reads=args.scenarios, holder=True)
     out = Path(args.out) if args.out else Path("results") / "forecast"
+    check_files(out, [*WRITTEN, *figure_files("forecast", args)], args.replace)
+    import pandas as pd  # the forecasting libraries take a while to import: after the checks
+
+    from ..evidence import forecast
+    from ..evidence.calibration import CalibrationError
+    from ..outputs.figures import forecast_figure, save
+
+    settings = forecast.Settings(args.population, args.generations, args.warm, args.sets, args.particles)
     try:
         scores, tables = forecast.run(models, out, args.origins, settings, args.workers, say=lambda m: say(args, m),
                                       quiet=args.quiet)
@@ -78,11 +85,6 @@ def main(args: argparse.Namespace) -> int:
     command = (f"`alliance-sim forecast {' '.join(args.scenarios)} --origins {' '.join(map(str, sorted(set(args.origins))))} "
                f"--population {args.population} --warm {args.warm} --sets {args.sets} --particles {args.particles}"
                + (f" --generations {args.generations}" if args.generations else "") + "`")
-    write_table(scores, out / "scores.parquet")
-    write_table(tables, out / "forecasts.parquet")
-    table.to_csv(out / "summary.csv", index=False)
-    skills.to_csv(out / "skill.csv", index=False)
-    (out / "report.md").write_text(forecast.report(table, skills, command, tables), encoding="utf-8")
     pooled = table[table["subset"] == "all"].set_index("forecaster")
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
@@ -94,5 +96,11 @@ def main(args: argparse.Namespace) -> int:
             print(shown.round(3).to_string(index=False))
         print("\n" + "\n".join(forecast.verdict(pooled, skills)))
     figure = forecast_figure(scores, skills, [s.name for s in models], list(forecast.BENCHMARKS))
-    return print_paths([out / "scores.parquet", out / "forecasts.parquet", out / "summary.csv", out / "skill.csv",
-                        out / "report.md", *save(figure, out / "forecast", args.svg)])
+    with staged(out, args.replace) as partial:  # the tables and the figure appear together
+        scores.to_parquet(partial / WRITTEN[0], index=False)
+        tables.to_parquet(partial / WRITTEN[1], index=False)
+        table.to_csv(partial / WRITTEN[2], index=False)
+        skills.to_csv(partial / WRITTEN[3], index=False)
+        (partial / WRITTEN[4]).write_text(forecast.report(table, skills, command, tables), encoding="utf-8")
+        figures = save(figure, partial / "forecast", args.svg)
+    return print_paths([out / name for name in WRITTEN] + [out / path.name for path in figures])

@@ -5,7 +5,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import add_memory, add_posterior, add_set, add_svg, checked, posterior_of, posterior_option, print_paths, say
+from .common import (
+    UsageError,
+    add_memory,
+    add_posterior,
+    add_replace,
+    add_set,
+    add_svg,
+    checked,
+    figure_files,
+    posterior_of,
+    posterior_option,
+    print_paths,
+    say,
+)
+
+TABLES = ("points.parquet", "scores.parquet", "references.csv", "record.csv")
+SERIES = ("unga_agreement.csv", "trade.csv", "total_trade.csv", "world_trade.csv")  # what --write-data writes
 
 
 def add(sub) -> None:
@@ -27,6 +43,7 @@ def add(sub) -> None:
                         "`calibration.data: FOLDER` fits")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     add_svg(p)
+    add_replace(p, "the tables and figures (and --write-data files) of an earlier history there")
     add_memory(p)
     p.set_defaults(func=main)
 
@@ -34,28 +51,33 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..evidence import history
+    from ..evidence import data, history
     from ..outputs.figures import history_figure, save
-    from ..outputs.results import parameters_note, parameters_used, write_table
+    from ..outputs.results import check_files, claim, parameters_note, parameters_used, staged
     from ..scenario import load_scenario, shipped, with_overrides
     from .common import overrides
 
+    if args.runs is not None and args.runs < 1:
+        raise UsageError(f"--runs {args.runs}: allowed: 1 or more (default: the scenario's replicates)")
     s = load_scenario(args.scenario or shipped(history.DEFAULT))
     s = with_overrides(s, overrides(args.set), source=f"{args.scenario or s.name} (command-line options)")
+    out = Path(args.out) if args.out else Path("results") / "history"
+    given = s.calibration.data if s.calibration is not None else None  # observed series of its own
+    reads = [path for path in (args.scenario, args.posterior, s.posterior, given, data.folder()) if path]
+    for option, folder in (("--out", args.out), ("--write-data", args.write_data)):
+        if folder:
+            claim(folder, reads=reads, option=option, holder=True)
+    check_files(out, [*TABLES, *figure_files("history", args)], args.replace)
+    if args.write_data:
+        check_files(Path(args.write_data), SERIES, args.replace)
     say(args, f"history '{s.name}': {args.runs or s.replicates} runs from {s.start}, {len(s.events)} events")
     chosen = posterior_of(args, s)
     posterior = posterior_option(chosen) if chosen else None
     say(args, f"parameters: {parameters_used(chosen, posterior and len(posterior.table))}")
     found = history.run_history(checked(s, {}, posterior, source=str(args.scenario)), args.runs,
                                 say=lambda m: say(args, m))
-    out = Path(args.out) if args.out else Path("results") / "history"
-    out.mkdir(parents=True, exist_ok=True)
-    write_table(found.points, out / "points.parquet")
-    write_table(found.scores, out / "scores.parquet")
     bar = history.bar(found, posterior)
     record = history.confusion(found)
-    bar.to_csv(out / "references.csv")
-    record.to_csv(out / "record.csv", index=False)
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(found.scores.round(3).to_string(index=False))
@@ -75,10 +97,16 @@ def main(args: argparse.Namespace) -> int:
     say(args, "drawing the model against the data")
     used = parameters_note({"posterior": chosen, "posterior_sets": len(posterior.table)} if posterior else {})
     figure = history_figure(found.points, f"'{s.name}': model against data\n{used}")
-    paths = [out / "points.parquet", out / "scores.parquet", out / "references.csv", out / "record.csv",
-             *save(figure, out / "history", args.svg)]
+    with staged(out, args.replace) as partial:  # the tables and the figure appear together
+        found.points.to_parquet(partial / TABLES[0], index=False)
+        found.scores.to_parquet(partial / TABLES[1], index=False)
+        bar.to_csv(partial / TABLES[2])
+        record.to_csv(partial / TABLES[3], index=False)
+        paths = [out / name for name in TABLES] + [out / path.name for path in save(figure, partial / "history", args.svg)]
     if args.write_data:
         from ..evidence.observe import write_series
 
-        paths += write_series(found.points, Path(args.write_data), f"synthetic: alliance-sim history {s.name} (model median)")
+        with staged(Path(args.write_data), args.replace) as partial:
+            paths += [Path(args.write_data) / path.name for path in
+                      write_series(found.points, partial, f"synthetic: alliance-sim history {s.name} (model median)")]
     return print_paths(paths)

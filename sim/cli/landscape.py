@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_memory, add_set, add_svg, print_paths, resolved
+from .common import UsageError, add_memory, add_replace, add_set, add_svg, figure_files, print_paths, resolved, save_figure
 
 
 def add(sub) -> None:
@@ -24,6 +24,7 @@ def add(sub) -> None:
     add_set(p)
     p.add_argument("--out", help="folder for the figures (default: results/NAME-landscape)")
     add_svg(p)
+    add_replace(p, "the figures of an earlier landscape there")
     add_memory(p)
     p.set_defaults(func=main)
 
@@ -33,8 +34,8 @@ def main(args: argparse.Namespace) -> int:
 
     from .. import budget
     from ..analysis import landscape
-    from ..outputs.figures import landscape_figure, landscape_map_figure, save
-    from ..outputs.results import default_folder
+    from ..outputs.figures import landscape_figure, landscape_map_figure
+    from ..outputs.results import check_files, claim, default_folder
 
     if args.runs < 1:
         raise UsageError(f"--runs {args.runs}: allowed: 1 or more")
@@ -43,13 +44,17 @@ def main(args: argparse.Namespace) -> int:
     s = resolved(args).scenario
     if len(s.actors) > 22:
         raise UsageError(f"{len(s.actors)} actors: exact enumeration is for up to about 22 actors")
+    if args.out:
+        claim(args.out, reads=[args.scenario], holder=True)
     out = Path(args.out) if args.out else default_folder(s, suffix="landscape")
+    names = ["landscape", *(["landscape_map"] if args.map is not None else [])]
+    check_files(out, [f for name in names for f in figure_files(name, args)], args.replace)
     stances = landscape.final_stances(s, args.runs) if args.stances == "final" else None
     size, propensity = landscape.inputs(s, stances)
     land = landscape.stable(s.names, size, propensity)
     source = "given propensities" if s.landscape and s.landscape.propensity else f"{args.stances} stances"
     print("\n".join(landscape.describe(land, s.names, size, source, s.name)))
-    written = save(landscape_figure(land, f"Landscape of '{s.name}' ({source})", landscape.SHOWN), out / "landscape", args.svg)
+    written = save_figure(landscape_figure(land, f"Landscape of '{s.name}' ({source})", landscape.SHOWN), out, "landscape", args)
     if args.map is not None:
         budget.check(budget.trajectories(args.runs, s.steps, len(s.names)), f"{args.runs:,} runs of each map point",
                      "ask for fewer --runs")
@@ -58,5 +63,5 @@ def main(args: argparse.Namespace) -> int:
         found = landscape.stability_map(s, levels, levels, args.runs)
         print("\n".join(landscape.describe_map(found, levels, pair)))
         title = f"When do {pair[0]} and {pair[1]} share a camp? Final stances of '{s.name}'"
-        written += save(landscape_map_figure(found, levels, levels, pair, title), out / "landscape_map", args.svg)
+        written += save_figure(landscape_map_figure(found, levels, levels, pair, title), out, "landscape_map", args)
     return print_paths(written)

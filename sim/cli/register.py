@@ -6,7 +6,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from .common import UsageError, add_memory, calibrated, say
+from .common import UsageError, add_memory, calibrated, counts, say
 
 ROOT = Path("forecasts")
 
@@ -48,8 +48,10 @@ def main(args: argparse.Namespace) -> int:
     if not folders:
         raise UsageError(f"no issued forecast under {args.root}; `alliance-sim register issue SCENARIO` issues one")
     for folder in folders:
-        if not (folder / "manifest.json").is_file():
-            raise UsageError(f"{folder} is not an issued forecast (no manifest.json)")
+        missing = [name for name in ("manifest.json", "ensemble.parquet") if not (folder / name).is_file()]
+        if missing:
+            raise UsageError(f"{folder} is not an issued forecast (no {' and no '.join(missing)}); allowed: a folder "
+                             f"`alliance-sim register issue` wrote under {args.root}")
     try:
         root = register.with_added([Path(p) for p in args.data]) if args.data else None
     except register.AddedDataError as exc:
@@ -66,6 +68,7 @@ def main(args: argparse.Namespace) -> int:
 def issue(args: argparse.Namespace, register) -> int:
     from ..evidence.forecast import Settings
 
+    counts(args, "sets", "particles", "workers")
     if len(args.targets) != 1:
         raise UsageError("register issue: give one history scenario, e.g. scenarios/history_2005_2024.yaml")
     s = calibrated(args.targets)[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_engine, add_memory, add_posterior, add_set, resolved, say, say_parameters
+from .common import add_engine, add_memory, add_posterior, add_set, resolved, say, say_parameters
 
 
 def add(sub) -> None:
@@ -29,15 +29,15 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..batch.replicates import run
     from ..core.outcomes import focal_outcomes, share_of, summary_text
-    from ..outputs.results import default_folder, replacing
+    from ..outputs.results import check_out, claim, default_folder
 
     runs = resolved(args)
     say_parameters(args, runs)  # first: which parameters the numbers below come from
     s, posterior = runs.scenario, runs.posterior
+    if args.out:
+        claim(args.out, reads=[args.scenario, *([posterior.source] if posterior is not None else [])])
     out = Path(args.out) if args.out else default_folder(s)
-    if out.exists() and not args.replace:
-        raise UsageError(f"{out} exists; choose another --out or pass --replace")
-    if args.replace and (what := replacing(out)):
+    if what := check_out(out, args.replace):
         say(args, f"replacing {what}")
     if s.sweep is not None:
         say(args, f"'{s.name}' has a `sweep:` section: `run` leaves it aside and runs the scenario's own values "

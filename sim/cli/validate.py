@@ -20,8 +20,8 @@ def add(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..batch.designs import design_points
-    from ..batch.plan import expected_seconds
+    from ..batch.plan import batch_runs, expected_seconds, held
+    from ..budget import BudgetError, check
     from ..scenario import ScenarioError, load_scenario
 
     status = 0
@@ -32,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
             print(exc.report(), file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
-        runs = len(design_points(s)) * s.sweep.replicates if s.sweep else s.replicates
+        runs = batch_runs(s) if s.sweep else s.replicates  # counted: a design is not built to be counted
         sweep = (f"; sweep: {s.sweep.design} over {', '.join(s.sweep.factors)}, {s.sweep.replicates} replicates a point"
                  if s.sweep else f", {s.replicates} replicates")
         events = f"{len(s.events)} event{'' if len(s.events) == 1 else 's'}"
@@ -42,4 +42,9 @@ def main(args: argparse.Namespace) -> int:
             hours = expected_seconds(runs, s.steps) / 3600
             print(f"{path}: warning: {runs:,} runs would take about {hours:,.1f} hours on one worker at the measured "
                   f"speed ({hours / (os.cpu_count() or 1):,.1f} on this machine's {os.cpu_count()} cores)", file=sys.stderr)
+        if s.sweep:
+            try:
+                check(held(s), "its batch", "give the sweep fewer design points or replicates")
+            except BudgetError as exc:
+                print(f"{path}: warning: sweep: `alliance-sim batch` would refuse it here: {exc}", file=sys.stderr)
     return status

@@ -59,8 +59,8 @@ def simulate(schedule: Schedule, seeds: np.ndarray, steps: int) -> Trajectory:
 def replicates(s: Scenario, runs: int, seed: int | None = None, steps: int | None = None) -> Trajectory:
     """`runs` seeded runs of a scenario ready to run (`resolve`), their seeds derived from `seed`
     (default: the scenario's) as a scenario's replicates' are, for `steps` quarters (default: its steps)."""
-    seeds = run_seeds(s.seed if seed is None else seed, runs)
-    return simulate(broadcast(schedule(s), runs), seeds, s.steps if steps is None else steps)
+    sched = broadcast(schedule(s), runs)  # checks the memory budget before the seeds are drawn
+    return simulate(sched, run_seeds(s.seed if seed is None else seed, runs), s.steps if steps is None else steps)
 
 
 def inputs(schedule: Schedule, steps: int) -> tuple[State, Params, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

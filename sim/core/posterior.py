@@ -30,6 +30,11 @@ class Posterior:
     source: Path
     priors: dict[str, list[float]] = field(default_factory=dict)  # value -> [low, high] of its uniform prior
 
+    def __post_init__(self):
+        problem = table_problem(self.table, self.sets, self.priors)
+        if problem is not None:
+            raise ValueError(problem)
+
     def digest(self) -> str:
         """A hash of the parameter sets and weights: equal hashes, equal posteriors."""
         return hashlib.sha256(pd.util.hash_pandas_object(self.table, index=False).to_numpy().tobytes()).hexdigest()
@@ -102,3 +107,26 @@ class Posterior:
         paths = list(departures or {})
         changes = np.column_stack([np.broadcast_to(departures[p], len(rows)) for p in paths]) if paths else None
         return Variation(s, settings, paths).schedules(values, changes)
+
+
+def table_problem(table: pd.DataFrame, sets: dict[str, list[str]], priors: dict[str, list[float]]) -> str | None:
+    """What is wrong with a posterior's table, naming the column, row and value (None: nothing): it
+    holds parameter sets; each value is a finite number inside its prior (where one is given); the
+    weights are finite, not negative, and not all zero."""
+    if len(table) == 0:
+        return "holds no parameter sets; allowed: at least one row"
+    for name in [*sets, "weight"]:
+        column = table[name]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            return f"column {name!r} holds {column.dtype} values (such as {column.iloc[:1].tolist()[0]!r}); allowed: numbers"
+        values = column.to_numpy(dtype=float)
+        low, high = priors.get(name, (-np.inf, np.inf)) if name != "weight" else (0.0, np.inf)
+        bad = np.flatnonzero(~np.isfinite(values) | (values < low) | (values > high))
+        if len(bad):
+            k = int(bad[0])
+            allowed = ("finite weights, none negative" if name == "weight" else
+                       f"a finite number inside its prior [{low:g}, {high:g}]" if name in priors else "a finite number")
+            return f"column {name!r}, row {k + 1}: value {float(values[k])!r}; allowed: {allowed}"
+    if not table["weight"].sum() > 0:
+        return "column 'weight' sums to 0; allowed: weights with a positive sum"
+    return None

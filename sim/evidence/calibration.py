@@ -17,6 +17,7 @@ typical year's change. Two models without dynamics give the references it is rea
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import repeat
@@ -24,11 +25,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .. import budget
 from ..core.engine import Trajectory, run_seeds, simulate, take
 from ..core.schedule import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
-from ..outputs.results import DamagedResults, folder_scenario, provenance, whole, write_manifest, write_table
+from ..outputs.results import DamagedResults, folder_scenario, new_folder, provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_years
 from . import data, diagnostics, observe, smc
@@ -247,8 +250,9 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
     """
     folder = Path(folder)
     s = s.model_copy(update={"posterior": None})  # what a calibration fits draws from its priors, not a posterior
+    check_memory(s, workers if scheduler is None else 1)
+    model = Model(s)  # the data read and checked first: a calibration refused leaves no folder behind
     _check_folder(s, folder, resume)
-    model = Model(s)
     c = s.calibration
     low, high = bounds(s, model.names)
     observed = model.target.observed() if observed is None else observed
@@ -257,7 +261,7 @@ def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1,
         f"{c.replicates} runs a particle, fitted on {model.target.years[0]}-{c.fit_end}"
         + (f"; resuming after generation {int(done['generation'].iloc[-1])}" if len(done) else "")
         + ("; generation 0 warm-started from given particles" if warm is not None and not len(done) else ""))
-    pop = _population(folder, int(done["generation"].iloc[-1]), model.names) if len(done) else None
+    pop = _population(folder, done, model.names) if len(done) else None
     start = (pop, len(done), float(done["tolerance"].iloc[-1]), _settled(done)) if pop is not None else None
     if start is None:
         done = pd.DataFrame()
@@ -292,6 +296,26 @@ def checks(model: Model, table: pd.DataFrame, observed: dict, seed: int, low: np
             "observation_noise": noise.table.round(5).to_dict(orient="records")}
 
 
+PARTICLE = 10 * 8  # bytes per particle and value: its values, proposals and resampled copies in a generation
+
+
+def share_memory(s: Scenario) -> float:
+    """Bytes a process holds while it simulates a share of CHUNK particles over their replicates."""
+    return budget.trajectories(CHUNK * s.calibration.replicates, s.steps, len(s.names))
+
+
+def check_memory(s: Scenario, workers: int = 1) -> None:
+    """Refuse, before anything is drawn or written, a calibration whose population, and the shares its
+    workers simulate (each worker's own memory counted), would pass the memory budget."""
+    c = s.calibration
+    processes = workers if workers > 1 else 0
+    nbytes = PARTICLE * c.population * (len(c.priors) + 2) + max(workers, 1) * share_memory(s) + processes * budget.WORKER
+    budget.check(nbytes, f"a calibration of {c.population:,} particles, each over {c.replicates:,} runs of "
+                         f"{s.steps:,} quarters, on {workers} worker(s)",
+                 "ask for fewer particles (calibration.population) or runs a particle (calibration.replicates), "
+                 "or use fewer --workers")
+
+
 def bounds(s: Scenario, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The flat priors' lower and upper bounds, in the order of `names`."""
     low, high = zip(*(s.calibration.priors[name].uniform for name in names))
@@ -317,11 +341,12 @@ def _step(folder: Path, done: pd.DataFrame, names: list[str], say, pop: smc.Popu
     k = len(done)
     (folder / POPULATIONS).mkdir(exist_ok=True)
     frame = pd.DataFrame(pop.values, columns=names).assign(distance=pop.distances, ancestor=pop.ancestors)
-    write_table(frame, folder / POPULATIONS / f"generation-{k:03d}.parquet")
+    path = folder / POPULATIONS / f"generation-{k:03d}.parquet"
+    write_table(frame, path)
     row = {"generation": k, "tolerance": found.tolerance, "median_distance": float(np.median(pop.distances)),
            "steps": found.steps, "acceptance": found.acceptance, "simulations": found.simulations,
            "distinct": found.distinct, "lineages": found.lineages, "distance_sd": found.noise,
-           **{f"ess {name}": ess for name, ess in zip(names, found.ess)}}
+           **{f"ess {name}": ess for name, ess in zip(names, found.ess)}, "population_sha256": _digest(path)}
     done = pd.concat([done, pd.DataFrame([row])], ignore_index=True)
     write_table(done, folder / "generations.parquet")
     if k == 0:
@@ -352,16 +377,41 @@ def _settled(done: pd.DataFrame) -> bool:
 def generations(folder: Path) -> pd.DataFrame:
     """One row per finished generation (0: the prior sample): its tolerance, the median distance of
     its particles, the moves a particle made, their acceptance, the simulations, the distinct particles
-    and lineages, the distance's own s.d. and the moves' ESS of each value (`smc.Generation`)."""
+    and lineages, the distance's own s.d., the moves' ESS of each value (`smc.Generation`) and the hash
+    of its population's file as written."""
     path = Path(folder) / "generations.parquet"
-    return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        if not path.is_file():
+            raise OSError("not a regular file")
+        return pd.read_parquet(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise CalibrationError(f"{path} cannot be read ({str(exc).splitlines()[0]}); allowed: a calibration "
+                               "folder as calibrate wrote it; calibrate again into a new --out") from None
 
 
-def _population(folder: Path, k: int, names: list[str]) -> smc.Population | None:
+def _digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _population(folder: Path, done: pd.DataFrame, names: list[str]) -> smc.Population | None:
+    """The population of the last finished generation, checked against the hash recorded when it was
+    written (a folder from before hashes were recorded has none to check)."""
+    k = int(done["generation"].iloc[-1])
     path = folder / POPULATIONS / f"generation-{k:03d}.parquet"
-    if not path.is_file():
+    if not path.exists():
         return None
-    frame = pd.read_parquet(path)
+    again = "allowed: the population as calibrate wrote it; calibrate again into a new --out"
+    recorded = done["population_sha256"].iloc[-1] if "population_sha256" in done else None
+    if not path.is_file() or (isinstance(recorded, str) and _digest(path) != recorded):
+        raise CalibrationError(f"{path} is not the file written when generation {k} finished (its hash differs from "
+                               f"the one in generations.parquet); {again}")
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise CalibrationError(f"{path} cannot be read ({str(exc).splitlines()[0]}); {again}") from None
     if list(frame.columns) not in ([*names, "distance"], [*names, "distance", "ancestor"]):
         raise CalibrationError(f"{path} holds the values {', '.join(frame.columns[:len(names)])}; allowed: --resume with "
                                "the scenario that started it, or a new --out")
@@ -380,7 +430,7 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
         return  # with no generation finished (stopped in the first), it starts again from the prior
     if (folder / "generations.parquet").exists():
         raise CalibrationError(f"{folder} already holds a calibration; pass --resume to continue it, or choose another --out")
-    folder.mkdir(parents=True, exist_ok=True)
+    new_folder(folder)  # refused if anything is there: a calibration starts only in a folder of its own
     with whole(folder / "scenario.yaml") as path:
         path.write_text(s.to_yaml(), encoding="utf-8")
 

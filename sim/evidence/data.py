@@ -7,6 +7,9 @@ calibration can fit a user's own series in the same format (data/README.md).
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 from functools import cache
 from itertools import combinations
 from pathlib import Path
@@ -14,16 +17,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..scenario import ScenarioError
+from ..scenario.errors import Problem
+
 FIT_END = 2018  # the fit window ends here; 2019 on is the hindcast (scored, never fitted)
 ISO = {"KOR": "Seoul", "USA": "Washington", "CHN": "Beijing", "RUS": "Moscow", "JPN": "Tokyo"}
 # per pair-year, the first kind of bilateral figure that exists is used (data/README.md)
 PRIORITY = ("PRIMARY", "KOR-reported", "US-reported", "PAGE", "DERIVED")
 # per state-year, the first kind of total that exists (OVERLAP rows measure a break, unused)
 TOTAL_PRIORITY = ("PRIMARY", "AGENCY", "DERIVED", "WDI")
+MAX_BYTES = 50_000_000  # a data file is some kilobytes (the shipped ones are under 100 KB)
+FORMAT = "in the format of data/README.md"
 
 
-class DataError(FileNotFoundError):
-    """An observed series that is missing or not in the documented format."""
+class DataError(ScenarioError):
+    """An observed series that is missing or not in the documented format, reported as a scenario's
+    problems are: the file, the line of the row, the column and what is allowed."""
+
+    def __init__(self, source: str | Path, message: str, line: int | None = None, column: str = ""):
+        super().__init__(str(source), [Problem(column, message, line)])
 
 
 def folder() -> Path:
@@ -32,22 +44,113 @@ def folder() -> Path:
     for candidate in (package / "data", package.parent / "data"):
         if (candidate / "trade.csv").is_file():
             return candidate
-    raise DataError("the observed data (data/trade.csv) are missing from this installation")
+    raise DataError(package, "the observed data (data/trade.csv) are missing from this installation")
 
 
-def read(name: str, columns: list[str], root: Path | None = None) -> pd.DataFrame:
-    """One data file, checked to hold the documented columns (DataError naming what is missing)."""
-    path = Path(root or folder()) / name
-    if not path.is_file():
-        raise DataError(f"{path} is missing; allowed: a folder holding {name} in the format of data/README.md")
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} cannot be read as CSV: {str(exc).splitlines()[0]}") from None
-    missing = [c for c in columns if c not in table.columns]
+# What a cell of each kind of column may hold, and how it is read (blank: a gap, read as missing).
+KINDS = {
+    "year": "a year (a whole number)",
+    "number": "a finite number, or blank (a gap)",
+    "amount": "a positive finite number, or blank (a gap)",
+    "share": "a number from 0 to 1",
+    "iso": f"one of the codes {', '.join(sorted(ISO))}",
+    "actor": f"one of the states {', '.join(ISO.values())}",
+    "code": "a code (not blank)",
+    "text": "any text, or blank",
+}
+
+
+def read(name: str, columns: dict[str, str], root: Path | None = None) -> pd.DataFrame:
+    """One data file, checked to hold the documented columns, each cell of the kind `columns` gives
+    it (KINDS; other columns are text): a DataError names the file, the line and the column of the
+    first cell that is not. The same reader for the shipped data and for a user's folder."""
+    where = Path(root or folder())
+    if not where.is_dir():
+        reason = "is not a folder" if where.exists() else "does not exist"
+        raise DataError(where, f"{reason}; allowed: a folder of observed series {FORMAT}")
+    path = where / name
+    header, rows, lines = _records(path, where, name)
+    missing = [c for c in columns if c not in header]
     if missing:
-        raise DataError(f"{path} lacks the columns {', '.join(missing)}; allowed: the format of data/README.md")
-    return table
+        raise DataError(path, f"lacks the columns {', '.join(missing)}; allowed: the columns {', '.join(columns)} "
+                              f"{FORMAT}", 1)
+    table = {}
+    for k, column in enumerate(header):
+        kind = columns.get(column, "text")
+        cells = [row[k] for row in rows]
+        table[column] = _text(cells) if kind == "text" else _typed(cells, kind, path, column, lines)
+    return pd.DataFrame(table)
+
+
+def _records(path: Path, where: Path, name: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """The header, the rows and each row's line of a CSV file in UTF-8, read whole and checked to be
+    one (a regular file of bounded size, every row as wide as the header)."""
+    if not path.exists():
+        raise DataError(where, f"{name} is missing; allowed: a folder holding {name} {FORMAT}")
+    if not path.is_file():  # a folder, a pipe, a device: nothing to read, or no end to it
+        raise DataError(path, f"is not a regular file; allowed: a CSV file {FORMAT}")
+    with path.open("rb") as f:
+        raw = f.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise DataError(path, f"is over {MAX_BYTES:,} bytes; allowed: a data file of at most that size")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(path, f"is not UTF-8 text (byte {raw[exc.start]:#x}); allowed: a CSV file in UTF-8",
+                        raw[:exc.start].count(b"\n") + 1) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, lines, line = [], [], 1
+    try:
+        for record in reader:
+            if record:  # a blank line holds no row
+                records.append(record)
+                lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(path, f"is not valid CSV ({exc}); allowed: a CSV file {FORMAT}", reader.line_num) from None
+    if len(records) < 2:
+        raise DataError(path, f"{'holds no rows' if records else 'is empty'}; allowed: a header row and rows {FORMAT}")
+    header, rows = records[0], records[1:]
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise DataError(path, f"names the column {twice[0]!r} twice; allowed: each column once", lines[0])
+    for row, at in zip(rows, lines[1:]):
+        if len(row) != len(header):
+            raise DataError(path, f"has {len(row)} cells where the header has {len(header)} columns; allowed: "
+                                  "one cell per column (blank for a gap)", at)
+    return header, rows, lines[1:]
+
+
+def _text(cells: list[str]) -> pd.Series:
+    return pd.Series([cell if cell.strip() else np.nan for cell in cells], dtype="str")
+
+
+def _typed(cells: list[str], kind: str, path: Path, column: str, lines: list[int]) -> pd.Series:
+    """A column's cells read as their kind, or a DataError naming the first that is not one."""
+    values = []
+    for cell, line in zip(cells, lines):
+        value = _cell(cell.strip(), kind)
+        if value is None:
+            raise DataError(path, f"value {cell[:40]!r} is not allowed; allowed: {KINDS[kind]}", line, column)
+        values.append(value)
+    return pd.Series(values, dtype={"year": "int64", "number": float, "amount": float, "share": float}.get(kind, "str"))
+
+
+def _cell(cell: str, kind: str):
+    """A cell as its kind: a number (NaN for a gap) or a code; None if it is not one of the kind."""
+    if kind in ("iso", "actor", "code"):
+        allowed = {"iso": ISO, "actor": ISO.values()}.get(kind)
+        return cell if cell and (allowed is None or cell in allowed) else None
+    if not cell and kind in ("number", "amount"):
+        return math.nan
+    try:
+        value = int(cell) if kind == "year" else float(cell)
+    except ValueError:
+        return None
+    if kind == "year":
+        return value
+    ok = math.isfinite(value) and (kind != "amount" or value > 0) and (kind != "share" or 0 <= value <= 1)
+    return value if ok else None
 
 
 def pair(a: str, b: str) -> str:
@@ -58,7 +161,8 @@ def pair(a: str, b: str) -> str:
 @cache
 def unga(root: Path | None = None) -> pd.DataFrame:
     """UN General Assembly voting agreement: year, pair, agree (0-1), votes, source."""
-    t = read("unga_agreement.csv", ["year", "a", "b", "agree", "votes", "source"], root)
+    t = read("unga_agreement.csv", {"year": "year", "a": "actor", "b": "actor", "agree": "share", "votes": "number",
+                                      "source": "text"}, root)
     return t.assign(pair=[pair(a, b) for a, b in zip(t["a"], t["b"])])[["year", "pair", "agree", "votes", "source"]]
 
 
@@ -66,7 +170,8 @@ def unga(root: Path | None = None) -> pd.DataFrame:
 def ideal_points(root: Path | None = None) -> pd.DataFrame:
     """UN General Assembly ideal points of the model's states: year, actor, all (on all votes),
     second (the release's second estimate), source. Other states are left out."""
-    t = read("unga_ideal_points.csv", ["year", "country", "ideal_point", "ideal_point_fp", "source"], root)
+    t = read("unga_ideal_points.csv", {"year": "year", "country": "code", "ideal_point": "number", "ideal_point_fp": "number",
+                                     "source": "text"}, root)
     t = t[t["country"].isin(list(ISO))]
     return pd.DataFrame({"year": t["year"], "actor": t["country"].map(ISO), "all": t["ideal_point"],
                          "second": t["ideal_point_fp"], "source": t["source"]}).reset_index(drop=True)
@@ -100,7 +205,8 @@ def ideal_distance(root: Path | None = None) -> pd.DataFrame:
 @cache
 def trade_figures(root: Path | None = None) -> pd.DataFrame:
     """Every bilateral trade figure of a kind in PRIORITY: year, pair, usd_bn, kind, rank, source."""
-    t = read("trade.csv", ["year", "a", "b", "total_usd_bn", "source", "note"], root).dropna(subset=["total_usd_bn"])
+    columns = {"year": "year", "a": "iso", "b": "iso", "total_usd_bn": "amount", "source": "text", "note": "text"}
+    t = read("trade.csv", columns, root).dropna(subset=["total_usd_bn"])
     t["kind"] = t["note"].str.extract(f"^({'|'.join(PRIORITY)})", expand=False)
     t = t.dropna(subset=["kind"])
     t["rank"] = t["kind"].map({k: i for i, k in enumerate(PRIORITY)})
@@ -120,7 +226,8 @@ def trade(root: Path | None = None) -> pd.DataFrame:
 def total_trade(root: Path | None = None) -> pd.DataFrame:
     """Each state's total goods trade with the world, one figure per state-year (the first kind
     in TOTAL_PRIORITY that has one): year, actor, usd_bn, kind, source."""
-    t = read("total_trade.csv", ["year", "country", "total_usd_bn", "source", "note"], root).dropna(subset=["total_usd_bn"])
+    t = read("total_trade.csv", {"year": "year", "country": "code", "total_usd_bn": "amount", "source": "text", "note": "text"},
+             root).dropna(subset=["total_usd_bn"])
     t["kind"] = t["note"].str.extract(f"^({'|'.join(TOTAL_PRIORITY)})", expand=False)
     t = t.dropna(subset=["kind"]).assign(rank=lambda x: x["kind"].map({k: i for i, k in enumerate(TOTAL_PRIORITY)}))
     t = t[t["country"].isin(list(ISO))].sort_values("rank").drop_duplicates(["year", "country"])
@@ -131,7 +238,8 @@ def total_trade(root: Path | None = None) -> pd.DataFrame:
 @cache
 def world_trade(root: Path | None = None) -> pd.Series:
     """World merchandise exports per year (US$ bn): the scale of all trade, by year."""
-    t = read("world_trade.csv", ["year", "exports_usd_bn", "source"], root).dropna(subset=["exports_usd_bn"])
+    t = read("world_trade.csv", {"year": "year", "exports_usd_bn": "amount", "source": "text"}, root)
+    t = t.dropna(subset=["exports_usd_bn"])
     return t.set_index("year")["exports_usd_bn"].rename("world").sort_index()
 
 
@@ -148,7 +256,7 @@ def intensity(root: Path | None = None) -> pd.DataFrame:
     t = trade(root)
     total = total_trade(root).set_index(["actor", "year"])["usd_bn"]
     world = world_trade(root)
-    a, b = zip(*(p.split("-") for p in t["pair"]))
+    a, b = [p.partition("-")[0] for p in t["pair"]], [p.partition("-")[2] for p in t["pair"]]
     size_a = total.reindex(list(zip(a, t["year"]))).to_numpy()
     size_b = total.reindex(list(zip(b, t["year"]))).to_numpy()
     value = np.log(t["usd_bn"].to_numpy() * t["year"].map(world).to_numpy() / (size_a * size_b))
@@ -158,7 +266,7 @@ def intensity(root: Path | None = None) -> pd.DataFrame:
 @cache
 def military_expenditure(root: Path | None = None) -> pd.DataFrame:
     """Military expenditure (SIPRI, current US$ bn) of the model's states: year, actor, usd_bn, source."""
-    t = read("military_expenditure.csv", ["year", "country", "milex_usd_bn", "source"], root)
+    t = read("military_expenditure.csv", {"year": "year", "country": "code", "milex_usd_bn": "amount", "source": "text"}, root)
     t = t[t["country"].isin(list(ISO))]
     return pd.DataFrame({"year": t["year"], "actor": t["country"].map(ISO), "usd_bn": t["milex_usd_bn"],
                          "source": t["source"]}).reset_index(drop=True)
@@ -175,7 +283,7 @@ def power_shares(actors: list[str], root: Path | None = None) -> pd.DataFrame:
 @cache
 def joining(root: Path | None = None) -> pd.DataFrame:
     """The record of joining the sanctions on Russia: date, state, measure, scope, items, source."""
-    return read("sanctions_joining.csv", ["date", "state", "measure", "scope", "items", "source"], root)
+    return read("sanctions_joining.csv", dict.fromkeys(["date", "state", "measure", "scope", "items", "source"], "text"), root)
 
 
 # The record of declared relationships (data/relationships.csv), its tiers lowest first. When the
@@ -184,8 +292,8 @@ def joining(root: Path | None = None) -> pd.DataFrame:
 # words (Korea-Russia 2008 never was) but is void while a sanctions list or an "unfriendly"
 # designation stands; diplomatic relations alone come last.
 TIERS = ("ordinary", "partnership", "strategic_partnership", "adversarial", "alliance")
-RELATIONSHIP_COLUMNS = ["start", "end", "a", "b", "tier", "label", "by", "substance", "source", "quote",
-                        "end_source", "end_quote"]
+RELATIONSHIP_COLUMNS = dict.fromkeys(["start", "end", "a", "b", "tier", "label", "by", "substance", "source", "quote",
+                                      "end_source", "end_quote"], "text")
 ACTORS = tuple(ISO.values())
 
 
@@ -228,7 +336,7 @@ def relationships(root: Path | None = None) -> pd.DataFrame:
         try:
             dates.append(relationship_dates(row))
         except ValueError as exc:
-            raise DataError(f"{Path(root or folder()) / 'relationships.csv'}, line {line}: {exc}") from None
+            raise DataError(Path(root or folder()) / "relationships.csv", str(exc), line) from None
     dates = pd.DataFrame(dates, columns=["since", "until"], index=t.index)
     return t.assign(pair=[pair(a, b) for a, b in zip(t["a"], t["b"])], since=dates["since"], until=dates["until"])
 

@@ -27,7 +27,7 @@ import yaml
 from scipy import stats
 
 from ..outputs.posterior import read_posterior
-from ..outputs.results import staged, versions
+from ..outputs.results import beside, publish, versions
 from ..scenario import Scenario
 from . import data, forecast, observe
 from .calibration import calibrate
@@ -91,13 +91,14 @@ def issue(s: Scenario, root: Path, years: list[int], settings: forecast.Settings
                 "years": years, "members": int(members.shape[1]), "sets": settings.sets, "particles": settings.particles,
                 "forecasters": [s.name, *forecast.BENCHMARKS], "quantiles": list(forecast.QUANTILES),
                 "filter_effective_share": round(float(found.ess.mean()), 3), "versions": versions()}
-    with staged(folder) as partial:
+    with beside(folder) as partial:  # moved into place whole, onto a name that must still be free
         table.to_parquet(partial / "forecast.parquet", index=False)
         long.to_parquet(partial / "ensemble.parquet", index=False)
         (partial / "scenario.yaml").write_text(s.to_yaml(), encoding="utf-8")
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         for name in ("posterior.parquet", "generations.parquet", "scenario.yaml", "manifest.json"):
             (partial / f"calibration-{name}").write_bytes((working / name).read_bytes())
+        publish(partial, folder)
     shutil.rmtree(working)
     return folder
 

@@ -5,13 +5,14 @@ bounded memory."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from .query import Table, connect, literal
-from .results import Results, staged, whole
+from .results import Refused, Results, check_file, check_files, new_file, staged, tool_file
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
@@ -32,19 +33,22 @@ def summary(res: Results, points: Sequence[int] | None = None) -> pd.DataFrame:
 
 
 def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequence[int] | None = None,
-           pairs: Sequence[str] | None = None, trajectories: bool = True, say=lambda message: None) -> list[Path]:
+           pairs: Sequence[str] | None = None, trajectories: bool = True, say=lambda message: None,
+           replace: bool = False) -> list[Path]:
     """Write the flat tables of the runs selected (design points, pairs): one file each in a
     folder (default RESULTS/export) as CSV or Parquet, or one workbook with a sheet each
-    (default RESULTS/export.xlsx). Returns the files written."""
+    (default RESULTS/export.xlsx). Files already there are replaced only with `replace` (a
+    workbook at a path given: only one the tool wrote). Returns the files written."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
     names = ["outcomes", "trajectories"] if trajectories else ["outcomes"]
     tables = {name: flat(res, name, points, pairs) for name in names}
     if fmt == "xlsx":
-        return [workbook(res, tables, points, out, say)]
+        return [workbook(res, tables, points, out, say, replace)]
     folder = Path(out) if out else res.path / "export"
     names = (["summary"] if res.summary is not None else []) + list(tables)
-    with staged(folder) as partial:  # the files appear together, or not at all
+    check_files(folder, [f"{name}.{fmt}" for name in names], replace)  # before the work, and again at each move
+    with staged(folder, replace) as partial:  # the files appear together, or not at all
         if res.summary is not None:
             rows = summary(res, points)
             target = partial / f"summary.{fmt}"
@@ -57,7 +61,8 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     return [folder / f"{name}.{fmt}" for name in names]
 
 
-def workbook(res: Results, tables: dict[str, Table], points, out: Path | None, say=lambda message: None) -> Path:
+def workbook(res: Results, tables: dict[str, Table], points, out: Path | None, say=lambda message: None,
+             replace: bool = False) -> Path:
     """One workbook, a sheet per table, written row by row in constant memory (xlsxwriter), block by
     block from the query, saying how far it has got: a spreadsheet is slow to write."""
     counts = {name: table.count() for name, table in tables.items()}
@@ -69,8 +74,10 @@ def workbook(res: Results, tables: dict[str, Table], points, out: Path | None, s
 
     xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
-    with whole(path) as partial:
-        book = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
+    own = tool_file if out is None else own_workbook
+    check_file(path, (".xlsx",), replace, own)
+    with new_file(path, replace, own) as partial:
+        book = _book(xlsxwriter, partial)
         try:
             if res.summary is not None:
                 _sheet(book, "summary", [summary(res, points)])
@@ -96,16 +103,42 @@ def _sheet(book, name: str, blocks, said=lambda n: None) -> None:
         said(written)
 
 
-def frame_workbook(frames: dict[str, pd.DataFrame], path: Path) -> Path:
-    """Tables (a comparison's) as one workbook, a sheet each."""
+def frame_workbook(frames: dict[str, pd.DataFrame], path: Path, replace: bool = False) -> Path:
+    """Tables (a comparison's) as one workbook, a sheet each; a workbook there is replaced only with
+    `replace`, and only one the tool wrote."""
     from ..extras import require
 
     xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
-    with whole(path) as partial:
-        book = xlsxwriter.Workbook(str(partial), {"constant_memory": True})
+    check_file(path, (".xlsx",), replace, own_workbook)
+    with new_file(path, replace, own_workbook) as partial:
+        book = _book(xlsxwriter, partial)
         try:
             for name, frame in frames.items():
                 _sheet(book, name, [frame])
         finally:
             book.close()
     return path
+
+
+MARK = "written by alliance-sim"  # in a workbook's properties: what --replace checks before replacing one
+
+
+def _book(xlsxwriter, path: Path):
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book.set_properties({"comments": MARK})
+    return book
+
+
+def own_workbook(path: Path) -> str:
+    """What --replace replaces at a file the user named: a workbook the tool wrote (its properties say
+    so), or Refused."""
+    tool_file(path)
+    try:
+        with zipfile.ZipFile(path) as book:
+            ours = MARK.encode() in book.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        ours = False
+    if not ours:
+        raise Refused(f"{path} exists and is not a workbook alliance-sim wrote; --replace replaces only those: choose "
+                      "another --out, or move it away yourself")
+    return str(path)

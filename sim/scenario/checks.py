@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, get_args, get_origin
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
-from .paths import FREE_KEYS, PARAMETER_NAMES, did_you_mean, expand_path, file_name_problem, get_path, parse_pair, set_setting
+from .paths import FREE_KEYS, PARAMETER_NAMES, did_you_mean, expand_path, file_name_problem, parse_pair
 from .schema import Actor, FactorRange, Mechanisms, Parameters, Scenario
 
 
@@ -69,12 +69,13 @@ def check_references(s: Scenario) -> list[Problem]:
         problems.append(Problem("partnership.counted_from", f"{at} is outside the run; allowed: {s.start} to {last}"))
 
     problems += _check_events(s)
+    fields = Fields(s)
     if s.sweep is not None:
-        problems += _check_sweep(s)
+        problems += _check_sweep(s, fields)
     if s.calibration is not None:
-        problems += _check_calibration(s)
+        problems += _check_calibration(s, fields)
     if s.decision is not None:
-        problems += _check_decision(s)
+        problems += _check_decision(s, fields)
     if s.landscape is not None:
         for name in s.landscape.sizes:
             need_actor(f"landscape.sizes.{name}", name)
@@ -83,7 +84,7 @@ def check_references(s: Scenario) -> list[Problem]:
     return problems
 
 
-def _check_sweep(s: Scenario) -> list[Problem]:
+def _check_sweep(s: Scenario, fields: Fields) -> list[Problem]:
     problems = []
     sampled = s.sweep.design != "grid"
     for path, spec in s.sweep.factors.items():
@@ -110,37 +111,64 @@ def _check_sweep(s: Scenario) -> list[Problem]:
                 problems.append(Problem(where, "a grid needs `points` with a range; allowed: {range: [low, high], points: N}"))
                 continue
             values = [low, high]
-        problems += _check_numeric_path(s, path, values, where)
+        problems += fields.check(path, values, where)
     for i, key in enumerate(s.sweep.record.pairs):
         problems += _check_pair_key(f"sweep.record.pairs.{i}", key, s.names, directed_ok=True)
     return problems
 
 
-def _check_numeric_path(s: Scenario, path: str, values: list, where: str) -> list[Problem]:
-    """Whether a dotted path names a numeric field of `s` that accepts each of the values."""
-    full = expand_path(path)
-    for value in values:
-        trial = s.to_dict()
+class Fields:
+    """The fields of a scenario that a dotted path may name, each checked against its own type and
+    range (the scenario is not validated again for each value), so that checking a sweep, the
+    priors or the levers costs the same for each of their values."""
+
+    def __init__(self, s: Scenario):
+        self.s = s
+        self.dated = {(parse_quarter(e.at), expand_path(key)) for e in s.events for key in e.set}  # (quarter, path)
+
+    def check(self, path: str, values: list, where: str) -> list[Problem]:
+        """Whether `path` names a numeric field of the scenario that accepts each of the values."""
+        full = expand_path(path)
         try:
-            set_setting(trial, full, value)
+            adapter, current = self._dated(full) if "@" in full else self._field(full)
         except (KeyError, ValueError) as exc:  # an unknown field, a malformed date, no such event
             if "@" in full:
                 return [Problem(where, str(exc.args[0]))]
             return [Problem(where, f"unknown field {path!r}; allowed: {', '.join(PARAMETER_NAMES)} "
                                    "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
-        try:
-            Scenario.model_validate(trial)
-        except (ValidationError, TypeError) as exc:
-            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            return [Problem(where, f"value {value!r} is not allowed: {reason[0].lower() + reason[1:]}")]
-    if "@" in full:
-        return []  # an event's setting: a number by the schema
-    current = get_path(s.to_dict(), full) if full.split(".")[0] not in FREE_KEYS else 0.0
-    if current is None:  # an optional number left to its default rule (actors.NAME.joining)
-        return []
-    if isinstance(current, bool) or not isinstance(current, (int, float)):
-        return [Problem(where, "only numeric fields can vary")]
-    return []
+        for value in values:
+            try:
+                adapter.validate_python(value)
+            except ValidationError as exc:
+                reason = exc.errors()[0]["msg"]
+                return [Problem(where, f"value {value!r} is not allowed: {reason[0].lower() + reason[1:]}")]
+        if current is not None and (isinstance(current, bool) or not isinstance(current, (int, float))):
+            return [Problem(where, "only numeric fields can vary")]
+        return []  # None: an optional number left to its default rule (actors.NAME.joining), or a new pair
+
+    def _dated(self, full: str) -> tuple[TypeAdapter, None]:
+        """The validator of the value an event sets ('path@QUARTER'): that of the condition it sets."""
+        path, _, at = full.partition("@")
+        if (parse_quarter(at), path) not in self.dated:
+            raise KeyError(f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an event's `set:` entry")
+        return self._field(path)[0], None
+
+    def _field(self, path: str) -> tuple[TypeAdapter, object]:
+        """The validator of the field at a dotted path, and its value (KeyError: there is no such field)."""
+        keys = path.split(".")
+        node, owner = self.s, None
+        for depth, key in enumerate(keys):
+            last = depth == len(keys) - 1
+            if isinstance(node, BaseModel):
+                if key not in type(node).model_fields:
+                    raise KeyError(path)
+                owner, node = (type(node), key), getattr(node, key)
+                adapter = _adapter(*owner) if last else None
+            elif isinstance(node, dict) and (key in node or (last and keys[0] in FREE_KEYS)):
+                node, adapter = node.get(key), _adapter(*owner, entry=True) if last else None
+            else:  # a list, a number, or a section left out (None): nothing a path may name
+                raise KeyError(path)
+        return adapter, node
 
 
 # the conditions a calibration may set (the initial state is data, not a parameter)
@@ -160,7 +188,7 @@ def is_condition(key: str) -> bool:
     return False
 
 
-def _check_decision(s: Scenario) -> list[Problem]:
+def _check_decision(s: Scenario, fields: Fields) -> list[Problem]:
     problems, d = [], s.decision
     first, last = parse_quarter(s.start), parse_quarter(s.start) + s.steps
     for name, lever in d.levers.items():
@@ -170,7 +198,7 @@ def _check_decision(s: Scenario) -> list[Problem]:
             problems.append(Problem(f"{where}.path", f"{lever.path!r} is not a condition a lever can set; allowed: "
                                                      f"{CONDITIONS} (the quarters go in `at`)"))
         else:
-            problems += _check_numeric_path(s, lever.path, lever.range, f"{where}.path")
+            problems += fields.check(lever.path, lever.range, f"{where}.path")
         for k, at in enumerate(lever.at):
             if not first < parse_quarter(at) <= last:
                 problems.append(Problem(f"{where}.at.{k}", f"{at} is outside the run; allowed: after {s.start}, "
@@ -201,7 +229,7 @@ def _check_decision(s: Scenario) -> list[Problem]:
             problems.append(Problem(where, f"{key!r} is not a condition; allowed: {CONDITIONS}, with '@QUARTER' for "
                                            "the value an event sets"))
         else:
-            problems += _check_numeric_path(s, key, bounds, where)
+            problems += fields.check(key, bounds, where)
     return problems
 
 
@@ -210,7 +238,7 @@ def _check_range(where: str, bounds: list[float]) -> list[Problem]:
     return [] if low < high else [Problem(where, f"[{low}, {high}] is empty; allowed: [low, high] with low < high")]
 
 
-def _check_calibration(s: Scenario) -> list[Problem]:
+def _check_calibration(s: Scenario, fields: Fields) -> list[Problem]:
     problems = []
     for name, prior in s.calibration.priors.items():
         where = f"calibration.priors.{name}"
@@ -224,7 +252,7 @@ def _check_calibration(s: Scenario) -> list[Problem]:
                 problems.append(Problem(at_field, f"{setting!r} is not a condition the calibration can set; allowed: "
                                                   f"{CONDITIONS}, with '@QUARTER' for the value an event sets"))
                 continue
-            for problem in _check_numeric_path(s, setting, [low, high], at_field):
+            for problem in fields.check(setting, [low, high], at_field):
                 if problem.message.startswith("value"):  # the path is fine, the prior's range is not
                     problem.path = f"{where}.uniform"
                 problems.append(problem)
@@ -277,7 +305,7 @@ def _patron_cycles(s: Scenario) -> list[Problem]:
 
 
 def _check_events(s: Scenario) -> list[Problem]:
-    problems = []
+    problems = _check_contradictions(s)
     first, last = parse_quarter(s.start), parse_quarter(s.start) + s.steps
     for i, event in enumerate(s.events):
         when = parse_quarter(event.at)
@@ -297,6 +325,25 @@ def _check_events(s: Scenario) -> list[Problem]:
     return problems
 
 
+def _check_contradictions(s: Scenario) -> list[Problem]:
+    """No path set twice in one event (by two spellings: `sanctions` and `parameters.sanctions`), nor
+    to two values in one quarter: which value held would depend on the order of the file."""
+    problems, said = [], {}  # (quarter, path) -> (event, value) of the first event setting it
+    for i, event in enumerate(s.events):
+        spelt = {}
+        for key, value in event.set.items():
+            path, where = expand_path(key), f"events.{i}.set.{key}"
+            if path in spelt:
+                problems.append(Problem(where, f"sets {path} again (also as {spelt[path]!r}); allowed: each path once "
+                                               "in an event"))
+                continue
+            spelt[path] = key
+            j, before = said.setdefault((parse_quarter(event.at), path), (i, value))
+            if j != i and before != value:
+                problems.append(Problem(where, f"sets {path} to {value!r} in {event.at}, where event {j + 1} sets it to "
+                                               f"{before!r}; allowed: one value for a path in a quarter (change one of "
+                                               "the two, or date them apart)"))
+    return problems
 
 
 EVENT_SETTINGS = (f"a condition ({CONDITIONS}), interests.A->B or potential.A-B; the event's own `at` "
@@ -335,12 +382,16 @@ def _check_event_setting(s: Scenario, key: str, value, where: str) -> list[Probl
 
 
 @cache
-def _adapter(model: type, name: str) -> TypeAdapter:
-    """A validator of one field's values (of a pair table: of its entries), as strict as the schema."""
+def _adapter(model: type, name: str, entry: bool = False) -> TypeAdapter:
+    """A validator of one field's values (`entry`: of the entries of a table such as `alignment`), as
+    strict as the schema."""
     info = model.model_fields[name]
     annotation = info.annotation
-    if get_origin(annotation) is dict:  # a pair table: its values
+    if entry or get_origin(annotation) is dict:  # a pair table: its values
         annotation = get_args(annotation)[1]
-        return TypeAdapter(annotation, config=ConfigDict(strict=True))
+        return TypeAdapter(annotation, config=STRICT)
     typed = Annotated[annotation, *info.metadata] if info.metadata else annotation
-    return TypeAdapter(typed, config=ConfigDict(strict=True))
+    return TypeAdapter(typed, config=STRICT)
+
+
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)

@@ -45,7 +45,10 @@ def shown(path: str) -> str:
             head = []
         else:
             head.append(part)
-    return ", ".join(words + ([".".join(head)] if head else []))
+    found = ", ".join(words + ([".".join(head)] if head else []))
+    # a character that is not printed as itself (a control, a bidirectional override) is shown escaped:
+    # in a terminal it could reorder or hide the rest of the message
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in found)
 
 
 class DuplicateKey(Exception):
@@ -94,8 +97,15 @@ def from_pydantic(err: dict, lines: dict) -> Problem:
     elif kind == "value_error":
         message = msg.removeprefix("Value error, ")
     else:
-        message = f"value {value!r} is not allowed: {msg[0].lower() + msg[1:]}"
+        message = f"value {_shown_value(value)} is not allowed: {msg[0].lower() + msg[1:]}"
     return Problem(path, message, line_of(path, lines))
+
+
+def _shown_value(value, most: int = 60) -> str:
+    """A value as an error names it: whole if short, else its start and its length (an error names the
+    value; it does not copy a file into the terminal)."""
+    text = repr(value)
+    return text if len(text) <= most else f"{text[:most]}… ({len(text):,} characters)"
 
 
 def _allowed_fields(loc: list[str]) -> list[str]:

@@ -38,7 +38,11 @@ def load_scenario(path: str | Path) -> Scenario:
 def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     """The data of a scenario file with its bases merged in, and the file's own line index."""
     source = str(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        raise ScenarioError(source, [Problem("", f"cannot be read: {exc.strerror}")]) from None
+    if not found:
         raise ScenarioError(source, [Problem("", "no such file")])
     if not path.is_file():  # a device (/dev/zero), a pipe, a folder: nothing to read, or no end to it
         raise ScenarioError(source, [Problem("", "is not a regular file; allowed: a YAML file")])
@@ -49,12 +53,13 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(source, [Problem("", f"cannot be read: {exc}")]) from None
     data, lines = _parse(text, source)
-    _resolve_data_folder(data, path)
+    _resolve_data_folder(data, path, source, lines)
     base = data.pop("base", None)
     if base is None:
         return data, lines
-    if not isinstance(base, str):
-        raise ScenarioError(source, [Problem("base", f"value {base!r} is not allowed; allowed: the path of another scenario file",
+    if not isinstance(base, str) or _path_problem(base):
+        shown = f"value {base!r} is not allowed" if not isinstance(base, str) else f"the value {_path_problem(base)}"
+        raise ScenarioError(source, [Problem("base", f"{shown}; allowed: the path of another scenario file",
                                              lines.get(("base",)))])
     base_path = (path.parent / base).resolve()
     if base_path in seen:
@@ -74,14 +79,23 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
     return merged, lines
 
 
-def _resolve_data_folder(data: dict, path: Path) -> None:
+def _resolve_data_folder(data: dict, path: Path, source: str, lines: dict) -> None:
     """A `calibration.data` folder and a `posterior` folder are relative to the file that names them:
     made absolute here, as `base:` is, so that they mean the same whichever file is loaded first."""
     c = data.get("calibration")
-    if isinstance(c, dict) and isinstance(c.get("data"), str) and c["data"].strip():
-        c["data"] = str((path.parent / c["data"]).resolve())
-    if isinstance(data.get("posterior"), str) and data["posterior"].strip():
-        data["posterior"] = str((path.parent / data["posterior"]).resolve())
+    for holder, key, field in ((c, "data", "calibration.data"), (data, "posterior", "posterior")):
+        if not isinstance(holder, dict) or not isinstance(holder.get(key), str) or not holder[key].strip():
+            continue
+        if problem := _path_problem(holder[key]):
+            raise ScenarioError(source, [Problem(field, f"the value {problem}; allowed: the path of a folder",
+                                                 lines.get(tuple(field.split("."))))])
+        holder[key] = str((path.parent / holder[key]).resolve())
+
+
+def _path_problem(value: str) -> str | None:
+    """Why a path a scenario names cannot be a path (None: it can): a NUL ends a path where the
+    system reads it, so no file has one in its name."""
+    return "holds a NUL character (\\0)" if "\0" in value else None
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -102,11 +116,14 @@ LOADER.add_implicit_resolver("tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0
 # A scenario is a few kilobytes, a dozen levels deep; a file far beyond these is a mistake or an attack.
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
+MAX_DIGITS = 100  # a seed of 128 bits has 39; Python refuses to read integers of more than 4,300
+INTEGER = re.compile(r"[-+]?[0-9][0-9_]*")
 
 
 def _check_shape(text: str, source: str) -> None:
     """Refuse, before anything is built, what could make loading blow up: a file too large, nesting
-    too deep, or YAML aliases (`*name`), which can expand a 1 KB file to gigabytes ("billion laughs")."""
+    too deep, YAML aliases (`*name`), which can expand a 1 KB file to gigabytes ("billion laughs"),
+    or an integer too long to read."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError(source, [Problem("", f"is {len(text.encode('utf-8')):,} bytes; allowed: at most {MAX_BYTES:,} "
                                                  "(a scenario is a few kilobytes)", None)])
@@ -123,14 +140,34 @@ def _check_shape(text: str, source: str) -> None:
                                                      line)])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+        elif (isinstance(event, yaml.ScalarEvent) and not event.style and len(event.value) > MAX_DIGITS
+              and INTEGER.fullmatch(event.value)):
+            raise ScenarioError(source, [Problem("", f"holds a number of {len(event.value):,} digits; allowed: at most "
+                                                     f"{MAX_DIGITS}", line)])
 
 
-def _parse(text: str, source: str) -> tuple[dict, dict]:
+def _check_keys(node, source: str) -> None:
+    """Refuse a mapping key that is itself a list or a mapping (YAML's `? [1, 2]`): a field is named by
+    a plain word."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise ScenarioError(source, [Problem("", "has a key that is a list or a mapping (YAML's `? ...`); "
+                                                         "allowed: plain names as keys", key.start_mark.line + 1)])
+            _check_keys(value, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_keys(item, source)
+
+
+def _load(text: str, source: str) -> tuple[object, dict]:
+    """YAML text as data, checked before it is built (`_check_shape`, `_check_keys`), with its line index."""
     try:
         _check_shape(text, source)
         loader = LOADER(text)
         try:
             node = loader.get_single_node()
+            _check_keys(node, source)
             lines = line_index(node)
             data = loader.construct_document(node) if node is not None else None
         finally:
@@ -146,11 +183,29 @@ def _parse(text: str, source: str) -> tuple[dict, dict]:
         raise ScenarioError(source, [Problem("", f"is not valid YAML: {reason}", line)]) from None
     except DuplicateKey as dup:
         raise ScenarioError(source, [Problem(dup.path, "appears twice; each key may appear once", dup.line)]) from None
+    except (ValueError, OverflowError) as exc:  # a scalar YAML types but cannot build, such as the date 2020-13-45
+        raise ScenarioError(source, [Problem("", f"is not valid YAML: a value cannot be read ({exc})")]) from None
+    return data, lines
+
+
+def _parse(text: str, source: str) -> tuple[dict, dict]:
+    data, lines = _load(text, source)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise ScenarioError(source, [Problem("", f"the document is {kind}; allowed: a mapping of scenario fields "
                                                  "(name, actors, ...)", 1)])
+    if data and not {*Scenario.model_fields, "base"} & set(map(str, data)):
+        # not a scenario at all (a file named by mistake, or on purpose): its keys are its content, and
+        # an error that listed them as unknown fields would print the file
+        raise ScenarioError(source, [Problem("", f"is not a scenario file: none of its {len(data):,} top-level keys is a "
+                                                 "scenario field; allowed: a YAML file with name, actors, ...", 1)])
     return data, lines
+
+
+def read_value(text: str, source: str = "--set") -> object:
+    """A value given on the command line (`--set PATH=VALUE`), read as YAML with a file's checks:
+    no aliases, no key that is a list, no integer too long to read; ScenarioError otherwise."""
+    return _load(text, source)[0]
 
 
 def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) -> Scenario:

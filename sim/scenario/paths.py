@@ -5,6 +5,7 @@ Sweeps, events, `--set` and model keywords all name scenario fields this way.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from .calendar import parse_quarter
@@ -47,6 +48,10 @@ def parse_pair(key: str) -> tuple[str, str, bool]:
 
 
 UNSAFE = set('/\\:*?"<>|')
+NAME_BYTES = 100  # a name's most bytes (UTF-8): with the tool's suffixes (a date, `.partial`), within a file name's 255
+# characters that reorder or hide the text around them (bidirectional controls): a name holding one
+# can show as another name in a listing or an error
+BIDI = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c")
 
 
 def file_name_problem(name: str) -> str | None:
@@ -54,11 +59,16 @@ def file_name_problem(name: str) -> str | None:
 
     A scenario's name and its actors' names name results folders and figures: no path
     separators, no control characters, nothing a shell or another system reads specially,
-    and no leading dot (a hidden file, or '..': the folder above)."""
-    if not name or len(name) > 100:
-        return "a name of 1 to 100 characters"
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+    no leading dot (a hidden file, or '..': the folder above), and few enough bytes that the
+    suffixes the tool adds (`-20250101-120000`, `.XXXXXXXX.partial`) keep it within a file
+    system's 255."""
+    size = len(name.encode("utf-8", "surrogatepass"))
+    if not name or size > NAME_BYTES:
+        return f"a name of 1 to {NAME_BYTES} bytes in UTF-8 (this one has {size}; a letter outside ASCII takes 2 to 4)"
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") for ch in name):
         return "a name without control characters"
+    if set(name) & BIDI:
+        return "a name without bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)"
     if set(name) & UNSAFE:
         return f"a name without {' '.join(sorted(set(name) & UNSAFE))} (no path separators or reserved characters)"
     if name[0] in ". -" or name[-1] in ". ":

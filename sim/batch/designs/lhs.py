@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def size(sweep) -> int:
+    """The number of design points: `samples` points."""
+    return sweep.samples
+
+
 def sample(sweep, problem: dict, seed: int) -> np.ndarray:
     from scipy.stats import qmc
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def size(sweep) -> int:
+    """The number of design points: samples x (factors + 1)."""
+    return sweep.samples * (len(sweep.factors) + 1)
+
+
 def sample(sweep, problem: dict, seed: int) -> np.ndarray:
     from SALib.sample import morris
 
