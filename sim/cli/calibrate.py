@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     from ..evidence.calibration import CalibrationError, calibrate, share_memory
     from ..outputs.figures import history_figure, posterior_figure, save
     from ..outputs.posterior import describe, read_posterior
-    from ..outputs.results import default_folder, write_table
+    from ..outputs.results import claim, default_folder, write_table
     from ..scenario import with_overrides
 
     s = with_overrides(calibrated([args.scenario])[0], overrides(args.set), source=f"{args.scenario} (command-line options)")
@@ -62,6 +62,8 @@ def main(args: argparse.Namespace) -> int:
         args.workers = budget.workers(args.workers, share_memory(s), say=lambda m: say(args, m))
     if args.check is not None:
         return check(args, s)
+    if args.out:
+        claim(args.out, reads=[args.scenario])
     out = Path(args.out) if args.out else default_folder(s, suffix="calibration")
     try:
         calibrate(s, out, args.resume, args.workers, args.scheduler, say=lambda m: say(args, m))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_svg, load, print_paths
+from .common import UsageError, add_replace, add_svg, figure_files, load, print_paths
 from .plot import add_events
 
 
@@ -27,6 +27,7 @@ def add(sub) -> None:
                    help="a name for each results folder, in their order (repeatable; default: the scenario's name, "
                         "hand-set or posterior, and the point)")
     p.add_argument("--out", help="folder for compare.csv, settings.csv and compare.png (default: results/compare)")
+    add_replace(p, "compare.csv, settings.csv and the figure of an earlier comparison there")
     add_events(p)
     add_svg(p)
     p.set_defaults(func=main)
@@ -37,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ..analysis import compare
     from ..outputs.figures import compare_figure, save
-    from ..outputs.results import whole
+    from ..outputs.results import check_files, claim, staged
     from .plot import chosen_point
 
     if len(args.results) < 2:
@@ -45,23 +46,23 @@ def main(args: argparse.Namespace) -> int:
     labels = args.label or [None] * len(args.results)
     if len(labels) != len(args.results):
         raise UsageError(f"--label given {len(labels)} times for {len(args.results)} results folders; allowed: one each")
+    if args.out:
+        claim(args.out, reads=args.results, holder=True)
+    out = Path(args.out) if args.out else Path("results") / "compare"
+    check_files(out, ["compare.csv", "settings.csv", *figure_files("compare", args)], args.replace)
     items = []
     for folder, label in zip(args.results, labels):
         res = load(folder)
         items.append(compare.item(res, chosen_point(res, args) if res.summary is not None else None, label))
     found, settings = compare.table(items), compare.differences(items)
-    out = Path(args.out) if args.out else Path("results") / "compare"
-    out.mkdir(parents=True, exist_ok=True)
-    with whole(out / "compare.csv") as partial:
-        found.round(4).to_csv(partial, index=False)
-    with whole(out / "settings.csv") as partial:
-        settings.to_csv(partial)
     shown = found.drop(columns=["share", "share_low", "share_high"])
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 70):
         print(shown.round(3).to_string(index=False))
         print("\nSettings that differ:" if len(settings) else "\nNo setting differs between them.")
         if len(settings):
             print(settings.to_string())
-    written = [out / "compare.csv", out / "settings.csv"]
-    written += save(compare_figure(items, settings=settings, events=args.events), out / "compare", args.svg)
-    return print_paths(written)
+    with staged(out, args.replace) as partial:  # the tables and the figure appear together
+        found.round(4).to_csv(partial / "compare.csv", index=False)
+        settings.to_csv(partial / "settings.csv")
+        figures = save(compare_figure(items, settings=settings, events=args.events), partial / "compare", args.svg)
+    return print_paths([out / "compare.csv", out / "settings.csv", *(out / path.name for path in figures)])

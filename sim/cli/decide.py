@@ -45,7 +45,7 @@ def add(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     from ..analysis.robust_decision import decide, verdict
     from ..analysis.search import SearchError
-    from ..outputs.results import default_folder
+    from ..outputs.results import claim, default_folder
     from ..report import decision_report
     from ..scenario import load_scenario, with_overrides
 
@@ -57,6 +57,8 @@ def main(args: argparse.Namespace) -> int:
     posterior = posterior_option(chosen) if chosen else None
     if posterior is not None:
         checked(s, {}, posterior, source=args.scenario)  # a posterior that sets what the scenario lacks: a usage error
+    if args.out:
+        claim(args.out, reads=[args.scenario, *([chosen] if chosen else [])])
     out = Path(args.out) if args.out else default_folder(s, suffix="decision")
     try:
         found = decide(s, out, posterior, args.resume, say=lambda m: say(args, m))

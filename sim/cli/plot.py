@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .common import UsageError, add_svg, design_point, load, print_paths, say
+from .common import UsageError, add_replace, add_svg, design_point, load, print_paths, say
 
 KINDS = ("trajectories", "network", "map", "paths")
 EVENTS = ("drivers", "all", "none")
@@ -44,12 +44,13 @@ def add(sub) -> None:
                                "(default: the partnership pair)")
     add_svg(p)
     p.add_argument("--out", help="folder for the figures (default: RESULTS/plots)")
+    add_replace(p, "the figures of an earlier plot there")
     p.add_argument("--quiet", action="store_true", help="print only the files written")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..outputs.results import latest, staged
+    from ..outputs.results import claim, latest, staged
     from ..outputs.tables import NotRecorded
 
     items = list(args.items)
@@ -67,9 +68,11 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("a map needs a batch with two or more factors (alliance-sim batch)")
         kinds.remove("map")
     span(res, args)  # a bad --from or --to is said before anything is drawn
+    if args.out:
+        claim(args.out, reads=[folder], holder=True)
     out = Path(args.out) if args.out else folder / "plots"
     written = []
-    with staged(out) as partial:  # the figures appear together once all are drawn, or none do
+    with staged(out, args.replace) as partial:  # the figures appear together once all are drawn, or none do
         for n, k in enumerate(kinds, 1):
             say(args, f"plot: the {k} figure ({n} of {len(kinds)})")
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import UsageError, add_memory, add_svg, design_point, load, print_paths, say
+from .common import UsageError, add_memory, add_replace, add_svg, design_point, figure_files, load, print_paths, save_figure, say
 
 
 def add(sub) -> None:
@@ -20,6 +20,7 @@ def add(sub) -> None:
                                                               "and the most favourable)")
     p.add_argument("--per-set", type=int, default=10, help="runs of each parameter set at the favourable point (default 10)")
     add_svg(p)
+    add_replace(p, "thresholds.csv, reachable.parquet and plots/reach.png of an earlier reach")
     add_memory(p)
     p.set_defaults(func=main)
 
@@ -29,9 +30,8 @@ def main(args: argparse.Namespace) -> int:
     from ..analysis.reach import reachable, threshold_curve
     from ..core.outcomes import percent
     from ..core.resolve import resolve
-    from ..outputs.figures import save
     from ..outputs.figures.reach import reach_figure
-    from ..outputs.results import parameters_note, write_table
+    from ..outputs.results import check_files, new_file, parameters_note
     from .common import posterior_option
 
     res = load(args.results)
@@ -39,6 +39,8 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"{res.path} holds plain replicates; allowed: a batch's results folder (alliance-sim batch)")
     if args.per_set < 1:
         raise UsageError(f"--per-set {args.per_set}: allowed: 1 or more")
+    check_files(res.path, ["thresholds.csv", "reachable.parquet"], args.replace)
+    check_files(res.path / "plots", figure_files("reach", args), args.replace)
     own, best = nearest_point(res.design, res.scenario), favourable(res)
     points = [design_point(res, p) for p in args.point] if args.point else list(dict.fromkeys([own, best]))
     say(args, f"reach: the share along the partnership's line at {len(points)} design point(s)")
@@ -47,7 +49,8 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     paths = [res.path / "thresholds.csv"]
-    curve.to_csv(paths[0], index=False)
+    with new_file(paths[0], args.replace) as partial:
+        curve.to_csv(partial, index=False)
     p = res.scenario.partnership
     labels = {pt: ("the scenario's own values" if pt == own else "the most favourable point" if pt == best else
                    f"design point {pt}") + "\n" + point_label(res.design, pt) for pt in points}
@@ -61,7 +64,8 @@ def main(args: argparse.Namespace) -> int:
         values = res.design.set_index("point").loc[best].to_dict()
         runs = resolve(res.scenario, {**res.manifest.get("departures", {}), **values}, posterior_option(source))
         sets = reachable(runs, {}, args.per_set)
-        write_table(sets, res.path / "reachable.parquet")
+        with new_file(res.path / "reachable.parquet", args.replace) as partial:
+            sets.to_parquet(partial, index=False)
         paths.append(res.path / "reachable.parquet")
         can = float((sets["share"] > 0).mean())
         print(f"parameter sets under which a partnership (stances >= {p.threshold:g}, cooperation >= {p.cooperation:g}) is "
@@ -70,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
     figure = reach_figure(curve, labels, (p.threshold, p.cooperation),
                           f"'{res.scenario.name}': share of runs reaching a partnership at each line\n"
                           f"{parameters_note(res.manifest)}")
-    return print_paths(paths + save(figure, res.path / "plots" / "reach", args.svg))
+    return print_paths(paths + save_figure(figure, res.path / "plots", "reach", args))
 
 
 def favourable(res) -> int:

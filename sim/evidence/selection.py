@@ -38,7 +38,7 @@ def stage(s: Scenario, folder: Path, fit_end: int, until: int, runs: int, worker
     """Calibrate `s` up to `fit_end` into `folder` (continuing one already there), predict the years
     after it up to `until`, and score them."""
     fitted = s.model_copy(update={"calibration": s.calibration.model_copy(update={"fit_end": fit_end})})
-    calibrate(fitted, folder, resume=(folder / "generations.parquet").is_file(), workers=workers, say=say)
+    calibrate(fitted, folder, resume=(folder / "scenario.yaml").is_file(), workers=workers, say=say)
     found = run_history(s, runs, read_posterior(folder), fit_end)
     points = found.points[found.points["year"] <= until]
     scores = observe.scores(points, fit_end)
