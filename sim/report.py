@@ -264,7 +264,8 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
     check_files(folder / "plots", [f"{key}.{kind}" for key in DECISION_FIGURES for kind in ("png", "svg")[:1 + svg]],
                 replace)
     s = folder_scenario(folder, "decide again into a new folder")
-    found, states, voi, priors = (read_table(folder, name) for name in ("policies", "states", "voi", "priors"))
+    found, states, voi, priors, trade_off = (read_table(folder, name) for name in
+                                             ("policies", "states", "voi", "priors", "voi_tradeoff"))
     long = read_table(folder, "outcomes")
     names = list(s.decision.objectives)
     outcomes = long[names].to_numpy().reshape(len(found), -1, len(names))
@@ -298,7 +299,7 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
                     "the best policy's mean; grey: no more than chance gives.")}
     written = []
     sections = [("verdict", "What the analysis says", "".join(f"<p>{html.escape(line)}</p>" for line in
-                                                              verdict(s, found, outcomes, voi, priors)))]
+                                                              verdict(s, found, outcomes, voi, priors, trade_off)))]
     with staged(folder / "plots", replace) as partial:
         for key, (fig, note) in figs.items():
             written += [folder / "plots" / path.name for path in figures.save(fig, partial / key, svg)]

@@ -70,3 +70,20 @@ def test_a_dated_departure_is_the_event_value_changed_over_the_rest_state():
     stacked = Variation(s, [], ["sanctions@2022Q1"]).schedules(np.zeros((1, 0)), np.array([[0.4]]))
     assert_same(stacked, 0, schedule(with_overrides(at_rest(s), {"sanctions@2022Q1": 0.4})))
     assert stacked.phases[-2].sanctions[0] == 0.4  # 2022Q1 holds the new value until the next setting
+
+
+def test_the_size_of_a_dated_shock_written_in_is_the_scenario_written_with_it():
+    """A shock as a factor ('shift.alignment.A-B@QUARTER', 'shift.cooperation.A-B@QUARTER': a summit, a
+    rift) gives, run by run, the shifts of the scenario with that size written into its event."""
+    from sim.scenario.paths import set_setting
+
+    s = at_rest(load_scenario(SCENARIOS / "history_2005_2024.yaml"))
+    paths = ["shift.alignment.Seoul-Moscow@2024Q2", "shift.cooperation.Seoul-Tokyo@2019Q3"]
+    rng = np.random.default_rng(5)
+    values = np.column_stack([rng.uniform(-1, 1, 4), rng.uniform(-0.5, 0.5, 4)])
+    stacked = Variation(s, [], paths).schedules(np.zeros((4, 0)), values)
+    for m in range(4):
+        data = s.to_dict()
+        for path, value in zip(paths, values[m]):
+            set_setting(data, path, float(value))
+        assert_same(stacked, m, schedule(validate(data)))

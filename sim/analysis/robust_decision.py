@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import budget
+from ..core.engine import run_seeds
 from ..core.posterior import Posterior
 from ..outputs.results import provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
-from .decision import CHUNK_RUNS, Problem, problem_of, satisficing, signs, variables
+from .decision import CHUNK_RUNS, Problem, evaluate, problem_of, satisficing, signs, variables
 from .robustness import efficient, failure_box, prior_dependence, table
 from .search import SearchError, search
-from .voi import value_of_information
+from .voi import tradeoff, value_of_information
 
 GOOD_ENOUGH = "good enough"  # the criterion of meeting every threshold
 SEARCH = "search.json"  # what a resumed search must share with the one it continues
@@ -57,14 +59,42 @@ def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume
     voi = value_of_information(_utilities(problem, outcomes[keep]), problem.parameters(), seed=s.seed)
     priors = prior_dependence(problem, outcomes[keep], found)
     boxes = {found.at[k, "policy"]: failure_box(problem, ok[k]) for k in np.flatnonzero(found["role"] != "")}
+    trade_off = trade_off_voi(problem, policies[keep], say)
     _write(problem, Path(folder), found, outcomes[keep], voi, priors, boxes)
+    if trade_off is not None:
+        write_table(trade_off, Path(folder) / "voi_tradeoff.parquet")
     write_manifest(folder, provenance(s) | {
         "posterior": None if posterior is None else str(posterior.source),
         "posterior_sha256": None if posterior is None else posterior.digest(),
         "policies_evaluated": len(policies), "efficient": len(front), "status_quo_efficient": bool(0 in front),
         "seconds": round(time.perf_counter() - started, 1),
         "optimiser": "NSGA-II (pymoo)", "seed": s.seed})
-    return {"problem": problem, "policies": found, "outcomes": outcomes[keep], "voi": voi, "priors": priors, "boxes": boxes}
+    return {"problem": problem, "policies": found, "outcomes": outcomes[keep], "voi": voi, "priors": priors, "boxes": boxes,
+            "trade_off": trade_off}
+
+
+TRADE_OFF_RUNS = 25  # runs per state of the world behind the trade-off's value of information
+
+
+def trade_off_voi(problem: Problem, policies: np.ndarray, say=print) -> pd.DataFrame | None:
+    """The value of information on the real trade-off, where the objectives hold one: a pair's
+    cooperation (trade) against a stance (the alliance), weighted from 0 to 1 (`voi.tradeoff`). The
+    kept policies are evaluated again over the same states of the world with TRADE_OFF_RUNS runs each
+    (at least the search's), so that a state's means are not mostly the runs' noise."""
+    kinds = {o.measure: name for name, o in reversed(problem.objectives.items())}
+    if not {"cooperation", "stance"} <= set(kinds):
+        return None
+    names = list(problem.objectives)
+    first, second = names.index(kinds["cooperation"]), names.index(kinds["stance"])
+    states, runs = problem.seeds.shape
+    runs = max(runs, TRADE_OFF_RUNS)
+    seeds = run_seeds(problem.scenario.seed + 1, states * runs).reshape(states, runs)  # new runs, the same states
+    say(f"the trade-off ({names[first]} against {names[second]}): {len(policies)} policies again, "
+        f"{states} states of the world × {runs} runs")
+    outcomes = evaluate(replace(problem, seeds=seeds), policies)
+    signs = problem.signs()
+    return tradeoff(signs[first] * outcomes[..., first], signs[second] * outcomes[..., second], problem.parameters(),
+                    seed=problem.scenario.seed).assign(first=names[first], second=names[second], runs=runs)
 
 
 def check_memory(s: Scenario) -> None:
@@ -152,7 +182,8 @@ def _write(problem: Problem, folder: Path, found: pd.DataFrame, outcomes: np.nda
         path.write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
 
 
-def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.DataFrame, priors: pd.DataFrame) -> list[str]:
+def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.DataFrame, priors: pd.DataFrame,
+            trade_off: pd.DataFrame | None = None) -> list[str]:
     """What the analysis says, in plain words, or that the evidence leaves it undetermined."""
     robust = found["role"].str.contains("most often good enough")
     best, quo = found[robust].iloc[0] if robust.any() else found.iloc[0], found.iloc[0]
@@ -182,4 +213,24 @@ def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.Data
                      "is one of priorities, not of evidence.")
     else:
         lines.append("Worth knowing before choosing: no value beats what chance gives.")
+    return lines + trade_off_lines(trade_off)
+
+
+def trade_off_lines(found: pd.DataFrame | None) -> list[str]:
+    """The trade-off's value of information in words: per weight, the values worth knowing (their
+    95% interval above chance's), or why there are none."""
+    if found is None or not len(found):
+        return []
+    first, second = found["first"].iloc[0], found["second"].iloc[0]
+    lines = [f"The trade-off, {first} weighed against {second} ({found['runs'].iloc[0]} runs a state of the world):"]
+    for w, g in found.groupby("weight"):
+        worth = g[g["informative"]].sort_values("evppi", ascending=False)
+        if len(worth):
+            said = "worth knowing: " + ", ".join(f"{r.value} (EVPPI {r.evppi:.3g}, 95% {r.low:.3g}-{r.high:.3g})"
+                                                 for r in worth.head(3).itertuples())
+        elif g["best_everywhere"].all():
+            said = "nothing is worth knowing: one policy is best whatever each value is (zero by construction)"
+        else:
+            said = "no value beats what chance gives"
+        lines.append(f"  weight {w:.2f} on {first}: {said}")
     return lines

@@ -71,6 +71,7 @@ def main(args: argparse.Namespace) -> int:
               f"`{again} --resume` continues.", file=sys.stderr)
         return 130
     if not args.quiet:
-        print("\n".join(verdict(found["problem"].scenario, found["policies"], found["outcomes"], found["voi"], found["priors"])))
+        print("\n".join(verdict(found["problem"].scenario, found["policies"], found["outcomes"], found["voi"], found["priors"],
+                                found["trade_off"])))
     written = decision_report(out, svg=args.svg)
     return print_paths(written)

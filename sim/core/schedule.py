@@ -245,6 +245,19 @@ def split_setting(setting: str) -> tuple[str, str | None]:
     return expand_path(path.strip()), (at.strip() or None)
 
 
+def shock_place(s: Scenario, shift_steps: list[int], path: str, at: str) -> tuple[int, int, int, int, bool, float]:
+    """Where the size of a dated shock ('shift.alignment.A-B', at quarter `at`) is written: the index of
+    its step among the shift steps, the part it moves (0: stances, 1: cooperation), the pair's indices,
+    whether both directions, and the size the scenario gives it (KeyError if no event has it)."""
+    from ..scenario import get_setting
+
+    own_value = float(get_setting(s.to_dict(), f"{path}@{at}"))
+    _, section, key = path.split(".", 2)
+    a, b, both = parse_pair(key)
+    step = parse_quarter(at) - parse_quarter(s.start)
+    return shift_steps.index(step), 0 if section == "alignment" else 1, s.index(a), s.index(b), both, own_value
+
+
 def event_step(s: Scenario, path: str, at: str) -> int:
     """The step of the event at date `at` that sets `path` (KeyError if there is none)."""
     step = parse_quarter(at) - parse_quarter(s.start)
@@ -278,8 +291,11 @@ class Variation:
         self.initial, self.picture = initial_state(s), rest_picture(s)
         self.shift_steps, self.shifts = shifts_of(s)
         columns = [split_setting(x) for x in [*self.settings, *self.departures]]
-        self.places = [place(s, path) for path, _ in columns]
-        steps = [None if at is None else event_step(s, path, at) for path, at in columns]
+        # a dated shock's size is written into its shift, every other column into the parameters' arrays
+        self.shocks = {c: shock_place(s, self.shift_steps, path, at) for c, (path, at) in enumerate(columns)
+                       if path.startswith("shift.")}
+        self.places = [None if c in self.shocks else place(s, path) for c, (path, _) in enumerate(columns)]
+        steps = [None if at is None or c in self.shocks else event_step(s, path, at) for c, (path, at) in enumerate(columns)]
         # phase k takes column c if the latest event setting c's path by phase k's start is c's own
         # whether each column is in force once the events up to each of `lasts` (ascending) are: one pass
         def applies(lasts: list[int]) -> np.ndarray:
@@ -309,6 +325,12 @@ class Variation:
         interests, potential = rest(picture, trial)
         phases = phases._replace(anchor=_given(phases.anchor, interests), potential=_given(phases.potential, potential))
         shifts = [tuple(np.broadcast_to(x, (m, *x.shape)) for x in shift) for shift in self.shifts]
+        for c, (k, part, i, j, both, own_value) in self.shocks.items():
+            moved = [np.array(x) for x in shifts[k]]  # each run its own shock
+            moved[part][:, i, j] += values[:, c] - own_value
+            if both:
+                moved[part][:, j, i] += values[:, c] - own_value
+            shifts[k] = tuple(moved)
         return Schedule(initial, list(self.starts), [Params(*(x[k] for x in phases)) for k in range(len(self.starts))],
                         list(self.shift_steps), shifts)
 
@@ -317,10 +339,11 @@ class Variation:
         into the phases it applies to."""
         m = len(values)
         fields = {name: np.repeat(x[:, None], m, axis=1) for name, x in base._asdict().items()}
-        for c, (name, index) in enumerate(self.places):
+        for c, found in enumerate(self.places):
             rows = applies[:, c]
-            if not rows.any():
+            if found is None or not rows.any():  # a shock, or a setting of no phase
                 continue
+            name, index = found
             if index is None:
                 fields[name][rows] = values[:, c]
             else:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from .calendar import format_quarter, parse_quarter
 from .errors import Problem
 from .paths import FREE_KEYS, PARAMETER_NAMES, did_you_mean, expand_path, file_name_problem, parse_pair
-from .schema import Actor, FactorRange, Mechanisms, Parameters, Scenario
+from .schema import Actor, FactorRange, Mechanisms, Parameters, Scenario, Shift
 
 
 def check_references(s: Scenario) -> list[Problem]:
@@ -125,6 +125,9 @@ class Fields:
     def __init__(self, s: Scenario):
         self.s = s
         self.dated = {(parse_quarter(e.at), expand_path(key)) for e in s.events for key in e.set}  # (quarter, path)
+        self.shocks = {(parse_quarter(e.at), f"shift.{section}.{pair}")  # the shocks of `shift:` events
+                       for e in s.events if e.shift for section in ("alignment", "cooperation")
+                       for pair in getattr(e.shift, section)}
 
     def check(self, path: str, values: list, where: str) -> list[Problem]:
         """Whether `path` names a numeric field of the scenario that accepts each of the values."""
@@ -147,8 +150,14 @@ class Fields:
         return []  # None: an optional number left to its default rule (actors.NAME.joining), or a new pair
 
     def _dated(self, full: str) -> tuple[TypeAdapter, None]:
-        """The validator of the value an event sets ('path@QUARTER'): that of the condition it sets."""
+        """The validator of the value an event sets ('path@QUARTER': that of the condition it sets) or
+        of the size of an event's shock ('shift.alignment.A-B@QUARTER': that of the shift's entries)."""
         path, _, at = full.partition("@")
+        if path.startswith("shift."):
+            if (parse_quarter(at), path) not in self.shocks:
+                raise KeyError(f"no event at {at} shifts {path.removeprefix('shift.')}; allowed: "
+                               "'shift.alignment.A-B@QUARTER' or 'shift.cooperation.A-B@QUARTER' of an event's `shift:`")
+            return _adapter(Shift, path.split(".")[1], entry=True), None
         if (parse_quarter(at), path) not in self.dated:
             raise KeyError(f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an event's `set:` entry")
         return self._field(path)[0], None
@@ -173,18 +182,23 @@ class Fields:
 
 # the conditions a calibration may set (the initial state is data, not a parameter)
 ACTOR_CONDITIONS = ("power", "autonomy", "sanction_sensitivity", "joining")
-CONDITIONS = f"parameters.NAME, mechanisms.NAME or actors.NAME.({'|'.join(ACTOR_CONDITIONS)})"
+CONDITIONS = (f"parameters.NAME, mechanisms.NAME, actors.NAME.({'|'.join(ACTOR_CONDITIONS)}) or a dated shock, "
+              "shift.alignment.A-B@QUARTER")
 
 
 def is_condition(key: str) -> bool:
-    """Whether a key (a dotted path, or 'path@QUARTER') names a condition: a parameter, a weight, an actor's number."""
-    match expand_path(key).partition("@")[0].split("."):
+    """Whether a key (a dotted path, or 'path@QUARTER') names a condition: a parameter, a weight, an
+    actor's number, or the size of a dated shock ('shift.alignment.A-B@QUARTER': a summit, a rift)."""
+    path, _, at = expand_path(key).partition("@")
+    match path.split(".", 2):
         case ["parameters", name]:
             return name in PARAMETER_NAMES
         case ["mechanisms", name]:
             return name in Mechanisms.model_fields
         case ["actors", _, name]:
             return name in ACTOR_CONDITIONS
+        case ["shift", section, _]:
+            return bool(at) and section in ("alignment", "cooperation")
     return False
 
 

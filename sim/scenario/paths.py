@@ -22,17 +22,34 @@ def expand_path(key: str) -> str:
 
 
 def set_setting(data: dict, key: str, value: Any) -> None:
-    """Set a field (`path`) or the value an event sets (`path@QUARTER`) in scenario data."""
+    """Set a field (`path`), the value an event sets (`path@QUARTER`) or the size of an event's shock
+    (`shift.alignment.A-B@QUARTER`, `shift.cooperation.A-B@QUARTER`) in scenario data."""
     path, _, at = expand_path(key).partition("@")
     if not at:
         return set_path(data, path, value)
+    table, name = _dated_entry(data, path, at)
+    table[name] = value
+
+
+def _dated_entry(data: dict, path: str, at: str) -> tuple[dict, str]:
+    """The table of the event at quarter `at` that holds `path`, and the entry's key in it: a `set:`
+    entry, or (for 'shift.SECTION.PAIR') the pair's shock in the event's `shift:`."""
     when = parse_quarter(at)
+    section, pair = (path.split(".", 2)[1:] + [""])[:2] if path.startswith("shift.") else (None, None)
     for event in data.get("events", []):
-        if parse_quarter(event["at"]) == when:
-            for name in event.get("set") or {}:
-                if expand_path(name) == path:
-                    event["set"][name] = value
-                    return
+        if parse_quarter(event["at"]) != when:
+            continue
+        if section is not None:
+            table = (event.get("shift") or {}).get(section) or {}
+            if pair in table:
+                return table, pair
+            continue
+        for name in event.get("set") or {}:
+            if expand_path(name) == path:
+                return event["set"], name
+    if section is not None:
+        raise KeyError(f"no event at {at} shifts {section} {pair}; allowed: 'shift.alignment.A-B@QUARTER' or "
+                       "'shift.cooperation.A-B@QUARTER' of an event's `shift:` entry")
     raise KeyError(f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an event's `set:` entry")
 
 
@@ -101,16 +118,13 @@ def set_path(data: dict, path: str, value: Any) -> None:
 
 
 def get_setting(data: dict, key: str) -> Any:
-    """The value of a field (`path`) or of an event's setting (`path@QUARTER`) in scenario data."""
+    """The value of a field (`path`), of an event's setting (`path@QUARTER`) or of an event's shock
+    (`shift.alignment.A-B@QUARTER`) in scenario data."""
     path, _, at = expand_path(key).partition("@")
     if not at:
         return get_path(data, path)
-    when = parse_quarter(at)
-    for event in data.get("events", []):
-        for name, value in (event.get("set") or {}).items():
-            if parse_quarter(event["at"]) == when and expand_path(name) == path:
-                return value
-    raise KeyError(f"no event at {at} sets {path}")
+    table, name = _dated_entry(data, path, at)
+    return table[name]
 
 
 def get_path(data: dict, path: str) -> Any:
