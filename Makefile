@@ -25,22 +25,21 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Set-up done."
 	@touch $@
 
-POSTERIOR := scenarios/posteriors/history_2005_2024
-
-# the headline batch (sanctions x Seoul's autonomy) with its map, and the 2018 baseline's runs;
-# then the headline under the calibrated posterior, from 2018 and from 2025 (README's first screen).
-# The figures of an earlier demo go first: --replace replaces only what the runs wrote, never files added since.
-DEMO_PLOTS := $(foreach r,sanctions_autonomy_sweep baseline_2018 headline_2018 headline_2025,results/$(r)/plots)
+# The README's first screen: the headline under the calibrated posterior (each scenario names it), from
+# 2018 and from 2025, each map with its threshold curve and the parameter sets that can reach a
+# partnership at all (reach); and the 2018 baseline's runs. The figures of an earlier demo go first:
+# --replace replaces only what the runs wrote, never files added since.
+DEMO := results/headline_2018 results/baseline_2018 results/headline_2025
 demo: setup
-	rm -rf $(DEMO_PLOTS)
-	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --out results/sanctions_autonomy_sweep --replace
-	$(BIN)/alliance-sim plot results/sanctions_autonomy_sweep
+	rm -rf $(foreach r,$(DEMO),$(r)/plots $(r)/thresholds.csv $(r)/reachable.parquet)
+	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --set sweep.replicates=200 --out results/headline_2018 --replace
+	$(BIN)/alliance-sim plot results/headline_2018
+	$(BIN)/alliance-sim reach results/headline_2018
 	$(BIN)/alliance-sim run scenarios/baseline_2018.yaml --out results/baseline_2018 --replace
 	$(BIN)/alliance-sim plot results/baseline_2018
-	$(BIN)/alliance-sim batch scenarios/sanctions_autonomy_sweep.yaml --posterior $(POSTERIOR) --set sweep.replicates=200 --out results/headline_2018 --replace
-	$(BIN)/alliance-sim plot map results/headline_2018
-	$(BIN)/alliance-sim batch scenarios/baseline_2025.yaml --posterior $(POSTERIOR) --set sweep.replicates=200 --out results/headline_2025 --replace
-	$(BIN)/alliance-sim plot map results/headline_2025
+	$(BIN)/alliance-sim batch scenarios/baseline_2025.yaml --set sweep.replicates=200 --out results/headline_2025 --replace
+	$(BIN)/alliance-sim plot results/headline_2025
+	$(BIN)/alliance-sim reach results/headline_2025
 
 # Slow and browser tests run only where CI is set, as on the CI machine; the linter first. The tests'
 # temporary folders (10 GB with CI: a million-run batch, a clean clone set up) are removed when the run

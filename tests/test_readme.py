@@ -38,9 +38,11 @@ def test_readme_main_command_on_a_clean_clone(tmp_path):
     out = clone / "results" / "baseline_2018"
     assert {"manifest.json", "trajectories.parquet", "outcomes.parquet"} <= {p.name for p in out.iterdir()}
     assert sorted(p.suffix for p in (out / "plots").iterdir()) == [".png", ".png"]
-    sweep = clone / "results" / "sanctions_autonomy_sweep"
-    assert {"manifest.json", "summary.parquet", "outcomes.parquet"} <= {p.name for p in sweep.iterdir()}
-    assert {"map.png", "paths.png"} <= {p.name for p in (sweep / "plots").iterdir()}
+    for name in ("headline_2018", "headline_2025"):
+        sweep = clone / "results" / name
+        assert {"manifest.json", "summary.parquet", "outcomes.parquet", "thresholds.csv", "reachable.parquet"} <= {
+            p.name for p in sweep.iterdir()}
+        assert {"map.png", "paths.png", "reach.png"} <= {p.name for p in (sweep / "plots").iterdir()}
     assert "partnership reached in" in result.stderr and "highest at" in result.stderr
 
 

@@ -312,16 +312,22 @@ def record_date(value: str) -> pd.Timestamp:
 
 def relationship_dates(row) -> tuple[pd.Timestamp, pd.Timestamp]:
     """A row's start and end (NaT while in force), once its pair and tier are checked; a ValueError
-    names the field, the value and what is allowed."""
+    (field, message) names the field, the value and what is allowed."""
     if row.a not in ACTORS or row.b not in ACTORS or row.a >= row.b:
-        raise ValueError(f"pair '{row.a}-{row.b}' is not allowed; allowed: two of {', '.join(ACTORS)}, "
-                         "in alphabetical order")
+        raise ValueError("a", f"pair '{row.a}-{row.b}' is not allowed; allowed: two of {', '.join(ACTORS)}, "
+                              "in alphabetical order")
     if row.tier not in TIERS:
-        raise ValueError(f"tier '{row.tier}' is not allowed; allowed: {', '.join(TIERS)}")
-    since = record_date(row.start)
-    until = pd.NaT if pd.isna(row.end) else record_date(row.end)
+        raise ValueError("tier", f"tier '{row.tier}' is not allowed; allowed: {', '.join(TIERS)}")
+    dates = []
+    for field in ("start", "end"):
+        value = getattr(row, field)
+        try:
+            dates.append(pd.NaT if field == "end" and pd.isna(value) else record_date(value))
+        except ValueError as exc:
+            raise ValueError(field, str(exc)) from None
+    since, until = dates
     if pd.notna(until) and until <= since:
-        raise ValueError(f"end '{row.end}' is not allowed; allowed: a date after the start {row.start}")
+        raise ValueError("end", f"end '{row.end}' is not allowed; allowed: a date after the start {row.start}")
     return since, until
 
 
@@ -336,7 +342,8 @@ def relationships(root: Path | None = None) -> pd.DataFrame:
         try:
             dates.append(relationship_dates(row))
         except ValueError as exc:
-            raise DataError(Path(root or folder()) / "relationships.csv", str(exc), line) from None
+            field, message = exc.args
+            raise DataError(Path(root or folder()) / "relationships.csv", message, line, field) from None
     dates = pd.DataFrame(dates, columns=["since", "until"], index=t.index)
     return t.assign(pair=[pair(a, b) for a, b in zip(t["a"], t["b"])], since=dates["since"], until=dates["until"])
 
