@@ -188,15 +188,15 @@ def test_export_writes_flat_tables_with_the_scenario_and_factor_values(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "trajectories not exported" in result.stderr and "--trajectories" in result.stderr
     folder = tmp_path / "b" / "export"
-    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "summary.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "quantiles.csv", "runs.csv", "summary.csv"]
     outcomes = pd.read_csv(folder / "outcomes.csv")
     assert (outcomes["scenario"] == "sanctions_autonomy_sweep").all()
     assert set(outcomes["parameters.sanctions"]) == {0.1, 0.9}  # every run carries its point's factor values
     assert len(outcomes) == 2 * 2 * 10  # points x replicates x unordered pairs
     res = load_results(tmp_path / "b")
     whole = res.outcomes.merge(res.runs, on="run_id")
-    assert_frame_equal(outcomes.drop(columns="scenario").set_index(["run_id", "source", "target"]).sort_index(),
-                       whole[outcomes.columns[1:]].astype({"source": str, "target": str})
+    assert_frame_equal(outcomes.drop(columns=["scenario", "parameters"]).set_index(["run_id", "source", "target"]).sort_index(),
+                       whole[outcomes.columns[2:]].astype({"source": str, "target": str})
                        .set_index(["run_id", "source", "target"]).sort_index(), check_dtype=False)
     assert cli("export", tmp_path / "b", "--trajectories", "--format", "parquet").returncode == 0
     trajectories = pd.read_parquet(folder / "trajectories.parquet")
@@ -208,7 +208,7 @@ def test_export_writes_flat_tables_with_the_scenario_and_factor_values(tmp_path)
     book = cli("export", tmp_path / "b", "--format", "xlsx", "--trajectories", "--out", tmp_path / "b.xlsx")
     assert book.returncode == 0, book.stderr
     sheets = pd.read_excel(tmp_path / "b.xlsx", sheet_name=None)
-    assert set(sheets) == {"summary", "outcomes", "trajectories"} and len(sheets["outcomes"]) == len(outcomes)
+    assert set(sheets) == {"summary", "runs", "quantiles", "outcomes", "trajectories"} and len(sheets["outcomes"]) == len(outcomes)
 
 
 @pytest.mark.parametrize("option, message", [(["--point", "7"], "--point 7: allowed: 0 to 1"),

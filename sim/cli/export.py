@@ -10,11 +10,15 @@ from .common import UsageError, design_point, load, print_paths, say
 
 def add(sub) -> None:
     p = sub.add_parser("export", help="write a results folder's tables as CSV or Parquet files, or an xlsx workbook",
-                       description="Flat tables an analyst can open in a spreadsheet: summary (batches), outcomes "
-                                   "and trajectories of the recorded pairs, batch parts joined, with the scenario's "
-                                   "name and each run's design point and factor values as columns. A batch's "
-                                   "trajectories (often hundreds of millions of rows) are written when asked for: "
-                                   "--trajectories, or --point. xlsx needs the 'export' extra.")
+                       description="Flat tables an analyst can open in a spreadsheet or chart: summary (batches: "
+                                   "one row per design point); runs (one row per run: design point, replicate, seed, "
+                                   "factor values, the parameter set it drew from the posterior with its values, and "
+                                   "the partnership pair's outcome); quantiles (per design point, recorded pair and "
+                                   "quarter: the 10%, 50% and 90% quantiles of stance and cooperation); outcomes "
+                                   "and trajectories of the recorded pairs. Every table names the scenario and which "
+                                   "parameters made its runs (a posterior, or hand-set). A batch's trajectories (often "
+                                   "hundreds of millions of rows) are written when asked for: --trajectories, or "
+                                   "--point. xlsx needs the 'export' extra.")
     p.add_argument("results", help="results folder")
     p.add_argument("--format", choices=("csv", "parquet", "xlsx"), default="csv",
                    help="csv: a folder of CSV files (default); parquet: a folder of Parquet files; "

@@ -38,6 +38,9 @@ def main(args: argparse.Namespace) -> int:
         events = f"{len(s.events)} event{'' if len(s.events) == 1 else 's'}"
         print(f"{path}: valid — '{s.name}', {len(s.actors)} actors ({', '.join(s.names)}), "
               f"{s.steps} quarters from {s.start}, {events}{sweep}; {runs:,} run{'' if runs == 1 else 's'}")
+        unusable = posterior_warning(path, s)
+        if unusable:
+            print(unusable, file=sys.stderr)
         if runs > LARGE:
             hours = expected_seconds(runs, s.steps) / 3600
             print(f"{path}: warning: {runs:,} runs would take about {hours:,.1f} hours on one worker at the measured "
@@ -48,3 +51,22 @@ def main(args: argparse.Namespace) -> int:
             except BudgetError as exc:
                 print(f"{path}: warning: sweep: `alliance-sim batch` would refuse it here: {exc}", file=sys.stderr)
     return status
+
+
+def posterior_warning(path: str, s) -> str | None:
+    """A warning, naming the file and line that name it, if the posterior a scenario names cannot be
+    drawn from (every command draws each run's parameters from it unless given --file-values)."""
+    from ..outputs.posterior import read_posterior
+    from ..outputs.results import DamagedResults
+    from ..scenario.loading import copy_hint, where_set
+
+    if s.posterior is None:
+        return None
+    try:
+        read_posterior(s.posterior).columns(s)
+    except (FileNotFoundError, DamagedResults, ValueError) as exc:
+        source, line = where_set(path, "posterior")
+        hint = copy_hint(source, s.name if source == str(path) else None)
+        return (f"{source}{f':{line}' if line else ''}: warning: posterior: {exc}; every command but those given "
+                f"--file-values would refuse it; {hint}")
+    return None

@@ -1,7 +1,12 @@
-"""Flat tables an analyst can open in a spreadsheet: a results folder's summary, outcomes and
-trajectories, batch parts joined, each row carrying the scenario's name and its run's design
-point and factor values. The engine writes them streaming, so a big batch is exported in
-bounded memory."""
+"""Flat tables an analyst can open in a spreadsheet or chart, in the manner of NetLogo's
+BehaviorSpace: a results folder's summary (batches), one row per run with its parameters and the
+partnership pair's outcomes (`runs`), the per-quarter quantiles of every recorded pair ready to
+draw (`quantiles`), and the outcomes and trajectories of the recorded pairs, batch parts joined.
+
+Every table says which scenario and which parameters made its runs (the columns `scenario` and
+`parameters`), and a number that differs from zero only by rounding (1e-17) is written as 0. The
+engine writes the big tables streaming, so a big batch is exported in bounded memory.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,46 @@ from pathlib import Path
 import pandas as pd
 
 from .query import Table, connect, literal
-from .results import Refused, Results, check_file, check_files, new_file, staged, tool_file
+from .results import DamagedResults, Refused, Results, check_file, check_files, new_file, staged, tool_file
 
 FORMATS = ("csv", "parquet", "xlsx")
 XLSX_ROWS = 1_048_575  # a worksheet's rows, less the header
 BLOCK = 100_000  # rows read and written at a time into a workbook
+TINY = 1e-12  # a number nearer zero than this is rounding's remainder (a sum of shares, an interval's end): written as 0
+QUANTILES = (0.1, 0.5, 0.9)
+# trajectory rows whose quantiles are computed at once: exact quantiles hold every value of their groups in memory
+# (measured, two columns: 2 million rows within 250 MB of the query engine's 512 MB, 4 million need about 400 MB)
+SLAB_ROWS = 2_000_000
+
+
+def names(res: Results, trajectories: bool) -> list[str]:
+    """The tables an export of this folder writes, in order."""
+    return [*(["summary"] if res.summary is not None else []), "runs", "quantiles", "outcomes",
+            *(["trajectories"] if trajectories else [])]
+
+
+def parameters_label(manifest: dict) -> str:
+    """Which parameters a folder's runs used, as a column's value: the posterior's name and number of
+    sets, or 'hand-set' (the scenario file's own values)."""
+    source = manifest.get("posterior")
+    if source is None:
+        return "hand-set"
+    sets = manifest.get("posterior_sets")
+    return f"posterior {Path(source).name}" + (f" ({sets} sets)" if sets else "")
+
+
+def tables(res: Results, con, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None,
+           trajectories: bool = True, say=lambda message: None) -> dict[str, tuple[str, list]]:
+    """Each table of the export (`names`) as a query on the connection `con` and its parameters, with the
+    scenario's name and the parameters' source as its first columns and tiny numbers written as 0."""
+    points, pairs = list(points or []) or None, list(pairs or []) or None
+    found = {"runs": per_run(res, con, points, say), "quantiles": quantiles(res, con, points, pairs, say),
+             "outcomes": flat(res, "outcomes", points, pairs)}
+    if res.summary is not None:
+        found["summary"] = res.table("summary").where(point=points)
+    if trajectories:
+        found["trajectories"] = flat(res, "trajectories", points, pairs)
+    return {name: labelled(res, con, found[name]) for name in names(res, trajectories)}
 
 
 def flat(res: Results, name: str, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None) -> Table:
@@ -27,9 +67,98 @@ def flat(res: Results, name: str, points: Sequence[int] | None = None, pairs: Se
     return table.join(res.table("runs").select("run_id", *res.design.columns))
 
 
-def summary(res: Results, points: Sequence[int] | None = None) -> pd.DataFrame:
-    rows = res.summary if not points else res.summary[res.summary["point"].isin(points)]
-    return rows.assign(scenario=res.scenario.name)[["scenario", *rows.columns]]
+def per_run(res: Results, con, points: Sequence[int] | None = None, say=lambda message: None) -> Table:
+    """One row per run: its id, design point, replicate and seed, its factor values, the parameter set
+    it drew from the posterior (`posterior_row`) with that set's values, and the partnership pair's
+    outcome (reached, when, how long held, the final stances both ways and cooperation)."""
+    runs = res.table("runs").where(point=points)
+    drawn = drawn_sets(res, [name for name, _ in described(con, runs)], say)
+    if drawn is not None:
+        con.register("drawn_sets", drawn)
+        runs = runs.join(Table("drawn_sets"), on="posterior_row")
+    return runs.join(res.focal_outcomes())
+
+
+def drawn_sets(res: Results, present: list[str], say=lambda message: None) -> pd.DataFrame | None:
+    """The values of the posterior's sets, by `posterior_row`, where the runs table holds only the row
+    (a batch's; a run's holds the values): read from the posterior the manifest names, if it is still
+    the one the runs drew from (its hash). A value named as a factor is called posterior.NAME."""
+    source = res.manifest.get("posterior")
+    if source is None or "posterior_row" not in present:
+        return None
+    from .posterior import read_posterior
+
+    try:
+        posterior = read_posterior(source)
+    except (FileNotFoundError, DamagedResults) as exc:
+        reason = str(exc)
+    else:
+        if posterior.digest() == res.manifest.get("posterior_sha256"):
+            if set(posterior.names) <= set(present):
+                return None
+            values = posterior.table.drop(columns="weight")
+            values = values.rename(columns={c: f"posterior.{c}" for c in values.columns if c in present})
+            return values.rename_axis("posterior_row").reset_index()
+        reason = f"{source} holds another posterior than the one the runs drew from (its hash differs)"
+    say(f"runs: the posterior's values are left out, only the row of the set each run drew is given "
+        f"(posterior_row): {reason}")
+    return None
+
+
+def quantiles(res: Results, con, points: Sequence[int] | None = None, pairs: Sequence[str] | None = None,
+              say=lambda message: None) -> Table:
+    """Per design point (a batch's), recorded pair and quarter: the 10%, 50% and 90% quantiles of the
+    stance and of cooperation across the runs, exact (interpolated between the two nearest runs, as
+    numpy's and pandas' default), and how many runs they are of; with the point's factor values."""
+    table = res.table("trajectories").where(pair=pairs)
+    if res.design is None:
+        slabs = [None]
+    else:
+        chosen = points or res.design["point"].tolist()
+        say(f"quantiles: {len(chosen):,} design point(s)")
+        table = table.join(res.table("runs").select("run_id", "point"))
+        per_point = table.where(point=chosen[:1]).count()  # every point has as many runs, pairs and steps
+        size = max(1, SLAB_ROWS // max(per_point, 1))
+        slabs = [chosen[k:k + size] for k in range(0, len(chosen), size)]
+    found = pd.concat([_quantiles(con, table, slab) for slab in slabs], ignore_index=True)
+    keys = ("source", "target", "step")
+    if res.design is not None:
+        found = res.design.merge(found, on="point")
+        keys = ("point", *keys)
+    con.register("quantile_rows", found)
+    return Table("quantile_rows", order=keys)
+
+
+def _quantiles(con, table: Table, points: list[int] | None) -> pd.DataFrame:
+    """The quantiles of the rows of some design points (None: of every run), one row per group."""
+    rows = table if points is None else table.where(point=points)
+    keys = ", ".join([*(["point"] if points is not None else []), "source", "target", "step", "date"])
+    at = ", ".join(f"{q:g}" for q in QUANTILES)
+    grouped = (f"SELECT {keys}, count(*) AS runs, quantile_cont(alignment, [{at}]) AS a, "
+               f"quantile_cont(cooperation, [{at}]) AS c FROM ({rows.sql()}) GROUP BY {keys}")
+    split = ", ".join(f'{short}[{k + 1}] AS "{column}_q{round(100 * q)}"' for short, column in (("a", "alignment"),
+                                                                                                ("c", "cooperation"))
+                      for k, q in enumerate(QUANTILES))
+    return con.sql(f"SELECT {keys}, runs, {split} FROM ({grouped}) ORDER BY {keys}",
+                   params=list(rows.params)).to_arrow_table().to_pandas()
+
+
+def described(con, table: Table) -> list[tuple[str, str]]:
+    """A query's columns: (name, type) each, none of its rows read."""
+    result = con.execute(f"SELECT * FROM ({table.sql()}) LIMIT 0", list(table.params))
+    found = [(d[0], str(d[1])) for d in result.description]
+    result.fetchall()  # a connection takes the next query once this one's result is read out
+    return found
+
+
+def labelled(res: Results, con, table: Table) -> tuple[str, list]:
+    """A table's query with the scenario's name and the parameters' source first, in run order, every
+    floating-point column's tiny values written as 0."""
+    shown = [f'CASE WHEN abs("{name}") < {TINY} THEN 0 ELSE "{name}" END AS "{name}"'
+             if kind in ("DOUBLE", "FLOAT") else f'"{name}"' for name, kind in described(con, table)]
+    order = f" ORDER BY {', '.join(table.order)}" if table.order else ""
+    return (f"SELECT ? AS scenario, ? AS parameters, {', '.join(shown)} FROM ({table.sql()}){order}",
+            [res.scenario.name, parameters_label(res.manifest), *table.params])
 
 
 def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequence[int] | None = None,
@@ -41,49 +170,42 @@ def export(res: Results, fmt: str = "csv", out: Path | None = None, points: Sequ
     workbook at a path given: only one the tool wrote). Returns the files written."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r}: allowed: {', '.join(FORMATS)}")
-    names = ["outcomes", "trajectories"] if trajectories else ["outcomes"]
-    tables = {name: flat(res, name, points, pairs) for name in names}
+    con = connect()
     if fmt == "xlsx":
-        return [workbook(res, tables, points, out, say, replace)]
+        return [workbook(res, con, out, points, pairs, trajectories, say, replace)]
     folder = Path(out) if out else res.path / "export"
-    names = (["summary"] if res.summary is not None else []) + list(tables)
-    check_files(folder, [f"{name}.{fmt}" for name in names], replace)  # before the work, and again at each move
+    written = names(res, trajectories)
+    check_files(folder, [f"{name}.{fmt}" for name in written], replace)  # before the work, and again at each move
+    queries = tables(res, con, points, pairs, trajectories, say)
     with staged(folder, replace) as partial:  # the files appear together, or not at all
-        if res.summary is not None:
-            rows = summary(res, points)
-            target = partial / f"summary.{fmt}"
-            rows.to_csv(target, index=False) if fmt == "csv" else rows.to_parquet(target, index=False)
-        for name, table in tables.items():
-            sql = table.sql("? AS scenario, *", ordered=True)
+        for name, (sql, params) in queries.items():
             options = "HEADER" if fmt == "csv" else "FORMAT parquet"
-            target = literal(str(partial / f"{name}.{fmt}"))
-            connect().execute(f"COPY ({sql}) TO {target} ({options})", [res.scenario.name, *table.params])
-    return [folder / f"{name}.{fmt}" for name in names]
+            con.execute(f"COPY ({sql}) TO {literal(str(partial / f'{name}.{fmt}'))} ({options})", params)
+    return [folder / f"{name}.{fmt}" for name in written]
 
 
-def workbook(res: Results, tables: dict[str, Table], points, out: Path | None, say=lambda message: None,
-             replace: bool = False) -> Path:
+def workbook(res: Results, con, out: Path | None, points=None, pairs=None, trajectories: bool = True,
+             say=lambda message: None, replace: bool = False) -> Path:
     """One workbook, a sheet per table, written row by row in constant memory (xlsxwriter), block by
     block from the query, saying how far it has got: a spreadsheet is slow to write."""
-    counts = {name: table.count() for name, table in tables.items()}
-    too_big = {name: n for name, n in counts.items() if n > XLSX_ROWS}
-    if too_big:
-        raise ValueError(f"{', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; a worksheet holds at most "
-                         f"{XLSX_ROWS:,}: select fewer runs (--point, --pair) or use --format csv")
     from ..extras import require
 
     xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
     own = tool_file if out is None else own_workbook
     check_file(path, (".xlsx",), replace, own)
+    queries = tables(res, con, points, pairs, trajectories, say)
+    counts = {name: int(con.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0])
+              for name, (sql, params) in queries.items()}
+    too_big = {name: n for name, n in counts.items() if n > XLSX_ROWS}
+    if too_big:
+        raise ValueError(f"{', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; a worksheet holds at most "
+                         f"{XLSX_ROWS:,}: select fewer runs (--point, --pair) or use --format csv")
     with new_file(path, replace, own) as partial:
         book = _book(xlsxwriter, partial)
         try:
-            if res.summary is not None:
-                _sheet(book, "summary", [summary(res, points)])
-            for name, table in tables.items():
-                blocks = (rows.assign(scenario=res.scenario.name)[["scenario", *rows.columns]]
-                          for rows in table.batches(BLOCK))
+            for name, (sql, params) in queries.items():
+                blocks = (batch.to_pandas() for batch in con.sql(sql, params=params).to_arrow_reader(BLOCK))
                 _sheet(book, name, blocks, lambda n, name=name: say(f"{name}: {n:,} of {counts[name]:,} rows written"))
         finally:
             book.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -129,6 +129,15 @@ class Fields:
                        for e in s.events if e.shift for section in ("alignment", "cooperation")
                        for pair in getattr(e.shift, section)}
 
+    @cached_property
+    def numeric(self) -> list[str]:
+        """The short names and dotted paths of the scenario's numeric fields: what a misspelt one is matched against."""
+        return [*PARAMETER_NAMES, *numeric_paths(self.s.to_dict())]
+
+    def _named(self, at: str, path: str, found: set) -> str:
+        """' (did you mean ...?)' for 'path@QUARTER' among the settings or shocks of the events `found`."""
+        return did_you_mean(f"{path}@{at}", [f"{p}@{format_quarter(q)}" for q, p in found])
+
     def check(self, path: str, values: list, where: str) -> list[Problem]:
         """Whether `path` names a numeric field of the scenario that accepts each of the values."""
         full = expand_path(path)
@@ -137,8 +146,9 @@ class Fields:
         except (KeyError, ValueError) as exc:  # an unknown field, a malformed date, no such event
             if "@" in full:
                 return [Problem(where, str(exc.args[0]))]
-            return [Problem(where, f"unknown field {path!r}; allowed: {', '.join(PARAMETER_NAMES)} "
-                                   "or a dotted path to a numeric field, such as actors.Seoul.autonomy")]
+            return [Problem(where, f"unknown field {path!r}{did_you_mean(path, self.numeric)}; allowed: "
+                                   f"{', '.join(PARAMETER_NAMES)} or a dotted path to a numeric field, such as "
+                                   "actors.Seoul.autonomy")]
         for value in values:
             try:
                 adapter.validate_python(value)
@@ -155,11 +165,13 @@ class Fields:
         path, _, at = full.partition("@")
         if path.startswith("shift."):
             if (parse_quarter(at), path) not in self.shocks:
-                raise KeyError(f"no event at {at} shifts {path.removeprefix('shift.')}; allowed: "
-                               "'shift.alignment.A-B@QUARTER' or 'shift.cooperation.A-B@QUARTER' of an event's `shift:`")
+                raise KeyError(f"no event at {at} shifts {path.removeprefix('shift.')}{self._named(at, path, self.shocks)}; "
+                               "allowed: 'shift.alignment.A-B@QUARTER' or 'shift.cooperation.A-B@QUARTER' of an event's "
+                               "`shift:`")
             return _adapter(Shift, path.split(".")[1], entry=True), None
         if (parse_quarter(at), path) not in self.dated:
-            raise KeyError(f"no event at {at} sets {path}; allowed: 'path@QUARTER' of an event's `set:` entry")
+            raise KeyError(f"no event at {at} sets {path}{self._named(at, path, self.dated)}; allowed: 'path@QUARTER' "
+                           "of an event's `set:` entry")
         return self._field(path)[0], None
 
     def _field(self, path: str) -> tuple[TypeAdapter, object]:
@@ -178,6 +190,25 @@ class Fields:
             else:  # a list, a number, or a section left out (None): nothing a path may name
                 raise KeyError(path)
         return adapter, node
+
+
+def numeric_paths(data: dict, prefix: str = "") -> list[str]:
+    """The dotted paths of the numbers in scenario data (lists, such as the events, are not entered)."""
+    found = []
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += numeric_paths(value, path + ".")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append(path)
+    return found
+
+
+def condition_names(s: Scenario) -> list[str]:
+    """The conditions of `s` by name, short names first: what a misspelt one is matched against."""
+    return [*PARAMETER_NAMES, *(f"parameters.{name}" for name in PARAMETER_NAMES),
+            *(f"mechanisms.{name}" for name in Mechanisms.model_fields),
+            *(f"actors.{actor}.{name}" for actor in s.names for name in ACTOR_CONDITIONS)]
 
 
 # the conditions a calibration may set (the initial state is data, not a parameter)
@@ -209,7 +240,8 @@ def _check_decision(s: Scenario, fields: Fields) -> list[Problem]:
         where = f"decision.levers.{name}"
         problems += _check_range(f"{where}.range", lever.range)
         if not is_condition(lever.path) or "@" in lever.path:
-            problems.append(Problem(f"{where}.path", f"{lever.path!r} is not a condition a lever can set; allowed: "
+            problems.append(Problem(f"{where}.path", f"{lever.path!r} is not a condition a lever can set"
+                                                     f"{did_you_mean(lever.path, condition_names(s))}; allowed: "
                                                      f"{CONDITIONS} (the quarters go in `at`)"))
         else:
             problems += fields.check(lever.path, lever.range, f"{where}.path")
@@ -240,8 +272,8 @@ def _check_decision(s: Scenario, fields: Fields) -> list[Problem]:
             continue
         problems += _check_range(where, bounds)
         if not is_condition(key):
-            problems.append(Problem(where, f"{key!r} is not a condition; allowed: {CONDITIONS}, with '@QUARTER' for "
-                                           "the value an event sets"))
+            problems.append(Problem(where, f"{key!r} is not a condition{did_you_mean(key, condition_names(s))}; "
+                                           f"allowed: {CONDITIONS}, with '@QUARTER' for the value an event sets"))
         else:
             problems += fields.check(key, bounds, where)
     return problems
@@ -263,7 +295,8 @@ def _check_calibration(s: Scenario, fields: Fields) -> list[Problem]:
         for k, setting in enumerate(prior.sets or [name]):
             at_field = f"{where}.sets.{k}" if prior.sets else where
             if not is_condition(setting):
-                problems.append(Problem(at_field, f"{setting!r} is not a condition the calibration can set; allowed: "
+                problems.append(Problem(at_field, f"{setting!r} is not a condition the calibration can set"
+                                                  f"{did_you_mean(setting, condition_names(s))}; allowed: "
                                                   f"{CONDITIONS}, with '@QUARTER' for the value an event sets"))
                 continue
             for problem in fields.check(setting, [low, high], at_field):
@@ -386,7 +419,8 @@ def _check_event_setting(s: Scenario, key: str, value, where: str) -> list[Probl
             adapter = _adapter(Parameters if section == "parameters" else Mechanisms, name)
         case _:
             unknown = "unknown field" if parts[0] not in Scenario.model_fields else "not a condition"
-            return [Problem(where, f"{unknown} {key!r}; allowed: {', '.join(PARAMETER_NAMES)} or {EVENT_SETTINGS}")]
+            return [Problem(where, f"{unknown} {key!r}{did_you_mean(key, condition_names(s))}; allowed: "
+                                   f"{', '.join(PARAMETER_NAMES)} or {EVENT_SETTINGS}")]
     try:
         adapter.validate_python(value)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -96,6 +97,9 @@ def from_pydantic(err: dict, lines: dict) -> Problem:
         message = "is required but missing"
     elif kind == "value_error":
         message = msg.removeprefix("Value error, ")
+    elif kind == "literal_error":  # a word from a list: the list, and the nearest word
+        allowed = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+        message = f"value {_shown_value(value)} is not allowed{did_you_mean(value, allowed)}; allowed: {', '.join(allowed)}"
     else:
         message = f"value {_shown_value(value)} is not allowed: {msg[0].lower() + msg[1:]}"
     return Problem(path, message, line_of(path, lines))

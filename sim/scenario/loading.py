@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from .checks import check_references
 from .errors import DuplicateKey, Problem, ScenarioError, from_pydantic, line_index, line_of
-from .paths import set_setting
+from .paths import file_name_problem, set_setting
 from .schema import Scenario
 
 
@@ -62,6 +62,10 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
         raise ScenarioError(source, [Problem("base", f"{shown}; allowed: the path of another scenario file",
                                              lines.get(("base",)))])
     base_path = (path.parent / base).resolve()
+    if not _exists(base_path):
+        raise ScenarioError(source, [Problem("base", f"{base}: no such file ({base_path}); allowed: the path of another "
+                                                     f"scenario file, relative to this one; {copy_hint(path, data.get('name'))}",
+                                             lines.get(("base",)))])
     if base_path in seen:
         raise ScenarioError(source, [Problem("base", f"{base} is already a base of this file (a cycle)", lines.get(("base",)))])
     base_data, _ = _read(base_path, seen + (path.resolve(),))
@@ -77,6 +81,44 @@ def _read(path: Path, seen: tuple) -> tuple[dict, dict]:
         lines = {(k[0], k[1] + len(earlier), *k[2:]) if k[:1] == ("events",) and len(k) > 1 else k: v
                  for k, v in lines.items()}
     return merged, lines
+
+
+def _exists(path: Path) -> bool:
+    """Whether a path names something (True where the system cannot say: reading it then says why)."""
+    try:
+        return path.exists()
+    except OSError:  # a name too long, a folder that cannot be searched
+        return True
+
+
+def copy_hint(path: Path, name: object = None) -> str:
+    """What to do about a reference (`base:`, `posterior:`) that does not resolve, most often in a shipped
+    scenario copied elsewhere: the shipped one is found by the scenario's `name` or the file's."""
+    for candidate in (name, Path(path).stem):
+        if isinstance(candidate, str) and not file_name_problem(candidate):
+            try:
+                shipped(candidate)
+            except FileNotFoundError:
+                continue
+            return (f"if this file is a copy of the shipped '{candidate}', `alliance-sim new NAME --from {candidate}` "
+                    "writes one whose base: and posterior: resolve")
+    return "to start from a shipped scenario, `alliance-sim new NAME --from SHIPPED` writes a copy whose references resolve"
+
+
+def where_set(path: str | Path, key: str) -> tuple[str, int | None]:
+    """The file, of a scenario file and its bases, whose own text sets the top-level field `key`, and
+    the line (the file itself and None where none does)."""
+    first = path = Path(path)
+    seen = set()
+    while path.resolve() not in seen:  # a chain of bases (loaded before, so it ends)
+        seen.add(path.resolve())
+        data, lines = _parse(path.read_text(encoding="utf-8"), str(path))
+        if key in data:
+            return str(path), lines.get((key,))
+        if not isinstance(data.get("base"), str):
+            break
+        path = path.parent / data["base"]
+    return str(first), None
 
 
 def _resolve_data_folder(data: dict, path: Path, source: str, lines: dict) -> None:
@@ -227,20 +269,25 @@ def validate(data: dict, source: str = "<scenario>", lines: dict | None = None) 
 
 
 def _the_rest(data: dict, errors: list) -> tuple[Scenario | None, tuple[str, ...]]:
-    """The scenario without the fields that failed the schema, so that the checks across fields
-    run in the same pass; with the paths left out. None when leaving fields out is not enough
-    (a required field, a list item, an actor): those checks then wait for the next pass."""
+    """The scenario without what failed the schema, so that the checks across fields run in the same
+    pass; with the paths left out. A field is left out (it takes its default) or, where leaving it out
+    is not enough (a required field), the part that holds it; what other fields refer to is stood in
+    for (`_leave_out`). None when the actors themselves fail: every other check names them."""
     data, dropped = copy.deepcopy(data), []
-    for _ in range(3):  # leaving a field out can uncover a problem one level up
+    for _ in range(PASSES):  # leaving a field out can uncover a problem one level up
         for err in errors:
-            if not _drop(data, err["loc"]):
+            left = _leave_out(data, tuple(err["loc"]))
+            if left is None:
                 return None, ()
-            dropped.append(".".join(map(str, err["loc"])))
+            dropped.append(left)
         try:
             return Scenario.model_validate(data), tuple(dropped)
         except ValidationError as exc:
             errors = exc.errors()
     return None, ()
+
+
+PASSES = 8  # a problem is left out within as many levels as a scenario's fields are deep
 
 
 def _judges(p: Problem, dropped: str) -> bool:
@@ -250,17 +297,51 @@ def _judges(p: Problem, dropped: str) -> bool:
     return p.path == dropped or p.path.startswith(dropped + ".") or dropped.startswith(p.path + ".")
 
 
-def _drop(data: dict, loc: tuple) -> bool:
+def _leave_out(data: dict, loc: tuple) -> str | None:
+    """Leave out of `data` what the schema error at `loc` is about, and return its path (None: the
+    actors, or the document itself). The deepest part of `loc` the data hold goes: a field (its default
+    then holds), or, for a required field missing, the part that holds it. An event is stood in for by an
+    empty one (the others keep their numbers), an actor by one of no power (other fields name it), the
+    name and the partnership by placeholders; the problems of what stands in are never reported
+    (`_judges`)."""
+    loc = _held(data, tuple(part for part in loc if not str(part).startswith("function-")))
+    if not loc or loc == ("actors",):
+        return None
+    parent, key = data, loc[-1]
+    for part in loc[:-1]:
+        parent = parent[part]
+    if loc[0] == "events" and len(loc) == 2:
+        parent[key] = {"at": Scenario.model_fields["start"].default}
+    elif loc[0] == "actors" and len(loc) == 2 and isinstance(key, str):
+        if isinstance(parent[key], dict):  # its one required field missing: the others are its own, and checked
+            parent[key]["power"] = 0.0
+            return ".".join(map(str, loc)) + ".power"
+        parent[key] = {"power": 0.0}
+    elif loc == ("name",):
+        data["name"] = "scenario"
+    elif loc == ("partnership",):
+        actors = data.get("actors")
+        if not isinstance(actors, dict) or len(actors) < 2:
+            return None
+        data["partnership"] = {"pair": [str(name) for name in list(actors)[:2]]}
+    elif isinstance(parent, dict):
+        del parent[key]
+    else:  # an item of a list of values: the list goes
+        return _leave_out(data, loc[:-1])
+    return ".".join(map(str, loc))
+
+
+def _held(data, loc: tuple) -> tuple:
+    """The longest start of `loc` that names something in `data`."""
     node = data
-    try:
-        for key in loc[:-1]:
+    for depth, key in enumerate(loc):
+        if isinstance(node, dict) and key in node:
             node = node[key]
-    except (KeyError, IndexError, TypeError):
-        return False
-    if not isinstance(node, dict) or loc[-1] not in node or loc[:-1] == ("actors",):
-        return False
-    del node[loc[-1]]
-    return True
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return loc[:depth]
+    return loc
 
 
 def with_overrides(scenario: Scenario, overrides: dict[str, Any], source: str = "<overrides>") -> Scenario:
