@@ -41,12 +41,15 @@ demo: setup
 	$(BIN)/alliance-sim plot results/headline_2025
 	$(BIN)/alliance-sim reach results/headline_2025
 
-# Slow and browser tests run only where CI is set, as on the CI machine; the linter first. The tests'
-# temporary folders (10 GB with CI: a million-run batch, a clean clone set up) are removed when the run
-# passes, and kept for the tests that failed.
+# Slow and browser tests run only where CI is set, as on the CI machine; the linter first. The tests run
+# on two processes, a test file to each; those that measure time and memory (marked alone) run after
+# them, by themselves. The tests' temporary folders (10 GB with CI: a million-run batch, a clean clone
+# set up) are removed when the run passes, and kept for the tests that failed.
+PYTEST := $(BIN)/python -m pytest -o tmp_path_retention_policy=failed
 test: setup
 	$(BIN)/ruff check sim tests bench
-	$(BIN)/python -m pytest -o tmp_path_retention_policy=failed $(if $(CI),-m "slow or browser or not slow")
+	$(PYTEST) -n 2 --dist loadfile $(if $(CI),-m "not alone")
+	$(if $(CI),$(PYTEST) -m alone)
 
 # The documentation site (docs/, mkdocs.yml) into site/; any warning (a broken link or anchor) fails it.
 # NO_MKDOCS_2_WARNING silences a notice that Material prints about its own future, not about the site.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import extras
-from sim.analysis.discovery import prim_box
+from sim.analysis.discovery import prim_box, prim_boxes
 from sim.analysis.sensitivity import indices
 from sim.batch.designs import design_points
 from sim.batch.plan import Plan
@@ -51,6 +51,19 @@ def test_prim_recovers_a_known_box():
     assert box.limits.loc["autonomy", "low"] == pytest.approx(0.7, abs=0.05)
     assert box.limits.loc["sanctions", "high"] == pytest.approx(0.4, abs=0.05)
     assert box.density >= 0.8 and box.coverage > 0.8
+
+
+def test_prim_finds_two_known_boxes_one_after_the_other_and_stops_where_every_run_is_taken():
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.uniform(size=(4000, 3)), columns=["sanctions", "autonomy", "noise"])
+    first, second = x["autonomy"] > 0.75, (x["sanctions"] < 0.2) & (x["autonomy"] < 0.5)
+    y = np.where(first | second, rng.uniform(size=4000) < 0.95, rng.uniform(size=4000) < 0.02)
+    boxes = prim_boxes(x, y, density=0.8, most=3)
+    assert [set(b.limits.index) for b in boxes[:2]] == [{"autonomy"}, {"sanctions", "autonomy"}]
+    assert boxes[1].limits.loc["sanctions", "high"] == pytest.approx(0.2, abs=0.05)
+    assert all(b.density >= 0.8 for b in boxes[:2])
+    everywhere = prim_boxes(x, rng.uniform(size=4000) < 0.3, density=0.1, most=3)
+    assert len(everywhere) == 1 and everywhere[0].limits.empty and everywhere[0].coverage == 1.0
 
 
 @pytest.fixture(scope="module")

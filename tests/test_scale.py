@@ -19,6 +19,7 @@ def million(tmp_path_factory):
     return batch(tmp_path_factory.mktemp("scale"), "million", sobol(977))
 
 
+@pytest.mark.alone
 @pytest.mark.slow  # writes 5 GB of Parquet in about 3 minutes on 2 cores, then about 2 minutes of commands
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_reads_a_million_runs_within_a_minute_and_a_gigabyte_and_a_half(million, command):

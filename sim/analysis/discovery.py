@@ -7,6 +7,7 @@ high while keeping as many of those runs inside as it can (coverage).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +35,7 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, density: float = 0.8, peel_alpha:
                most: int = 3) -> list[Discovery]:
     """PRIM's boxes one after another (each found among the runs the earlier ones leave out), while
     they reach the wanted density, at most `most`; the first box always, as the nearest there is."""
-    prim = require("ema_workbench.analysis.prim", "explore", "scenario discovery")
+    prim = _prim()
     finder = prim.Prim(x.reset_index(drop=True), np.asarray(y, dtype=bool), peel_alpha=peel_alpha)
     found = []
     while len(found) < most:
@@ -45,9 +46,23 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, density: float = 0.8, peel_alpha:
         if box is None:
             break
         found.append(_chosen(box, x, density))
-        if found[-1].density < density:
+        box.select(found[-1].chosen)  # the next box is looked for among the runs this one leaves out
+        if found[-1].density < density or found[-1].limits.empty:  # short of the density, or every run taken
             break
     return found
+
+
+def _prim():
+    """The EMA Workbench's PRIM, imported without altair: altair serves only its interactive
+    inspection, never used here, and its import costs seconds on every report."""
+    blocked = "altair" not in sys.modules
+    if blocked:
+        sys.modules["altair"] = None  # an import of it fails at once, as if it were not installed
+    try:
+        return require("ema_workbench.analysis.prim", "explore", "scenario discovery")
+    finally:
+        if blocked:
+            sys.modules.pop("altair", None)
 
 
 def _chosen(box, x: pd.DataFrame, density: float) -> Discovery:

@@ -427,10 +427,12 @@ def _check_folder(s: Scenario, folder: Path, resume: bool) -> None:
         if _identity(_read(folder)) != _identity(s):
             raise CalibrationError(f"{folder} holds a calibration of another version of the scenario; allowed: "
                                    "--resume with the same scenario (generations and tolerance may change), or a new --out")
-        return  # with no generation finished (stopped in the first), it starts again from the prior
-    if (folder / "generations.parquet").exists():
+        # with no generation finished (stopped in the first), it starts again from the prior
+    elif (folder / "generations.parquet").exists():
         raise CalibrationError(f"{folder} already holds a calibration; pass --resume to continue it, or choose another --out")
-    new_folder(folder)  # refused if anything is there: a calibration starts only in a folder of its own
+    else:
+        new_folder(folder)  # refused if anything is there: a calibration starts only in a folder of its own
+    # a resumed calibration may stop elsewhere: the folder's scenario says when this one stopped, as its manifest will
     with whole(folder / "scenario.yaml") as path:
         path.write_text(s.to_yaml(), encoding="utf-8")
 

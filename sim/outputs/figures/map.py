@@ -163,12 +163,11 @@ def _near(ax_m, sub, summary: pd.DataFrame, scenario: Scenario, x: str, y: str, 
         mesh = _mesh(ax, grid, cmap, norm)
         values = grid.to_numpy(float)
         if grid.shape[0] > 1 and grid.shape[1] > 1 and values.min() < level < values.max():
-            lines = ax.contour(grid.columns, grid.index, values, levels=[level], colors="black", linewidths=1.2,
-                               linestyles="--")
-            ax.clabel(lines, fmt=lambda v: f"threshold {v:g}", fontsize=7)
+            ax.contour(grid.columns, grid.index, values, levels=[level], colors="black", linewidths=1.2, linestyles="--")
         ax.set_title(f"median {name} at {end}", fontsize=9.5)
         bar = sub.colorbar(mesh, ax=ax, orientation="horizontal", shrink=0.9, aspect=30)
         bar.set_label(f"{name} (threshold {level:g}, dashed)", fontsize=8)
+        bar.ax.axvline(level, color="black", linewidth=1.2, linestyle="--")  # the dashed line's level, on its scale
         bar.ax.tick_params(labelsize=7.5)
         _star(ax, star)
         ax.set_xlabel(_wrapped(factor_label(x, scenario), 50), fontsize=8.5)
