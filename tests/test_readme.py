@@ -74,7 +74,7 @@ def test_readme_python_snippet_runs(tmp_path, monkeypatch):
     """The snippet as printed, from a folder holding the scenarios and a (small) headline batch."""
     (tmp_path / "scenarios").symlink_to(SCENARIOS)
     batch = cli("batch", SCENARIOS / "sanctions_autonomy_sweep.yaml", "--set", "sweep.replicates=1",
-                "--out", tmp_path / "results" / "sanctions_autonomy_sweep", "--quiet")
+                "--out", tmp_path / "results" / "headline_2018", "--quiet")
     assert batch.returncode == 0, batch.stderr
     snippet = readme_block("python", "python")
     lines = snippet.strip().splitlines()

@@ -99,6 +99,7 @@ def distance_from(box: Discovery, scenario, design: pd.DataFrame) -> pd.DataFram
     for factor, (low, high) in box.limits[["low", "high"]].iterrows():
         own = float(get_setting(scenario.to_dict(), factor))
         gap = max(low - own, own - high, 0.0)
-        span = float(design[factor].max() - design[factor].min()) or 1.0
-        rows.append({"factor": factor, "low": low, "high": high, "own": own, "gap": gap, "gap_share": gap / span})
-    return pd.DataFrame(rows, columns=["factor", "low", "high", "own", "gap", "gap_share"])
+        start, end = float(design[factor].min()), float(design[factor].max())
+        rows.append({"factor": factor, "low": low, "high": high, "own": own, "gap": gap,
+                     "gap_share": gap / ((end - start) or 1.0), "start": start, "end": end})
+    return pd.DataFrame(rows, columns=["factor", "low", "high", "own", "gap", "gap_share", "start", "end"])

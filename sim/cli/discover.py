@@ -26,6 +26,7 @@ def main(args: argparse.Namespace) -> int:
 
     from ..analysis import discovery
     from ..outputs.figures import discovery_figure
+    from ..outputs.figures.style import factor_label
     from ..outputs.results import check_files, new_file, parameters_note
 
     res = load(args.results)
@@ -38,16 +39,19 @@ def main(args: argparse.Namespace) -> int:
         found = discovery.discover(res, args.density, args.boxes)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    boxes = []
+    boxes, gaps = [], []
     for k, box in enumerate(found, 1):
         far = discovery.distance_from(box, res.scenario, res.design)
+        gaps.append(far)
         reached = "reaches" if box.density >= args.density else f"is the nearest to {args.density:.0%} there is:"
         print(f"box {k} {reached} coverage {box.coverage:.1%}, density {box.density:.1%} (peeling step {box.chosen}); "
               f"its limits beside the scenario's own values ('gap': how far they lie outside the box):")
-        print(far.round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
+        print(far.drop(columns=["start", "end"]).round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
         boxes.append({"coverage": box.coverage, "density": box.density, "step": box.chosen,
-                      "limits": far.set_index("factor").to_dict(orient="index")})
+                      "limits": far.drop(columns=["start", "end"]).set_index("factor").to_dict(orient="index")})
     with new_file(res.path / "discovery.json", args.replace) as partial:
         partial.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
-    figure = discovery_figure(found[0], f"PRIM peeling trajectory, '{res.scenario.name}'\n{parameters_note(res.manifest)}")
+    title = (f"'{res.scenario.name}': where a partnership reaches {args.density:.0%} of runs (PRIM; the first box: "
+             f"coverage {found[0].coverage:.0%}, density {found[0].density:.0%})\n{parameters_note(res.manifest)}")
+    figure = discovery_figure(found[0], title, gaps[0], lambda f: factor_label(f, res.scenario))
     return print_paths([res.path / "discovery.json", *save_figure(figure, res.path / "plots", "discovery", args)])

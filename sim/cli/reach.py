@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     with new_file(paths[0], args.replace) as partial:
         curve.to_csv(partial, index=False)
     p = res.scenario.partnership
-    labels = {pt: ("the scenario's own values" if pt == own else "the most favourable point" if pt == best else
+    labels = {pt: ("the point nearest the scenario's own values" if pt == own else "the most favourable point" if pt == best else
                    f"design point {pt}") + "\n" + point_label(res.design, pt) for pt in points}
     for pt in points:
         here = curve[curve["point"] == pt]

@@ -62,7 +62,6 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
             bars = ax_b.hlines(y, 100 * rows[low], 100 * rows[high], color=colour, linewidth=width)
             bars.set_linestyle(line)
         ax_b.plot(100 * rows["skill"], y, "o", color=colour)
-        ax_b.plot([], [], marker="o", color=colour, linestyle=line, label=_label(name))  # the legend's line shows the style
     ax_b.axvline(0, color="#999999", linewidth=0.8)
     ax_b.set_yticks(range(len(benchmarks)), [f"against {b}" for b in benchmarks])
     ax_b.invert_yaxis()
@@ -89,7 +88,8 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
     ax_p.set_title("PIT histogram (a U: too confident)", fontsize=10, loc="left")
     for a in axes.ravel():
         a.spines[["top", "right"]].set_visible(False)
-        a.legend(fontsize=7, frameon=False, handlelength=4)  # long enough to show the dashes
+    for a, where in ((ax_h, "best"), (ax_c, "best"), (ax_p, "upper center")):  # the skill panel shares their styles
+        a.legend(fontsize=7, frameon=False, handlelength=4, loc=where)  # long enough to show the dashes
     origins = sorted(scores["origin"].unique())
     ahead = scores["year"] - scores["origin"]
     fig.suptitle(f"Forecasts from {len(origins)} origins ({origins[0]}–{origins[-1]}), 1–{int(ahead.max())} years ahead: "
