@@ -246,7 +246,7 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
     return out
 
 
-DECISION_FIGURES = ("policies", "regret", "boxes", "voi")
+DECISION_FIGURES = ("policies", "regret", "boxes", "voi", "tradeoff")
 
 
 def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> list[Path]:
@@ -256,7 +256,8 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
 
     from .analysis.decision import variables
     from .analysis.robust_decision import mean_error, verdict
-    from .outputs.figures.decision import boxes_figure, policies_figure, policy_names, regret_figure, voi_figure
+    from .outputs.figures.decision import (boxes_figure, policies_figure, policy_names, regret_figure, tradeoff_figure,
+                                          voi_figure)
     from .outputs.results import folder_scenario, read_table
 
     folder = Path(folder)
@@ -297,6 +298,12 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
                                "Which value would be worth knowing before choosing"),
                     "Expected value of partial perfect information: what knowing a value before choosing would add to "
                     "the best policy's mean; grey: no more than chance gives.")}
+    if trade_off is not None and len(trade_off):
+        figs["tradeoff"] = (tradeoff_figure(trade_off, labels, "Which value would be worth knowing, weighing one objective "
+                                                                "against the other"),
+                            "The value of information on the trade-off: each weight a utility, the weighted sum of the "
+                            "two objectives (each scaled to [0, 1] over every policy and state); bands: 95% "
+                            "sampling intervals.")
     written = []
     sections = [("verdict", "What the analysis says", "".join(f"<p>{html.escape(line)}</p>" for line in
                                                               verdict(s, found, outcomes, voi, priors, trade_off)))]

@@ -136,7 +136,8 @@ def test_decide_writes_its_tables_figures_and_report(tmp_path, baseline):
     out = tmp_path / "out"
     assert {"policies.parquet", "outcomes.parquet", "states.parquet", "voi.parquet", "boxes.json", "manifest.json",
             "report.html"} <= {p.name for p in out.iterdir()}
-    assert sorted(p.name for p in (out / "plots").iterdir()) == ["boxes.png", "policies.png", "regret.png", "voi.png"]
+    assert sorted(p.name for p in (out / "plots").iterdir()) == ["boxes.png", "policies.png", "regret.png", "tradeoff.png",
+                                                               "voi.png"]
     policies = pd.read_parquet(out / "policies.parquet")
     assert policies["policy"].iloc[0] == "status quo" and "Most robust efficient policy" in result.stdout
     again = cli("decide", path, "--out", out)

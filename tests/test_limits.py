@@ -451,7 +451,7 @@ def test_a_number_that_is_not_finite_is_refused(tmp_path, text, where):
 
 
 def test_a_threshold_or_an_option_that_is_not_finite_is_refused(tmp_path):
-    text = (SCENARIOS / "decide_2025.yaml").read_text().replace("at_least: 0.8,", "at_least: .nan,")
+    text = (SCENARIOS / "decide_2025.yaml").read_text().replace("at_least: 0.66,", "at_least: .nan,")
     path = scenario(tmp_path, text.replace("base: baseline_2025.yaml", f"base: {SCENARIOS / 'baseline_2025.yaml'}"))
     refused(cli("validate", path), "decision.objectives.alliance.at_least", "value nan", "finite number")
     refused(cli("run", SCENARIOS / "baseline_2018.yaml", "--set", "parameters.noise=.nan", "--out", tmp_path / "r"),

@@ -14,6 +14,7 @@ policies, state by state; `search` finds the efficient ones; `robustness` and `v
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,7 +109,12 @@ def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None) -
                  f"runs of {s.steps:,} quarters, {CHUNK_RUNS:,} at a time", "ask for fewer quarters")
     step = max(1, CHUNK_RUNS // per_policy)
     runs = resolve(s, posterior=problem.posterior)
-    return np.concatenate([_evaluate(problem, runs.scenario, policies[a:a + step]) for a in range(0, len(policies), step)])
+    parts, started = [], time.perf_counter()
+    for a in range(0, len(policies), step):
+        parts.append(_evaluate(problem, runs.scenario, policies[a:a + step]))
+        if len(policies) > step:  # an evaluation of several chunks takes minutes: say how far it has got
+            say(f"  {min(a + step, len(policies))} of {len(policies)} policies, {time.perf_counter() - started:.0f} s")
+    return np.concatenate(parts)
 
 
 def _evaluate(problem: Problem, resolved: Scenario, policies: np.ndarray) -> np.ndarray:

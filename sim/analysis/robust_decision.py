@@ -91,7 +91,7 @@ def trade_off_voi(problem: Problem, policies: np.ndarray, say=print) -> pd.DataF
     seeds = run_seeds(problem.scenario.seed + 1, states * runs).reshape(states, runs)  # new runs, the same states
     say(f"the trade-off ({names[first]} against {names[second]}): {len(policies)} policies again, "
         f"{states} states of the world × {runs} runs")
-    outcomes = evaluate(replace(problem, seeds=seeds), policies)
+    outcomes = evaluate(replace(problem, seeds=seeds), policies, say)
     signs = problem.signs()
     return tradeoff(signs[first] * outcomes[..., first], signs[second] * outcomes[..., second], problem.parameters(),
                     seed=problem.scenario.seed).assign(first=names[first], second=names[second], runs=runs)

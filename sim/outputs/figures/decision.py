@@ -180,3 +180,27 @@ def voi_figure(voi: pd.DataFrame, labels: dict[str, str], title_text: str, shown
     title(fig, f"{title_text}\nbars: the gain in the best policy's mean, in the criterion's units, were the value known"
                + said, size=10)
     return fig
+
+
+def tradeoff_figure(trade_off: pd.DataFrame, labels: dict[str, str], title_text: str, shown: int = 4):
+    """The value of information on the trade-off: for the values worth most at some weight, the
+    expected value of partial perfect information against the weight put on the first objective,
+    with its 95% sampling interval, beside what chance gives (dotted)."""
+    first, second = trade_off["first"].iloc[0], trade_off["second"].iloc[0]
+    top = trade_off.groupby("value")["evppi"].max().nlargest(shown).index
+    fig, ax = plt.subplots(figsize=(8, 4.8), layout="constrained")
+    for k, value in enumerate(top):
+        rows = trade_off[trade_off["value"] == value].sort_values("weight")
+        colour = PALETTE[k % len(PALETTE)]
+        ax.plot(rows["weight"], rows["evppi"], marker="o", color=colour, label=factor_label(value))
+        ax.fill_between(rows["weight"], rows["low"], rows["high"], color=colour, alpha=0.15, linewidth=0)
+    chance = trade_off.groupby("weight")["chance_p95"].max()
+    ax.plot(chance.index, chance.to_numpy(), color="#333333", linestyle=":", label="what chance gives (95th percentile)")
+    ax.set_xlabel(_wrapped(f"weight on {labels.get(first, first)}; the rest on {labels.get(second, second)}", 90),
+                  fontsize=9)
+    ax.set_ylabel("gain in the best policy's mean utility, were the value known", fontsize=9)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    title(fig, title_text, size=10)
+    return fig
