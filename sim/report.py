@@ -33,7 +33,7 @@ from .outputs.results import (
     tool_file,
 )
 from .scenario import Scenario
-from .scenario.calendar import step_dates
+from .scenario.calendar import parse_quarter, step_dates
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -90,7 +90,7 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     return frame.to_html(float_format=lambda v: f"{v:.{digits}g}", border=0, na_rep="–", index=False)
 
 
-def plain_words(s: Scenario) -> str:
+def plain_words(s: Scenario, designed: bool = True) -> str:
     """The scenario told in sentences."""
     end = step_dates(s.start, s.steps)[-1]
     p = s.parameters
@@ -102,7 +102,7 @@ def plain_words(s: Scenario) -> str:
             lines.append(f"{name} follows {actor.patron}'s lead with autonomy {actor.autonomy:.2f} (0 follows, 1 sovereign).")
     if p.sanctioner:
         lines.append(f"{p.sanctioner} sanctions {p.sanctioned} at intensity {p.sanctions:.2f} (0 to 1).")
-    for e in s.events:
+    for e in sorted(s.events, key=lambda e: parse_quarter(e.at)):  # in date order, as a reader follows them
         said = [f"from then on {', '.join(f'{k} = {v:g}' for k, v in e.set.items())}"] if e.set else []
         if e.shift is not None:
             moves = {**e.shift.alignment, **{f"cooperation {k}": v for k, v in e.shift.cooperation.items()}}
@@ -112,7 +112,9 @@ def plain_words(s: Scenario) -> str:
     if s.sweep:
         swept = ", ".join(html.escape(figures.factor_label(f, s)) for f in s.sweep.factors)
         lines.append(f"Swept in this batch: {swept}. The values stated above for these are the base scenario's; "
-                     "each run's are in the design below.")
+                     "each run's are in the design below." if designed else
+                     f"The file also describes a sweep over {swept}; these runs are not that batch but plain runs "
+                     "at the values stated above (`alliance-sim batch` runs the sweep).")
     a, b = s.partnership.pair
     q = s.partnership
     lines.append(f"{a} and {b} count as strategic partners when both stances reach {q.threshold:g} and their "
@@ -126,6 +128,12 @@ def trust(res: Results) -> str:
     from .evidence.history import standing
 
     used = res.manifest.get("parameters") or parameters_used(res.manifest.get("posterior"), res.manifest.get("posterior_sets"))
+    if not res.manifest.get("posterior"):  # the calibrated model's standing says nothing of values set by hand
+        return ("<p>" + f"Parameters of these runs: {html.escape(used)}. They are not fitted to any data, so how the "
+                "calibrated model fares against the data does not apply to them. The calibrated answer to the same "
+                "question: run the scenario under a posterior (without --file-values where the file names one, or "
+                "with --posterior scenarios/posteriors/history_2005_2024).</p><p>The shares below are the logic of "
+                "these values under the conditions given: a model scenario, not a forecast.</p>")
     lines = [f"Parameters of these runs: {html.escape(used)}.", *[html.escape(line) for line in standing()]]
     lines.append("The shares below are the model's logic under the conditions given, with the uncertainty of its "
                  "parameters and its noise: a model scenario, not a forecast of what will happen.")
@@ -145,7 +153,8 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
     """(id, title, html) for every section this folder supports; `say` tells of each figure drawn."""
     s = res.scenario
     a, b = s.partnership.pair
-    found = [("scenario", "The scenario", plain_words(s)), ("trust", "How far to trust this", trust(res))]
+    found = [("scenario", "The scenario", plain_words(s, res.design is not None)),
+             ("trust", "How far to trust this", trust(res))]
     used = parameters_note(res.manifest)
     point, shown = "", None
     if res.design is None:
@@ -256,8 +265,7 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
 
     from .analysis.decision import variables
     from .analysis.robust_decision import mean_error, verdict
-    from .outputs.figures.decision import (boxes_figure, policies_figure, policy_names, regret_figure, tradeoff_figure,
-                                          voi_figure)
+    from .outputs.figures.decision import boxes_figure, policies_figure, policy_names, regret_figure, tradeoff_figure, voi_figure
     from .outputs.results import folder_scenario, read_table
 
     folder = Path(folder)

@@ -320,3 +320,25 @@ def test_every_share_is_said_with_the_summary_s_interval(tmp_path):
     assert f"({summary_text(shown)})" in (tmp_path / "b" / "report.html").read_text()
     low, high = wilson_interval(np.array([0, 20]), np.array([20, 20]))
     assert list(low) == [0.0, pytest.approx(0.8389, abs=1e-4)] and list(high) == [pytest.approx(0.1611, abs=1e-4), 1.0]
+
+
+def test_a_report_of_plain_runs_of_a_sweep_file_with_hand_set_values_says_what_they_are(tmp_path):
+    """No promise of a design it does not hold, events in date order, and no calibrated fit quoted
+    for values set by hand."""
+    path = tmp_path / "s.yaml"
+    path.write_text(f"base: {SCENARIOS / 'sanctions_autonomy_sweep.yaml'}\nsteps: 8\nreplicates: 2\n"
+                    "events:\n  - {at: 2019Q4, set: {sanctions: 0.7}, note: later}\n"
+                    "  - {at: 2019Q1, set: {sanctions: 0.5}, note: earlier}\n")
+    assert cli("run", path, "--file-values", "--out", tmp_path / "r", "--quiet").returncode == 0
+    assert cli("report", tmp_path / "r", "--quiet").returncode == 0
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "design below" not in page and "not that batch but plain runs" in page
+    assert page.index("(earlier)") < page.index("(later)")
+    assert "not fitted to any data" in page
+
+
+def test_a_posterior_value_a_scenario_has_no_place_for_is_named_with_what_it_sets(tmp_path):
+    result = cli("run", SCENARIOS / "baseline_2018.yaml", "--replicates", "2", "--steps", "4", "--out", tmp_path / "r")
+    assert result.returncode == 0, result.stderr
+    assert ("the posterior's value autonomy_conservative is left unused: it sets actors.Seoul.autonomy@2008Q1"
+            in result.stderr)

@@ -56,7 +56,9 @@ def say_parameters(args: argparse.Namespace, runs: Resolved) -> None:
     say(args, f"parameters: {parameters_used(posterior and posterior.source, posterior and len(posterior.table))}")
     unused = posterior.unused(runs.scenario) if posterior is not None else []
     if unused:
-        say(args, f"not used here (they set events this scenario does not have): {', '.join(unused)}")
+        for name in unused:
+            say(args, f"the posterior's value {name} is left unused: it sets {', '.join(posterior.sets[name])}, "
+                      "events of the history that this scenario does not have")
 
 
 def overrides(pairs: list[str] | None) -> dict:
