@@ -182,3 +182,38 @@ def test_the_trade_off_s_value_of_information_is_zero_where_one_policy_wins_ever
     assert at.loc[(0.0, "theta"), "best_everywhere"] and at.loc[(0.0, "theta"), "evppi"] == 0.0  # the second alone: policy 1
     assert at.loc[(1.0, "theta"), "informative"] and at.loc[(1.0, "theta"), "evppi"] > 0.2  # theta decides
     assert not at.loc[(1.0, "idle"), "informative"]
+
+
+def same_in_chunks_elsewhere(problem, monkeypatch, **where) -> None:
+    """Seven policies evaluated here in one chunk, then in four chunks (the last short) on the
+    executor `where` describes: the same numbers, in the same order."""
+    import sim.analysis.decision
+    from sim.analysis.decision import executor
+
+    policies = np.random.default_rng(3).random((7, 2)) * [1.0, 0.5]
+    one = evaluate(problem, policies)
+    assert len(np.unique(one[..., 0], axis=0)) == len(policies)  # seven policies told apart: their order would show
+    monkeypatch.setattr(sim.analysis.decision, "CHUNK_RUNS", 48)  # two policies a chunk
+    with executor(**where) as on:
+        np.testing.assert_array_equal(evaluate(problem, policies, on=on), one)
+
+
+def test_a_decision_s_numbers_are_the_same_on_any_number_of_workers(toy, monkeypatch):
+    same_in_chunks_elsewhere(toy, monkeypatch, workers=2)
+
+
+@pytest.mark.slow  # a Dask cluster started and stopped: about 15 s; CI runs it
+def test_a_decision_s_numbers_are_the_same_on_a_dask_cluster(toy, monkeypatch):
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        same_in_chunks_elsewhere(toy, monkeypatch, scheduler=cluster.scheduler_address)
+
+
+@pytest.mark.parametrize("workers", ["0", "-2"])
+def test_decide_refuses_a_count_of_workers_below_one(tmp_path, workers):
+    result = cli("decide", SCENARIOS / "decide_2025.yaml", "--out", tmp_path / "out", "--workers", workers)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"--workers {workers}" in result.stderr and "allowed: 1 or more" in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()

@@ -15,6 +15,8 @@ policies, state by state; `search` finds the efficient ones; `robustness` and `v
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,9 +100,36 @@ def status_quo(problem: Problem) -> np.ndarray:
     return np.array(found, dtype=float)
 
 
-def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None) -> np.ndarray:
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None):
+    """Where `evaluate` computes its chunks of policies: in this process (None), in `workers` local
+    processes, or on the Dask cluster at `scheduler`. Each chunk's objectives depend on its policies
+    and the problem's seeds alone, so the numbers are the same wherever they are computed."""
+    if scheduler is None and workers <= 1:
+        yield None
+    elif scheduler is None:
+        from ..batch.local import pool
+
+        local = pool(workers)
+        try:
+            yield local
+        finally:  # on an interruption, the chunks not started are dropped, not computed first
+            local.shutdown(cancel_futures=True)
+    else:
+        from ..batch.cluster import connect
+
+        client, cluster = connect(workers, scheduler, say=lambda _: None)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()  # so that it does not linger reconnecting to a cluster its owner shuts down
+            if cluster is not None:
+                cluster.close()
+
+
+def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None, on: Executor | None = None) -> np.ndarray:
     """Each policy's objectives in each state of the world: (policies, states, objectives), each the
-    mean over the state's seeded runs."""
+    mean over the state's seeded runs; computed chunk by chunk here, or `on` an `executor`."""
     policies = np.atleast_2d(np.asarray(policies, dtype=float))
     states, replicates = problem.seeds.shape
     per_policy = states * replicates
@@ -108,12 +137,18 @@ def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None) -
     budget.check(budget.trajectories(min(CHUNK_RUNS, len(policies) * per_policy), s.steps, len(s.names)),
                  f"runs of {s.steps:,} quarters, {CHUNK_RUNS:,} at a time", "ask for fewer quarters")
     step = max(1, CHUNK_RUNS // per_policy)
-    runs = resolve(s, posterior=problem.posterior)
-    parts, started = [], time.perf_counter()
-    for a in range(0, len(policies), step):
-        parts.append(_evaluate(problem, runs.scenario, policies[a:a + step]))
-        if len(policies) > step:  # an evaluation of several chunks takes minutes: say how far it has got
-            say(f"  {min(a + step, len(policies))} of {len(policies)} policies, {time.perf_counter() - started:.0f} s")
+    resolved = resolve(s, posterior=problem.posterior).scenario
+    chunks = [policies[a:a + step] for a in range(0, len(policies), step)]
+    if on is None:
+        computed = ((k, _evaluate(problem, resolved, chunk)) for k, chunk in enumerate(chunks))
+    else:
+        futures = {on.submit(_evaluate, problem, resolved, chunk): k for k, chunk in enumerate(chunks)}
+        computed = ((futures[future], future.result()) for future in as_completed(futures))
+    parts, done, started = [None] * len(chunks), 0, time.perf_counter()
+    for k, found in computed:
+        parts[k], done = found, done + len(chunks[k])
+        if len(chunks) > 1:  # an evaluation of several chunks takes minutes: say how far it has got
+            say(f"  {done} of {len(policies)} policies, {time.perf_counter() - started:.0f} s")
     return np.concatenate(parts)
 
 

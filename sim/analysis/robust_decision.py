@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Executor
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from ..core.engine import run_seeds
 from ..core.posterior import Posterior
 from ..outputs.results import provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
-from .decision import CHUNK_RUNS, Problem, evaluate, problem_of, satisficing, signs, variables
+from .decision import CHUNK_RUNS, Problem, evaluate, executor, problem_of, satisficing, signs, variables
 from .robustness import efficient, failure_box, prior_dependence, table
 from .search import SearchError, search
 from .voi import tradeoff, value_of_information
@@ -39,9 +40,11 @@ def mean_error(outcomes: np.ndarray) -> np.ndarray:
     return outcomes.std(axis=1).max(axis=0) / np.sqrt(outcomes.shape[1])
 
 
-def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume: bool = False, say=print) -> dict:
-    """Search the scenario's levers and analyse the efficient policies; returns what was found."""
-    check_memory(s)
+def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume: bool = False, say=print,
+           workers: int = 1, scheduler: str | None = None) -> dict:
+    """Search the scenario's levers and analyse the efficient policies, the policies evaluated here, in
+    `workers` local processes or on the Dask cluster at `scheduler`; returns what was found."""
+    check_memory(s, workers if scheduler is None else 1)
     problem = problem_of(s, posterior)
     _check_folder(problem, Path(folder), resume)
     d = s.decision
@@ -49,9 +52,11 @@ def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume
         f"{d.ensemble} states of the world × {d.replicates} runs, {d.population} policies a generation, "
         f"{d.generations} generations")
     started = time.perf_counter()
-    policies, outcomes = search(problem, folder, say)
-    front = efficient(policies, outcomes, problem.signs())
-    keep = np.unique(np.concatenate([[0], front]))  # the status quo first, efficient or not
+    with executor(workers, scheduler) as on:
+        policies, outcomes = search(problem, folder, say, on)
+        front = efficient(policies, outcomes, problem.signs())
+        keep = np.unique(np.concatenate([[0], front]))  # the status quo first, efficient or not
+        trade_off = trade_off_voi(problem, policies[keep], say, on)
     found = table(problem, policies[keep], outcomes[keep], seed=s.seed)
     found.insert(0, "policy", ["status quo" if k == 0 else f"P{n}" for n, k in enumerate(keep)])
     found.insert(1, "role", roles(s, found, outcomes[keep]))
@@ -59,7 +64,6 @@ def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume
     voi = value_of_information(_utilities(problem, outcomes[keep]), problem.parameters(), seed=s.seed)
     priors = prior_dependence(problem, outcomes[keep], found)
     boxes = {found.at[k, "policy"]: failure_box(problem, ok[k]) for k in np.flatnonzero(found["role"] != "")}
-    trade_off = trade_off_voi(problem, policies[keep], say)
     _write(problem, Path(folder), found, outcomes[keep], voi, priors, boxes)
     if trade_off is not None:
         write_table(trade_off, Path(folder) / "voi_tradeoff.parquet")
@@ -76,7 +80,7 @@ def decide(s: Scenario, folder: Path, posterior: Posterior | None = None, resume
 TRADE_OFF_RUNS = 25  # runs per state of the world behind the trade-off's value of information
 
 
-def trade_off_voi(problem: Problem, policies: np.ndarray, say=print) -> pd.DataFrame | None:
+def trade_off_voi(problem: Problem, policies: np.ndarray, say=print, on: Executor | None = None) -> pd.DataFrame | None:
     """The value of information on the real trade-off, where the objectives hold one: a pair's
     cooperation (trade) against a stance (the alliance), weighted from 0 to 1 (`voi.tradeoff`). The
     kept policies are evaluated again over the same states of the world with TRADE_OFF_RUNS runs each
@@ -91,27 +95,35 @@ def trade_off_voi(problem: Problem, policies: np.ndarray, say=print) -> pd.DataF
     seeds = run_seeds(problem.scenario.seed + 1, states * runs).reshape(states, runs)  # new runs, the same states
     say(f"the trade-off ({names[first]} against {names[second]}): {len(policies)} policies again, "
         f"{states} states of the world × {runs} runs")
-    outcomes = evaluate(replace(problem, seeds=seeds), policies, say)
+    outcomes = evaluate(replace(problem, seeds=seeds), policies, say, on)
     signs = problem.signs()
     return tradeoff(signs[first] * outcomes[..., first], signs[second] * outcomes[..., second], problem.parameters(),
                     seed=problem.scenario.seed).assign(first=names[first], second=names[second], runs=runs)
 
 
-def check_memory(s: Scenario) -> None:
+def check_memory(s: Scenario, workers: int = 1) -> None:
     """Refuse, before anything is drawn, a search whose memory would pass the budget: the runs' seeds,
-    the runs evaluated at once (whole policies, CHUNK_RUNS runs or more), every policy's objectives in
-    every state (kept, then joined), and a generation's table."""
+    a chunk of policies evaluated in each of the `workers` processes (each process's own memory
+    counted), every policy's objectives in every state (kept, then joined), and a generation's table."""
+    d = s.decision
+    policies = 1 + d.population * d.generations
+    kept = 8 * policies * d.ensemble * len(d.objectives)
+    processes = workers if workers > 1 else 0
+    nbytes = (16 * d.ensemble * d.replicates + max(workers, 1) * chunk_memory(s) + processes * budget.WORKER + 2 * kept
+              + budget.table(d.population * d.ensemble))
+    budget.check(nbytes, f"a search of {policies:,} policies, each over {d.ensemble:,} states of the world × "
+                         f"{d.replicates:,} runs of {s.steps:,} quarters, on {workers} worker(s)",
+                 "ask for fewer states of the world (decision.ensemble), runs (decision.replicates), policies "
+                 "(decision.population) or generations (decision.generations), or use fewer --workers")
+
+
+def chunk_memory(s: Scenario) -> float:
+    """Bytes a process holds while it evaluates a chunk of a search's policies: whole policies, CHUNK_RUNS
+    runs or more, their trajectories and their table."""
     d = s.decision
     per_policy = d.ensemble * d.replicates
     at_once = min(max(1, CHUNK_RUNS // per_policy), d.population) * per_policy
-    policies = 1 + d.population * d.generations
-    kept = 8 * policies * d.ensemble * len(d.objectives)
-    nbytes = (16 * per_policy + budget.trajectories(at_once, s.steps, len(s.names)) + budget.table(at_once) + 2 * kept
-              + budget.table(d.population * d.ensemble))
-    budget.check(nbytes, f"a search of {policies:,} policies, each over {d.ensemble:,} states of the world × "
-                         f"{d.replicates:,} runs of {s.steps:,} quarters",
-                 "ask for fewer states of the world (decision.ensemble), runs (decision.replicates), policies "
-                 "(decision.population) or generations (decision.generations)")
+    return budget.trajectories(at_once, s.steps, len(s.names)) + budget.table(at_once)
 
 
 def _utilities(problem: Problem, outcomes: np.ndarray) -> dict[str, np.ndarray]:

@@ -11,6 +11,7 @@ a whole generation at once, it lets the batch engine evaluate it in one call.
 from __future__ import annotations
 
 import time
+from concurrent.futures import Executor
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +28,10 @@ class SearchError(Exception):
     """A search that cannot resume as asked."""
 
 
-def search(problem: Problem, folder: Path, say=print) -> tuple[np.ndarray, np.ndarray]:
+def search(problem: Problem, folder: Path, say=print, on: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every policy evaluated, (policies, variables), and its objectives state by state,
-    (policies, states, objectives); the status quo first, then the search's generations."""
+    (policies, states, objectives); the status quo first, then the search's generations (each
+    evaluated here, or `on` an executor of `decision.executor`)."""
     nsga2 = require("pymoo.algorithms.moo.nsga2", "decide", "the policy search")
     core = require("pymoo.core.problem", "decide", "the policy search")
     from pymoo.core.evaluator import Evaluator
@@ -51,7 +53,7 @@ def search(problem: Problem, folder: Path, say=print) -> tuple[np.ndarray, np.nd
             X = population.get("X")
         found = _kept(folder, g, X, problem)
         if found is None:
-            found = evaluate(problem, X)
+            found = evaluate(problem, X, on=on)
             _keep(folder, g, X, found, problem)
             say(f"generation {g}/{d.generations}: {len(X)} policies × {found.shape[1]} states of the world, "
                 f"{time.perf_counter() - started:.1f} s" if g else f"the status quo: {time.perf_counter() - started:.1f} s")

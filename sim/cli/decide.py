@@ -13,6 +13,7 @@ from .common import (
     add_set,
     add_svg,
     checked,
+    counts,
     overrides,
     posterior_of,
     posterior_option,
@@ -34,6 +35,9 @@ def add(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file with a `decision:` section")
     p.add_argument("--out", help="folder (default: results/NAME-decision)")
     p.add_argument("--resume", action="store_true", help="continue the search in --out")
+    p.add_argument("--workers", type=int, default=1,
+                   help="local processes evaluating policies (default 1; the same numbers on any number)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="evaluate policies on this Dask cluster (tcp://host:8786)")
     add_posterior(p)
     add_set(p)
     p.add_argument("--quiet", action="store_true", help="print only the files written")
@@ -43,16 +47,20 @@ def add(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..analysis.robust_decision import decide, verdict
+    from .. import budget
+    from ..analysis.robust_decision import chunk_memory, decide, verdict
     from ..analysis.search import SearchError
     from ..outputs.results import claim, default_folder
     from ..report import decision_report
     from ..scenario import load_scenario, with_overrides
 
+    counts(args, "workers")
     s = with_overrides(load_scenario(args.scenario), overrides(args.set), source=f"{args.scenario} (command-line options)")
     if s.decision is None:
         raise UsageError(f"{args.scenario}: no `decision:` section (levers, objectives); allowed: a scenario with one, "
                          "such as scenarios/decide_2025.yaml")
+    if not args.scheduler:  # local processes: as many as the memory budget holds
+        args.workers = budget.workers(args.workers, chunk_memory(s), say=lambda m: say(args, m))
     chosen = posterior_of(args, s)
     posterior = posterior_option(chosen) if chosen else None
     if posterior is not None:
@@ -61,7 +69,8 @@ def main(args: argparse.Namespace) -> int:
         claim(args.out, reads=[args.scenario, *([chosen] if chosen else [])])
     out = Path(args.out) if args.out else default_folder(s, suffix="decision")
     try:
-        found = decide(s, out, posterior, args.resume, say=lambda m: say(args, m))
+        found = decide(s, out, posterior, args.resume, say=lambda m: say(args, m), workers=args.workers,
+                       scheduler=args.scheduler)
     except SearchError as exc:
         raise UsageError(str(exc)) from None
     except KeyboardInterrupt:
