@@ -217,3 +217,16 @@ def test_decide_refuses_a_count_of_workers_below_one(tmp_path, workers):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"--workers {workers}" in result.stderr and "allowed: 1 or more" in result.stderr, result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_decision_with_nothing_uncertain_has_no_value_of_information_and_still_finishes(tmp_path):
+    import yaml
+
+    decision = yaml.safe_load((SCENARIOS / "decide_2025.yaml").read_text())["decision"]
+    decision = {k: v for k, v in decision.items() if k != "uncertain"} | {"ensemble": 2, "replicates": 1,
+                                                                           "population": 4, "generations": 1}
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump({"base": str(SCENARIOS / "baseline_2025.yaml"), "sweep": None, "decision": decision}))
+    result = cli("decide", path, "--file-values", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "out" / "voi_tradeoff.parquet").exists() and "Traceback" not in result.stderr

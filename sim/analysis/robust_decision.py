@@ -86,7 +86,7 @@ def trade_off_voi(problem: Problem, policies: np.ndarray, say=print, on: Executo
     kept policies are evaluated again over the same states of the world with TRADE_OFF_RUNS runs each
     (at least the search's), so that a state's means are not mostly the runs' noise."""
     kinds = {o.measure: name for name, o in reversed(problem.objectives.items())}
-    if not {"cooperation", "stance"} <= set(kinds):
+    if not {"cooperation", "stance"} <= set(kinds) or problem.parameters().empty:  # no trade-off, or nothing to know
         return None
     names = list(problem.objectives)
     first, second = names.index(kinds["cooperation"]), names.index(kinds["stance"])
