@@ -230,3 +230,17 @@ def test_a_decision_with_nothing_uncertain_has_no_value_of_information_and_still
     result = cli("decide", path, "--file-values", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "out" / "voi_tradeoff.parquet").exists() and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("quo, other, said", [(0.95, 0.75, "No efficient policy is good enough more often than the status quo"),
+                                              (0.40, 0.75, "Most robust efficient policy (P1)")])
+def test_a_policy_is_called_most_robust_only_when_more_often_good_enough_than_the_status_quo(toy, quo, other, said):
+    from sim.analysis.robust_decision import verdict
+
+    found = pd.DataFrame({"policy": ["status quo", "P1"], "role": ["status quo", "most often good enough"],
+                          "satisficing": [quo, other], "trade": [0.2, 0.3], "alliance": [0.8, 0.7],
+                          **{setting: [0.5, 0.5] for setting in toy.variables["setting"]}})
+    outcomes = np.random.default_rng(0).uniform(size=(2, 12, 2))
+    voi = pd.DataFrame({"criterion": ["trade"], "value": ["noise"], "evppi": [0.0], "informative": [False]})
+    lines = verdict(toy.scenario, found, outcomes, voi, pd.DataFrame())
+    assert lines[0].startswith(said), lines[0]

@@ -200,8 +200,13 @@ def verdict(s: Scenario, found: pd.DataFrame, outcomes: np.ndarray, voi: pd.Data
     robust = found["role"].str.contains("most often good enough")
     best, quo = found[robust].iloc[0] if robust.any() else found.iloc[0], found.iloc[0]
     levers = ", ".join(f"{row.lever} from {row.at}: {best[row.setting]:.2f}" for row in variables(s).itertuples())
-    lines = [f"Most robust efficient policy ({best['policy']}): {levers}. It is good enough in {best['satisficing']:.0%} "
-             f"of the states of the world; the status quo in {quo['satisficing']:.0%}."]
+    if best["satisficing"] > quo["satisficing"]:
+        lines = [f"Most robust efficient policy ({best['policy']}): {levers}. It is good enough in "
+                 f"{best['satisficing']:.0%} of the states of the world; the status quo in {quo['satisficing']:.0%}."]
+    else:  # a policy less often good enough than today's course is not the robust choice
+        lines = [f"No efficient policy is good enough more often than the status quo ({quo['satisficing']:.0%} of the "
+                 f"states of the world); the most often good enough of the others, {best['policy']} ({levers}), in "
+                 f"{best['satisficing']:.0%}."]
     error = mean_error(outcomes)
     for k, (name, o) in enumerate(s.decision.objectives.items()):
         low, high = found[name].min(), found[name].max()
