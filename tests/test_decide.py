@@ -139,7 +139,8 @@ def test_decide_writes_its_tables_figures_and_report(tmp_path, baseline):
     assert sorted(p.name for p in (out / "plots").iterdir()) == ["boxes.png", "policies.png", "regret.png", "tradeoff.png",
                                                                "voi.png"]
     policies = pd.read_parquet(out / "policies.parquet")
-    assert policies["policy"].iloc[0] == "status quo" and "Most robust efficient policy" in result.stdout
+    assert policies["policy"].iloc[0] == "status quo"
+    assert "Most robust efficient policy" in result.stdout or "No efficient policy is good enough more often" in result.stdout
     again = cli("decide", path, "--out", out)
     assert again.returncode == 2 and "--resume" in again.stderr
 
