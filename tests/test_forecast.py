@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim.core.posterior import Posterior
 from sim.evidence import assimilate, forecast, register, sbc
@@ -249,7 +250,8 @@ def test_the_forecast_command_writes_its_tables_and_continues_what_is_there(tmp_
 
 
 def test_an_issued_forecast_holds_the_benchmarks_records_what_and_when_and_is_never_replaced(tmp_path, small, monkeypatch):
-    folder = register.issue(small, tmp_path, [2026, 2027], forecast.Settings(sets=6, particles=4), say=lambda m: None)
+    named = small.model_copy(update={"posterior": str(SCENARIOS / "posteriors" / "history_2005_2024")})
+    folder = register.issue(named, tmp_path, [2026, 2027], forecast.Settings(sets=6, particles=4), say=lambda m: None)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["origin"] == 2025 and manifest["fit_end"] == 2024 and manifest["years"] == [2026, 2027]
     assert len(manifest["commit"]) >= 7 and len(manifest["posterior_sha256"]) == 64
@@ -258,6 +260,7 @@ def test_an_issued_forecast_holds_the_benchmarks_records_what_and_when_and_is_ne
     assert set(table["kind"]) == {"ideal_points", "trade"}  # voting agreement is no longer published
     assert (table["q05"] <= table["q50"]).all() and (table["q50"] <= table["q95"]).all()
     assert not list(tmp_path.glob(".*"))  # the working calibration is gone once issued
+    assert yaml.safe_load((folder / "scenario.yaml").read_text())["posterior"] is None  # no other posterior, no machine path
     assert register.digest(folder) == register.digest(folder) and len(register.digest(folder)) == 64
     with pytest.raises(FileExistsError, match="already issued"):
         register.issue(small, tmp_path, [2026, 2027], forecast.Settings(sets=6, particles=4), say=lambda m: None)

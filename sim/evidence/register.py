@@ -66,6 +66,7 @@ def issue(s: Scenario, root: Path, years: list[int], settings: forecast.Settings
     """Calibrate `s` on every year to LAST_FIT, filter its state to the latest year with data, forecast
     `years` beside the benchmarks, and write the folder ROOT/NAME-DATE."""
     today, code = date.today().isoformat(), commit()  # the code as it is when the forecast starts
+    s = s.model_copy(update={"posterior": None})  # it calibrates its own; the folder names no other, nor where it lay
     folder = Path(root) / f"{s.name}-{today}"
     if folder.exists():
         raise FileExistsError(f"{folder} is already issued; a forecast in the register is not replaced")
