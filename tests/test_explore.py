@@ -146,3 +146,17 @@ def test_the_ema_model_of_a_scenario_without_a_sweep_uses_the_two_levers():
         model = workbench_model(SCENARIOS / "baseline_2018.yaml", replications=2)
     assert {u.name: (u.lower_bound, u.upper_bound) for u in model.uncertainties} == {
         "parameters__sanctions": (0.0, 1.0), "actors__Seoul__autonomy": (0.0, 1.0)}
+
+
+def test_discover_writes_each_box_beside_the_scenario_s_own_values(sobol_batch):
+    import json
+
+    result = cli("discover", sobol_batch, "--density", "0.5", "--boxes", "2", "--replace")
+    assert result.returncode == 0, result.stderr
+    found = json.loads((sobol_batch / "discovery.json").read_text())
+    assert found["boxes"] and found["boxes"][0]["limits"]  # the hand-set map is far from flat: a box restricts
+    for box in found["boxes"]:
+        for limits in box["limits"].values():
+            assert set(limits) == {"low", "high", "own", "gap", "gap_share"}
+            assert limits["gap"] == max(limits["low"] - limits["own"], limits["own"] - limits["high"], 0.0)
+    assert (sobol_batch / "plots" / "discovery.png").exists()

@@ -43,12 +43,13 @@ def main(args: argparse.Namespace) -> int:
     for k, box in enumerate(found, 1):
         far = discovery.distance_from(box, res.scenario, res.design)
         gaps.append(far)
+        shown = far.drop(columns=["start", "end"])  # the design's range, for the figure
         reached = "reaches" if box.density >= args.density else f"is the nearest to {args.density:.0%} there is:"
         print(f"box {k} {reached} coverage {box.coverage:.1%}, density {box.density:.1%} (peeling step {box.chosen}); "
               f"its limits beside the scenario's own values ('gap': how far they lie outside the box):")
-        print(far.drop(columns=["start", "end"]).round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
+        print(shown.round(3).to_string(index=False) if len(far) else "  (no factor restricted)")
         boxes.append({"coverage": box.coverage, "density": box.density, "step": box.chosen,
-                      "limits": far.drop(columns=["start", "end"]).set_index("factor").to_dict(orient="index")})
+                      "limits": shown.set_index("factor").to_dict(orient="index")})
     with new_file(res.path / "discovery.json", args.replace) as partial:
         partial.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
     title = (f"'{res.scenario.name}': where a partnership reaches {args.density:.0%} of runs (PRIM; the first box: "
