@@ -96,11 +96,11 @@ def _catch(failures, fn, *args, **kwargs):
 @pytest.mark.slow  # a client process killed and resumed: about 20 s; CI runs it
 def test_a_killed_client_is_covered_by_resume(tmp_path, scenario_file, reference):
     out = tmp_path / "dask"
-    command = [sys.executable, "-m", "sim", "batch", str(scenario_file), "--engine", "mesa", "--executor", "dask",
+    command = [sys.executable, "-m", "sim", "batch", str(scenario_file), "--file-values", "--engine", "mesa", "--executor", "dask",
                "--workers", "2", "--out", str(out), "--quiet"]
     proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
     parts = staging_folder(out) / "outcomes.parquet"
-    deadline = time.time() + 300  # a cluster starts slowly when the tests run on two processes
+    deadline = time.time() + 120
     while time.time() < deadline and not (parts.exists() and len(list(parts.glob("part-*"))) >= 2):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the client and the cluster it started
