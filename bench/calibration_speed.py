@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.evidence.calibration import Model, calibrate, generations
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, with_overrides
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "history_2005_2024.yaml"
 
@@ -75,9 +75,8 @@ def main() -> None:
     ap.add_argument("--generations", type=int, default=3)
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
-    base = load_scenario(SCENARIO)
-    s = base.model_copy(update={"calibration": base.calibration.model_copy(
-        update={"population": args.population, "generations": args.generations})})
+    s = with_overrides(load_scenario(SCENARIO), {"calibration.population": args.population,
+                                                 "calibration.generations": args.generations})
 
     model = Model(s)
     middle = np.array([[sum(s.calibration.priors[n].uniform) / 2 for n in model.names]])

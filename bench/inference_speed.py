@@ -38,7 +38,7 @@ import pandas as pd
 from sim.core import engine, schedule
 from sim.evidence import calibration, diagnostics, sbc
 from sim.outputs.posterior import read_posterior
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "history_2005_2024.yaml"
@@ -174,9 +174,8 @@ def main() -> None:
     ap.add_argument("--training", type=int, default=20000)
     ap.add_argument("--datasets", type=int, default=1000)
     args = ap.parse_args()
-    base = load_scenario(SCENARIO)
-    s = base.model_copy(update={"calibration": base.calibration.model_copy(
-        update={"population": args.population, "generations": args.generations})})
+    s = with_overrides(load_scenario(SCENARIO), {"calibration.population": args.population,
+                                                 "calibration.generations": args.generations})
     model = calibration.model_of(s)
     model.statistics(np.array([[sum(s.calibration.priors[n].uniform) / 2 for n in model.names]]), np.array([0]))  # warm
     print(f"'{s.name}': {len(model.names)} values; ABC-SMC at {args.population} particles, at most {args.generations} "

@@ -168,7 +168,7 @@ def _sections(res: Results, say) -> list[tuple[str, str, str]]:
                           _image(figures.map_figure(res.summary, s, factors[0], factors[1], parameters=used))))
         shown = nearest_point(res.design, s)  # the point `plot` draws by default
         trajectories = res.trajectories_at(shown)
-        summary = res.summary.set_index("point") if "point" in res.summary else res.summary
+        summary = res.summary.set_index("point")
         best = int(summary["partnership_share"].idxmax())
         point = f"at {point_label(res.design, shown)}, the one nearest the scenario's own values"
         said = (f"{point} ({summary_text(summary.loc[shown])})" + ("" if best == shown or summary["partnership_share"].max() == 0

@@ -189,7 +189,7 @@ def same_in_chunks_elsewhere(problem, monkeypatch, **where) -> None:
     """Seven policies evaluated here in one chunk, then in four chunks (the last short) on the
     executor `where` describes: the same numbers, in the same order."""
     import sim.analysis.decision
-    from sim.analysis.decision import executor
+    from sim.batch.cluster import executor
 
     policies = np.random.default_rng(3).random((7, 2)) * [1.0, 0.5]
     one = evaluate(problem, policies)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Executor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,33 +97,6 @@ def status_quo(problem: Problem) -> np.ndarray:
         value = before.get(row.path, get_setting(data, row.path))
         found.append(np.clip(row.low if value is None else value, row.low, row.high))
     return np.array(found, dtype=float)
-
-
-@contextmanager
-def executor(workers: int = 1, scheduler: str | None = None):
-    """Where `evaluate` computes its chunks of policies: in this process (None), in `workers` local
-    processes, or on the Dask cluster at `scheduler`. Each chunk's objectives depend on its policies
-    and the problem's seeds alone, so the numbers are the same wherever they are computed."""
-    if scheduler is None and workers <= 1:
-        yield None
-    elif scheduler is None:
-        from ..batch.local import pool
-
-        local = pool(workers)
-        try:
-            yield local
-        finally:  # on an interruption, the chunks not started are dropped, not computed first
-            local.shutdown(cancel_futures=True)
-    else:
-        from ..batch.cluster import connect
-
-        client, cluster = connect(workers, scheduler, say=lambda _: None)
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()  # so that it does not linger reconnecting to a cluster its owner shuts down
-            if cluster is not None:
-                cluster.close()
 
 
 def evaluate(problem: Problem, policies: np.ndarray, say=lambda message: None, on: Executor | None = None) -> np.ndarray:

@@ -95,9 +95,9 @@ def distance_from(box: Discovery, scenario, design: pd.DataFrame) -> pd.DataFram
     nearest limit, also as a share of the factor's range in the design."""
     from ..scenario import get_setting
 
-    rows = []
+    rows, written = [], scenario.to_dict()
     for factor, (low, high) in box.limits[["low", "high"]].iterrows():
-        own = float(get_setting(scenario.to_dict(), factor))
+        own = float(get_setting(written, factor))
         gap = max(low - own, own - high, 0.0)
         start, end = float(design[factor].min()), float(design[factor].max())
         rows.append({"factor": factor, "low": low, "high": high, "own": own, "gap": gap,

@@ -19,7 +19,7 @@ import pandas as pd
 from .. import budget
 from ..core.engine import run_seeds, simulate
 from ..core.outcomes import focal_pair, partnership
-from ..core.resolve import Resolved, resolve
+from ..core.resolve import Resolved
 
 STANCES = (0.5, 0.55, 0.6, 0.65, 0.7)
 COOPERATION = (0.25, 0.3, 0.35, 0.4, 0.45)
@@ -64,15 +64,14 @@ def _arrays(frame: pd.DataFrame, a: str, b: str) -> tuple[np.ndarray, np.ndarray
     return A, E
 
 
-def reachable(runs: Resolved, favourable: dict[str, float], per_set: int = 10, chunk: int = 2000) -> pd.DataFrame:
-    """Under the most favourable conditions (`favourable`: {condition path: value}), each of the
+def reachable(runs: Resolved, per_set: int = 10, chunk: int = 2000) -> pd.DataFrame:
+    """Under the conditions `runs` were resolved with (e.g. the most favourable point's), each of the
     posterior's sets run `per_set` times: per set, the share of its runs that reach the scenario's
     partnership. A set can reach it at all where that share is above 0."""
     if runs.posterior is None:
         raise ValueError("reachable sets need runs drawn from a posterior (--posterior, or the scenario's own)")
     s, posterior = runs.scenario, runs.posterior
     sets = len(posterior.table)
-    at = resolve(s, {**runs.departures, **favourable}, posterior)
     rows = np.repeat(np.arange(sets), per_set)
     seeds = np.tile(run_seeds(s.seed, per_set), sets)
     n = len(s.names)
@@ -83,7 +82,7 @@ def reachable(runs: Resolved, favourable: dict[str, float], per_set: int = 10, c
     reached = np.empty(len(rows), dtype=bool)
     for start in range(0, len(rows), chunk):
         part = slice(start, start + chunk)
-        traj = simulate(at.schedule(seeds[part], rows[part]), seeds[part], s.steps)
+        traj = simulate(runs.schedule(seeds[part], rows[part]), seeds[part], s.steps)
         sub = (slice(None), slice(None), [[i], [j]], [i, j])
         reached[part] = partnership(traj.A[sub], traj.E[sub], p.threshold, p.cooperation, p.hold,
                                     s.partnership_start).reached[:, 0]

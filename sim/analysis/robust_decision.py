@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 from .. import budget
+from ..batch.cluster import executor
 from ..core.engine import run_seeds
 from ..core.posterior import Posterior
 from ..outputs.results import provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
-from .decision import CHUNK_RUNS, Problem, evaluate, executor, problem_of, satisficing, signs, variables
+from .decision import CHUNK_RUNS, Problem, evaluate, problem_of, satisficing, signs, variables
 from .robustness import efficient, failure_box, prior_dependence, table
 from .search import SearchError, search
 from .voi import tradeoff, value_of_information

@@ -31,7 +31,7 @@ class SearchError(Exception):
 def search(problem: Problem, folder: Path, say=print, on: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every policy evaluated, (policies, variables), and its objectives state by state,
     (policies, states, objectives); the status quo first, then the search's generations (each
-    evaluated here, or `on` an executor of `decision.executor`)."""
+    evaluated here, or `on` an executor of `batch.cluster.executor`)."""
     nsga2 = require("pymoo.algorithms.moo.nsga2", "decide", "the policy search")
     core = require("pymoo.core.problem", "decide", "the policy search")
     from pymoo.core.evaluator import Evaluator

@@ -21,10 +21,15 @@ BINS = 4
 SHUFFLES = 50
 
 
+def _groups(theta: np.ndarray, bins: int) -> np.ndarray:
+    """The bin of θ each state falls in: `bins` bins of equal counts."""
+    edges = np.quantile(theta, np.linspace(0, 1, bins + 1)[1:-1])
+    return np.searchsorted(edges, theta, side="right")
+
+
 def evppi(utility: np.ndarray, theta: np.ndarray, bins: int = BINS) -> float:
     """EVPPI of θ for utilities (policies, states), θ (states,)."""
-    edges = np.quantile(theta, np.linspace(0, 1, bins + 1)[1:-1])
-    group = np.searchsorted(edges, theta, side="right")
+    group = _groups(theta, bins)
     now = utility.mean(axis=1).max()
     known = sum((group == b).mean() * utility[:, group == b].mean(axis=1).max() for b in np.unique(group))
     gain = known - now
@@ -81,6 +86,5 @@ def tradeoff(first: np.ndarray, second: np.ndarray, values: pd.DataFrame, weight
 
 def _one_best(utility: np.ndarray, theta: np.ndarray, bins: int = BINS) -> bool:
     """Whether the same policy is best in every bin of θ (the EVPPI is then zero by construction)."""
-    edges = np.quantile(theta, np.linspace(0, 1, bins + 1)[1:-1])
-    group = np.searchsorted(edges, theta, side="right")
+    group = _groups(theta, bins)
     return len({int(utility[:, group == b].mean(axis=1).argmax()) for b in np.unique(group)}) == 1

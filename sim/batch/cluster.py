@@ -10,13 +10,37 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..extras import require
-from .local import WorkerLost
+from .local import WorkerLost, pool
 from .plan import Plan, compute_chunk
 from .progress import Progress
 from .store import write_chunk
+
+
+@contextmanager
+def executor(workers: int = 1, scheduler: str | None = None):
+    """Where independent tasks are computed: in this process (None), in `workers` local processes,
+    or on the Dask cluster at `scheduler` (a concurrent.futures Executor either way). A task's result
+    depends on its arguments alone, so the numbers are the same wherever they are computed."""
+    if scheduler is None and workers <= 1:
+        yield None
+    elif scheduler is None:
+        local = pool(workers)
+        try:
+            yield local
+        finally:  # on an interruption, the tasks not started are dropped, not computed first
+            local.shutdown(cancel_futures=True)
+    else:
+        client, cluster = connect(workers, scheduler, say=lambda _: None)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()  # so that it does not linger reconnecting to a cluster its owner shuts down
+            if cluster is not None:
+                cluster.close()
 
 
 def connect(workers: int, scheduler: str | None, say=print, scratch: str | None = None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ class Plan:
         seeds = run_seeds(scenario.seed, scenario.sweep.replicates)
         return cls(scenario, design_points(scenario), seeds, engine, runs.posterior, dict(runs.departures))
 
+    @cached_property  # drawn once, not for every chunk
     def drawn(self) -> np.ndarray:
         """The posterior row of each replicate (the same at every design point): every point runs
         over as many of the posterior's sets as it has replicates, stratified (`Posterior.draw`)."""
@@ -115,7 +117,7 @@ class Plan:
         point, replicate = np.divmod(run_id, self.replicates)
         table = pd.DataFrame({"run_id": run_id, "point": point, "replicate": replicate, "seed": self.seeds[replicate]})
         if self.posterior is not None:
-            table = table.assign(parameter_set=self.parameter_sets()[replicate], posterior_row=self.drawn()[replicate])
+            table = table.assign(parameter_set=self.parameter_sets()[replicate], posterior_row=self.drawn[replicate])
         return table.join(self.design.reset_index(drop=True), on="point")
 
     def identity(self) -> dict:
@@ -206,7 +208,7 @@ def chunk_runs(plan: Plan, runs: range) -> Trajectory:
     if plan.posterior is not None:
         changes = {path: np.full(len(run_ids), value, dtype=float) for path, value in plan.departures.items()}
         changes |= {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns}
-        sched = plan.posterior.schedules(plan.scenario.model_copy(update={"sweep": None}), plan.drawn()[replicate], changes)
+        sched = plan.posterior.schedules(plan.scenario.model_copy(update={"sweep": None}), plan.drawn[replicate], changes)
     elif all(is_condition(path) for path in plan.design.columns):  # written into the arrays, all runs at once
         sched = departed(plan.scenario.model_copy(update={"sweep": None}),
                          {path: plan.design[path].to_numpy(dtype=float)[point] for path in plan.design.columns})

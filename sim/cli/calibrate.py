@@ -78,8 +78,9 @@ def main(args: argparse.Namespace) -> int:
     found = history.run_history(s, args.runs, posterior, s.calibration.fit_end, say=lambda m: say(args, m))
     write_table(found.points, out / "predictive.parquet")
     write_table(found.scores, out / "scores.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
     if not args.quiet:
-        fit = json.loads((out / "manifest.json").read_text())["fit"]
+        fit = manifest["fit"]
         with pd.option_context("display.width", 160):
             print(describe(posterior.table).round(3).to_string())
             print(f"\ndistance to the data of {s.calibration.series} up to {s.calibration.fit_end} "
@@ -87,8 +88,8 @@ def main(args: argparse.Namespace) -> int:
             print(pd.Series(fit).round(3).to_string())
             print(f"\nposterior predictive, {args.runs} runs (RMSE; trade in log units):")
             print(history.summary(found).round(3).to_string())
-            print("\n" + "\n".join(diagnosis(out)))
-    identified = json.loads((out / "manifest.json").read_text())["identification"]["values"]
+            print("\n" + "\n".join(diagnosis(manifest)))
+    identified = manifest["identification"]["values"]
     paths = save(posterior_figure(posterior.table, s, {k: v["ratio"] for k, v in identified.items()}), out / "posterior",
                  args.svg)
     paths += save(history_figure(found.points, f"'{s.name}': posterior predictive against data", s.calibration.fit_end),
@@ -96,14 +97,13 @@ def main(args: argparse.Namespace) -> int:
     return print_paths(paths)
 
 
-def diagnosis(folder: Path) -> list[str]:
+def diagnosis(manifest: dict) -> list[str]:
     """What the manifest of a calibration says of its posterior: how it mixed, what the data identify,
     and the posterior predictive check."""
     import pandas as pd
 
     from ..evidence import diagnostics
 
-    manifest = json.loads((folder / "manifest.json").read_text())
     m = manifest["mixing"]
     ess = pd.Series(m["moves_ess"], dtype=float)
     lines = [f"the posterior's {manifest['particles']:,} particles: {m['distinct_particles']:,} distinct, descended from "

@@ -63,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
         say(args, f"reach: each of the posterior's sets run {args.per_set} times at the most favourable point")
         values = res.design.set_index("point").loc[best].to_dict()
         runs = resolve(res.scenario, {**res.manifest.get("departures", {}), **values}, posterior_option(source))
-        sets = reachable(runs, {}, args.per_set)
+        sets = reachable(runs, args.per_set)
         with new_file(res.path / "reachable.parquet", args.replace) as partial:
             sets.to_parquet(partial, index=False)
         paths.append(res.path / "reachable.parquet")

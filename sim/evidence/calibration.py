@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +27,14 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import budget
+from ..batch.cluster import executor
 from ..core.engine import Trajectory, run_seeds, simulate, take
 from ..core.schedule import Variation
 from ..outputs.posterior import posterior_sets, write_posterior
 from ..outputs.results import DamagedResults, folder_scenario, new_folder, provenance, whole, write_manifest, write_table
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter, step_years
-from . import data, diagnostics, observe, smc
+from . import data, diagnostics, observe, references, smc
 
 POPULATIONS = "populations"  # one Parquet file per finished generation: its particles and their distances
 CHUNK = 100  # particles simulated together (10 replicates each: about 30 MB of trajectories)
@@ -83,9 +83,8 @@ class Target:
 
     def _points(self, frame: pd.DataFrame) -> Point:
         frame = frame.sort_values(["pair", "year"])
-        step = frame.groupby("pair")["value"].diff()[frame.groupby("pair")["year"].diff() == 1]
         return Point(np.searchsorted(self.years, frame["year"]), np.array([self.pairs.index(p) for p in frame["pair"]]),
-                     frame["value"].to_numpy(dtype=float), float(np.median(np.abs(step))))
+                     frame["value"].to_numpy(dtype=float), references.typical_change(frame))
 
     def observed(self) -> dict[str, np.ndarray]:
         return {kind: p.value for kind, p in self.points.items()}
@@ -181,9 +180,8 @@ class Model:
         return {kind: np.concatenate([x[kind] for x in parts]) for kind in parts[0]}
 
     def distances(self, values: np.ndarray, seeds: np.ndarray, observed: dict[str, np.ndarray]) -> np.ndarray:
-        """The distance of each of m particles to `observed`, simulated CHUNK particles at a time."""
-        return np.concatenate([self.target.distances(self.statistics(values[at:at + CHUNK], seeds[at:at + CHUNK]), observed)
-                               for at in range(0, len(values), CHUNK)])
+        """The distance of each of m particles to `observed` (simulated CHUNK particles at a time)."""
+        return self.target.distances(self.statistics(values, seeds), observed)
 
 
 _models: dict[str, Model] = {}
@@ -214,27 +212,12 @@ def evaluator(s: Scenario, observed: dict, workers: int = 1, scheduler: str | No
         cuts = range(0, len(values), CHUNK)
         return [values[at:at + CHUNK] for at in cuts], [seeds[at:at + CHUNK] for at in cuts]
 
-    if scheduler is None and workers <= 1:
-        yield lambda values, seeds: _distances(s, values, seeds, observed)
-    elif scheduler is None:
-        from ..batch.local import pool
-
-        with pool(workers) as executor:
-            yield lambda values, seeds: np.concatenate(list(executor.map(_distances, repeat(s), *shares(values, seeds),
-                                                                          repeat(observed))))
-    else:
-        from ..batch.cluster import connect
-
-        client, cluster = connect(workers, scheduler, say=lambda _: None)
-        try:
-            def on_dask(values, seeds):
-                futures = [client.submit(_distances, s, v, z, observed, pure=False) for v, z in zip(*shares(values, seeds))]
-                return np.concatenate(client.gather(futures))
-            yield on_dask
-        finally:
-            client.close()  # so that it does not linger reconnecting to a cluster its owner shuts down
-            if cluster is not None:
-                cluster.close()
+    with executor(workers, scheduler) as on:
+        if on is None:
+            yield lambda values, seeds: _distances(s, values, seeds, observed)
+        else:
+            yield lambda values, seeds: np.concatenate(
+                [f.result() for f in [on.submit(_distances, s, v, z, observed) for v, z in zip(*shares(values, seeds))]])
 
 
 def calibrate(s: Scenario, folder: Path, resume: bool = False, workers: int = 1, scheduler: str | None = None,
@@ -326,9 +309,7 @@ def predictive_distance(model: Model, table: pd.DataFrame, observed: dict, seed:
     """The distance of the calibrated model: the summary statistics averaged over `sets` parameter
     sets drawn from the posterior (each over its replicates), held to the data as a particle is."""
     rng = np.random.default_rng([seed, 0x5E7])
-    w = table["weight"].to_numpy(dtype=float)
-    rows = rng.choice(len(table), size=sets, p=w / w.sum())
-    values = table[model.names].to_numpy(dtype=float)[rows]
+    values = diagnostics.posterior_draws(table, model.names, sets, rng)
     parts = [model.statistics(values[at:at + CHUNK], smc.seeds(rng, len(values[at:at + CHUNK])))
              for at in range(0, sets, CHUNK)]
     mean = {kind: np.concatenate([x[kind] for x in parts]).mean(axis=0) for kind in model.target.points}
@@ -470,8 +451,9 @@ def mixing(done: pd.DataFrame, pop: smc.Population) -> dict:
     known = lambda x: None if x is None or np.isnan(x) else round(float(x), 6)  # noqa: E731  (JSON has no NaN)
     fall = float(done["tolerance"].iloc[-2] - last["tolerance"]) if len(done) > 1 else None
     ess = {c.removeprefix("ess "): known(last[c]) for c in done.columns if c.startswith("ess ")}
-    return {"distinct_particles": int(len(np.unique(pop.values, axis=0))),
+    copies = np.unique(pop.values, axis=0, return_counts=True)[1]
+    return {"distinct_particles": int(len(copies)),
             "lineages": int(len(np.unique(pop.ancestors))),  # particles of generation 0 the posterior descends from
-            "largest_copies": int(np.unique(pop.values, axis=0, return_counts=True)[1].max()),
+            "largest_copies": int(copies.max()),
             "moves_ess": ess,  # the last generation's moves, per value (ArviZ bulk ESS, particles as chains)
             "last_tolerance_fall": known(fall), "distance_sd": known(last.get("distance_sd")), "settled": _settled(done)}

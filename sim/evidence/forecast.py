@@ -43,7 +43,7 @@ from ..core.schedule import event_step, split_setting
 from ..outputs.posterior import posterior_sets
 from ..scenario import Scenario
 from ..scenario.calendar import parse_quarter
-from . import assimilate, observe
+from . import assimilate, diagnostics, observe
 
 ORIGINS = tuple(range(2008, 2021))
 HORIZON = 6  # years ahead
@@ -261,9 +261,8 @@ def fit(s: Scenario, origin: int, folder: Path, settings: Settings, previous: Po
                                                                           "generations": generations})})
     warm = None
     if previous is not None:
-        w = previous.table["weight"].to_numpy(dtype=float)
-        rows = np.random.default_rng([s.seed, origin, 0x3A]).choice(len(w), size=population, p=w / w.sum())
-        warm = previous.table[previous.names].to_numpy(dtype=float)[rows]
+        warm = diagnostics.posterior_draws(previous.table, previous.names, population,
+                                           np.random.default_rng([s.seed, origin, 0x3A]))
     calibrate(fitted, folder, resume=(folder / "scenario.yaml").is_file(), workers=workers, say=say, warm=warm)
     return read_posterior(folder)
 

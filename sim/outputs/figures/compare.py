@@ -9,6 +9,7 @@ import pandas as pd
 from ...scenario.calendar import parse_quarter
 from ..tables import band, reached_share
 from .style import GREY, PALETTE, event_label, mark_events, panels, shown_events, title, years
+from .trajectories import threshold
 
 
 def _bands(ax, items: list, column: str, source: str, target: str) -> None:
@@ -52,16 +53,12 @@ def compare_figure(items: list, title_text: str = "", settings: pd.DataFrame | N
         _bands(ax, items, "alignment", focal, target)
         ax.axhline(0, color="#bbbbbb", linewidth=0.6)
         if target == partner:
-            ax.axhline(s.partnership.threshold, color="#444444", linewidth=0.8, linestyle=":")
-            ax.text(0.005, s.partnership.threshold, f" partnership threshold {s.partnership.threshold:g}",
-                    transform=ax.get_yaxis_transform(), va="bottom", fontsize=8, color="#444444")
+            threshold(ax, s.partnership.threshold, "partnership threshold")
         ax.set_ylabel(f"{focal} → {target}\nalignment")
         ax.set_ylim(-1.05, 1.05)
     ax_e, ax_p = axes[-2:]
     _bands(ax_e, items, "cooperation", a, b)
-    ax_e.axhline(s.partnership.cooperation, color="#444444", linewidth=0.8, linestyle=":")
-    ax_e.text(0.005, s.partnership.cooperation, f" partnership threshold {s.partnership.cooperation:g}",
-              transform=ax_e.get_yaxis_transform(), va="bottom", fontsize=8, color="#444444")
+    threshold(ax_e, s.partnership.cooperation, "partnership threshold")
     ax_e.set_ylim(0, 1)
     ax_e.set_ylabel(f"{a}–{b}\ncooperation (0–1)")
     for color, it in zip(PALETTE, items):

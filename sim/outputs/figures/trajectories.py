@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
@@ -31,7 +30,10 @@ def threshold(ax, value: float, text: str) -> None:
 
 def within(trajectories: pd.DataFrame, span: tuple[str | None, str | None]) -> pd.DataFrame:
     """The rows from quarter `span[0]` to `span[1]` (either None: the run's own end)."""
-    quarters = np.array([parse_quarter(d) for d in trajectories["date"].astype(str)])
+    if span[0] is None and span[1] is None:
+        return trajectories
+    dates = trajectories["date"].astype(str)
+    quarters = dates.map({d: parse_quarter(d) for d in dates.unique()}).to_numpy()  # each quarter parsed once
     first = parse_quarter(span[0]) if span[0] else quarters.min()
     last = parse_quarter(span[1]) if span[1] else quarters.max()
     return trajectories[(quarters >= first) & (quarters <= last)]
