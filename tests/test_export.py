@@ -1,12 +1,15 @@
 """Exports an analyst can chart: one row per run with its parameters and outcome, per-quarter
 quantiles, which parameters made the runs in every table, and no rounding debris."""
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from sim.outputs import spread
 from sim.outputs.posterior import read_posterior
 from sim.outputs.results import load_results
 
@@ -57,19 +60,76 @@ def test_a_run_s_row_holds_its_design_the_set_it_drew_and_its_partnership_outcom
     pd.testing.assert_frame_equal(runs[outcome], focal[outcome])
 
 
-@pytest.mark.parametrize("slab", [1, 10**9])  # each design point alone, or all at once: the same quantiles
-def test_the_quantiles_are_those_of_the_runs_quarter_by_quarter(batch, exported, monkeypatch, tmp_path, slab):
-    monkeypatch.setattr("sim.outputs.export.SLAB_ROWS", slab)
-    assert cli("export", batch, "--format", "parquet", "--out", tmp_path / "q").returncode == 0
-    found = pd.read_parquet(tmp_path / "q" / "quantiles.parquet")
-    rows = exported["trajectories"]
+def expected_quantiles(rows: pd.DataFrame) -> pd.DataFrame:
     keys = ["point", "source", "target", "step"]
     expected = rows.groupby(keys)[["alignment", "cooperation"]].quantile([0.1, 0.5, 0.9]).unstack()
     expected.columns = [f"{c}_q{round(100 * q)}" for c, q in expected.columns]
-    found = found.set_index(keys).sort_index()
+    return expected
+
+
+KEYS = ["point", "source", "target", "step"]
+
+
+# as a batch computes them when it finishes: read in one pass in big slabs, or a row at a time (points cut
+# across reads), or grouped by the query engine
+@pytest.mark.parametrize("slab, streamed", [(10**9, True), (1, True), (None, False)])
+def test_the_quantiles_are_those_of_the_runs_quarter_by_quarter(batch, exported, monkeypatch, slab, streamed):
+    if streamed:
+        monkeypatch.setattr("sim.outputs.spread.SLAB_ROWS", slab)
+    else:
+        monkeypatch.setattr("sim.outputs.spread._streamed", lambda *args: None)
+    runs = load_results(batch).table("runs").select("run_id", "point").to_pandas()
+    found = spread.of_runs(batch, runs).set_index(KEYS).sort_index()
+    expected = expected_quantiles(exported["trajectories"])
     assert (found["runs"] == 3).all() and len(found) == len(expected)
     np.testing.assert_allclose(found[expected.columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-15)
-    assert (found["actors.Seoul.sanction_sensitivity"].groupby("point").first() == [0.2, 0.8]).all()
+
+
+def older(batch: Path, folder: Path, shuffled: bool = False) -> Path:
+    """A copy of a batch as written before batches kept their quantiles; its trajectories' rows
+    shuffled (not run by run) if asked."""
+    shutil.copytree(batch, folder, ignore=shutil.ignore_patterns("export*", "quantiles.parquet"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["rows"]["quantiles"]
+    manifest["files"].remove("quantiles.parquet")
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    for part in (folder / "trajectories.parquet").iterdir() if shuffled else []:
+        pd.read_parquet(part).sample(frac=1, random_state=1).to_parquet(part, index=False)
+    return folder
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_an_export_gives_the_quantiles_a_batch_kept_or_computes_them_for_any_point_and_pair(batch, exported, tmp_path,
+                                                                                            shuffled):
+    expected = expected_quantiles(exported["trajectories"])
+    kept = exported["quantiles"].set_index(KEYS).sort_index()
+    np.testing.assert_allclose(kept[expected.columns].to_numpy(), expected.to_numpy(), rtol=0, atol=1e-15)
+    assert (kept["actors.Seoul.sanction_sensitivity"].groupby("point").first() == [0.2, 0.8]).all()
+    folder = older(batch, tmp_path / "older", shuffled)
+    for chosen in ([], ["--point", "1", "--pair", "Moscow->Seoul"]):
+        for source in (batch, folder):
+            out = tmp_path / f"{source.name}{len(chosen)}"
+            assert cli("export", source, "--format", "parquet", *chosen, "--out", out).returncode == 0
+        found = pd.read_parquet(tmp_path / f"older{len(chosen)}" / "quantiles.parquet").set_index(KEYS)
+        assert found.index.is_monotonic_increasing and (found["runs"] == 3).all()
+        rows = exported["trajectories"].query("point == 1 and source == 'Moscow' and target == 'Seoul'" if chosen else "point >= 0")
+        np.testing.assert_allclose(found[expected.columns].to_numpy(), expected_quantiles(rows).to_numpy(), rtol=0, atol=1e-15)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / f"batch{len(chosen)}" / "quantiles.parquet").set_index(KEYS),
+                                      found, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("points", [[], ["--point", "1"]])
+def test_design_values_looked_up_by_run_id_are_those_joined_and_the_rows_stay_in_run_order(batch, tmp_path, monkeypatch,
+                                                                                            points):
+    export = ["export", batch, "--trajectories", *points, "--format", "parquet"]
+    assert cli(*export, "--out", tmp_path / "looked_up").returncode == 0
+    monkeypatch.setattr("sim.outputs.export.point_major", lambda res: False)
+    assert cli(*export, "--out", tmp_path / "joined").returncode == 0
+    for name, keys in (("outcomes", ["run_id", "source", "target"]), ("trajectories", ["run_id", "step", "source", "target"])):
+        looked_up = pd.read_parquet(tmp_path / "looked_up" / f"{name}.parquet")
+        joined = pd.read_parquet(tmp_path / "joined" / f"{name}.parquet")
+        assert looked_up["run_id"].is_monotonic_increasing and set(looked_up["point"]) == ({1} if points else {0, 1})
+        pd.testing.assert_frame_equal(looked_up.sort_values(keys, ignore_index=True), joined.sort_values(keys, ignore_index=True))
 
 
 def test_csv_parquet_and_a_workbook_hold_the_same_tables(batch, exported, tmp_path):

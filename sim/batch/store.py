@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ..core.outcomes import SUMMARISED, focal_pair, summarise
+from ..outputs import spread
 from ..outputs.results import Refused, contents, manifest, publish, read_table, replacing, whole, write_manifest
 from .plan import BatchError, Plan
 
@@ -175,7 +176,9 @@ def finish(plan: Plan, staging: Path, out: Path, workers: int, seconds: float, e
         outcomes = outcomes.assign(parameter_set=plan.parameter_sets()[replicate])
     summary = summarise(outcomes)
     plan.design.join(summary).reset_index().to_parquet(staging / "summary.parquet", index=False)
-    rows = {"design": len(plan.design), "runs": plan.runs, "summary": len(plan.design)}
+    fans = spread.of_runs(staging, plan.runs_table()[["run_id", "point"]])  # kept: exact, and slow to compute on reading
+    fans.to_parquet(staging / "quantiles.parquet", index=False)
+    rows = {"design": len(plan.design), "runs": plan.runs, "summary": len(plan.design), "quantiles": len(fans)}
     rows |= {name: sum(pq.read_metadata(part).num_rows for part in (staging / f"{name}.parquet").glob("part-*.parquet"))
              for name in PARTS}
     write_manifest(staging, manifest(plan.scenario, plan.engine, plan.seeds, seconds, design=plan.scenario.sweep.design,

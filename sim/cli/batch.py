@@ -25,7 +25,8 @@ def add(sub) -> None:
     p = sub.add_parser("batch", help="run a scenario's sweep (design × replicates) in resumable chunks",
                        description="Run the design in the scenario's `sweep:` section, each point with seeded "
                                    "replicates, in chunks written as they finish. The folder (default "
-                                   "results/NAME) gains design.parquet and summary.parquet.")
+                                   "results/NAME) gains design.parquet, summary.parquet and quantiles.parquet (per point, "
+                                   "pair and quarter, the 10/50/90% quantiles of stance and cooperation).")
     p.add_argument("scenario", help="scenario YAML file with a sweep: section")
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores); any number gives the same tables")
     add_engine(p)

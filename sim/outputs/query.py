@@ -26,7 +26,8 @@ from ..scenario import parse_pair
 
 MEMORY_LIMIT = "512MB"  # the engine's own budget: it streams, and spills to disk beyond it
 ORDER = {"runs": ("run_id",), "trajectories": ("run_id", "step", "source", "target"),
-         "outcomes": ("run_id", "source", "target"), "design": ("point",), "summary": ("point",)}
+         "outcomes": ("run_id", "source", "target"), "design": ("point",), "summary": ("point",),
+         "quantiles": ("point", "source", "target", "step")}
 PER_RUN = ("trajectories", "outcomes")  # the tables that name runs, not design points
 
 

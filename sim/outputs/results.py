@@ -87,7 +87,7 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
 NAME_MAX = 255  # bytes in one file name on the file systems in use (ext4, XFS, Btrfs, APFS, NTFS)
 ROOM = 40  # bytes the tool adds to a name for its temporary names: `.NAME.XXXXXXXX.partial`
 RESULTS_FILES = ("scenario.yaml", "manifest.json", "runs.parquet", "trajectories.parquet", "outcomes.parquet",
-                 "design.parquet", "summary.parquet")
+                 "design.parquet", "summary.parquet", "quantiles.parquet")
 STALE_AFTER = 10  # seconds: a temporary name no process holds and this old was left by a command killed outright
 # what a command killed outright leaves beside its target: the tool's own debris, never a user's file
 LEFT_BEHIND = r"\.{name}\.[a-z0-9_]{{8}}\.(partial|replaced)"
@@ -646,9 +646,10 @@ def load_results(path: str | Path) -> Results:
 
 
 def _tables(folder: Path, manifest: dict) -> list[str]:
-    """The tables a results folder must hold: a batch's five (its manifest names its design), a run's three."""
+    """The tables a results folder must hold: a batch's five or six (its manifest names its design), a run's three."""
     batch = "design" in manifest or (Path(folder) / "design.parquet").exists()
-    return ["runs", "trajectories", "outcomes", *(["design", "summary"] if batch else [])]
+    kept = ["quantiles"] if "quantiles" in (manifest.get("rows") or {}) else []  # batches written since they keep them
+    return ["runs", "trajectories", "outcomes", *(["design", "summary"] if batch else []), *kept]
 
 
 def _rows(folder: Path, manifest: dict, rerun: str) -> dict[str, int]:
