@@ -273,6 +273,7 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
     check_files(folder / "plots", [f"{key}.{kind}" for key in DECISION_FIGURES for kind in ("png", "svg")[:1 + svg]],
                 replace)
     s = folder_scenario(folder, "decide again into a new folder")
+    made_by = "\n" + parameters_note(json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
     found, states, voi, priors, trade_off = (read_table(folder, name) for name in
                                              ("policies", "states", "voi", "priors", "voi_tradeoff"))
     long = read_table(folder, "outcomes")
@@ -293,22 +294,25 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
     errors = dict(zip(names, mean_error(outcomes).tolist()))
     figs = {"policies": (policies_figure(found, labels, f"The efficient policies of '{s.name}': each line a policy, its "
                                                         "levers (left) and its objectives' means over the states of the "
-                                                        "world (right; up is better on each)", lower, errors),
+                                                        "world (right; up is better on each)" + made_by, lower, errors),
                          "Each line a policy: its levers (left) and its objectives' means over the states of the world "
                          "(right), each axis from its lowest to its highest value among the policies, or, where those "
                          "differ by less than twice their standard error, over that span (a dotted axis)."),
             "regret": (regret_figure(named, {n: labels[n] for n in names}, policy_names(named),
-                                     "Regret of the policies with a role"),
+                                     "Regret of the policies with a role (least largest regret: the policy whose "
+                                     "longest bar, each objective's scaled by the longest of any efficient policy, is shortest)" + made_by),
                        "Regret: how far a policy falls short of the best efficient policy in the same state of the world."),
-            "boxes": (boxes_figure(boxes, ranges, "Where each policy fails (not good enough), by PRIM over the states"),
+            "boxes": (boxes_figure(boxes, ranges, "Where each policy fails (is not good enough: misses the threshold "
+                                                  "of an objective), by PRIM over the states" + made_by),
                       "The parameter values of the states in which the policy is not good enough."),
             "voi": (voi_figure(voi, labels | {"good enough": "good enough (every threshold met; share)"},
-                               "Which value would be worth knowing before choosing"),
+                               "Which value would be worth knowing before choosing" + made_by,
+                               spans=dict(found[names].max() - found[names].min())),
                     "Expected value of partial perfect information: what knowing a value before choosing would add to "
                     "the best policy's mean; grey: no more than chance gives.")}
     if trade_off is not None and len(trade_off):
         figs["tradeoff"] = (tradeoff_figure(trade_off, labels, "Which value would be worth knowing, weighing one objective "
-                                                                "against the other"),
+                                                                "against the other" + made_by),
                             "The value of information on the trade-off: each weight a utility, the weighted sum of the "
                             "two objectives (each scaled to [0, 1] over every policy and state); bands: 95% "
                             "sampling intervals.")

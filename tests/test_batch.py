@@ -197,6 +197,7 @@ def test_progress_lines_when_not_a_terminal_and_silence_when_quiet(tmp_path):
     file = SCENARIOS / "sanctions_autonomy_sweep.yaml"
     loud = cli("batch", file, "--replicates", "2", "--out", tmp_path / "a")
     assert loud.returncode == 0 and "runs/s" in loud.stderr and "s left" in loud.stderr
+    assert loud.stderr.find("assembling the results") > loud.stderr.rfind("runs/s")  # said after the runs, before the end
     quiet = cli("batch", file, "--replicates", "2", "--out", tmp_path / "b", "--quiet")
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.strip() == str(tmp_path / "b")
 

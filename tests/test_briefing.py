@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim.core.outcomes import effective_runs, summarise, wilson_interval
 from sim.outputs.figures.map import map_figure
@@ -114,6 +115,28 @@ def test_every_figure_of_a_folder_says_which_parameters_made_it(tmp_path, monkey
     said = f"posterior '{posterior}' (1,000 sets" if posterior else "parameters: the file's hand-set values"
     assert len(drawn) == 3 and {"map", "paths"} < set(drawn)  # and the trajectories at a design point
     assert all(said in text for text in drawn.values()), drawn
+
+
+def test_every_figure_of_a_decision_says_which_parameters_made_it(tmp_path, monkeypatch):
+    from matplotlib.text import Text
+
+    import sim.outputs.figures as figures
+
+    drawn = {}
+
+    def keep(fig, path, svg=False):
+        drawn[path.name] = " ".join(" ".join(t.get_text().split()) for t in fig.findobj(Text))
+        plt.close(fig)
+        path.with_suffix(".png").write_bytes(b"")  # the folder is moved into place with its figures
+        return [path.with_suffix(".png")]
+
+    monkeypatch.setattr(figures, "save", keep)
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump({"base": str(SCENARIOS / "decide_2025.yaml"),
+                                    "decision": {"ensemble": 4, "replicates": 1, "population": 4, "generations": 1}}))
+    assert cli("decide", path, "--out", tmp_path / "d", "--quiet").returncode == 0
+    assert {"policies", "regret", "boxes", "voi"} <= set(drawn)
+    assert all("parameters: posterior 'history_2005_2024'" in text for text in drawn.values()), drawn
 
 
 def test_history_says_how_far_the_model_can_be_trusted(tmp_path):

@@ -160,3 +160,13 @@ def test_discover_writes_each_box_beside_the_scenario_s_own_values(sobol_batch):
             assert set(limits) == {"low", "high", "own", "gap", "gap_share"}
             assert limits["gap"] == max(limits["low"] - limits["own"], limits["own"] - limits["high"], 0.0)
     assert (sobol_batch / "plots" / "discovery.png").exists()
+
+
+@pytest.mark.parametrize("density, says", [(0.6, "where a partnership reaches 50% of runs"),
+                                           (0.41, "no box reaches 50% of runs: the nearest, where 41% reach")])
+def test_the_discovery_figure_says_when_its_box_falls_short_of_the_share_wanted(density, says):
+    from types import SimpleNamespace
+
+    from sim.cli.discover import box_title
+
+    assert box_title(SimpleNamespace(density=density), 0.5).startswith(says)

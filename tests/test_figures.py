@@ -191,6 +191,19 @@ def test_only_the_policies_with_a_role_are_drawn_in_colour_and_named():
     plt.close(fig)
 
 
+def test_policies_that_run_along_one_another_are_each_seen_and_said_to():
+    found = policies({"lever": [0.1, 0.9, 0.9, 0.5], "trade": [0.2, 0.8, 0.8, 0.5]},
+                     ["status quo", "best trade", "best partnership", ""])
+    found.loc[1, "satisficing"] = 0.095
+    fig = decision.policies_figure(found, {"lever": "a lever", "trade": "trade"}, "policies")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[2].startswith("P1: best trade (good enough in 9.5% of the states)")  # as every share is written
+    assert legend[3].endswith("dashed: it runs along P1") and "runs along" not in legend[2]
+    named = [line for line in fig.axes[0].lines if line.get_linewidth() > 2]
+    assert [line.get_linestyle() for line in named] == ["-", "-", "--"]
+    plt.close(fig)
+
+
 def regret_table(names: list[str]) -> pd.DataFrame:
     n = len(names)
     table = {"policy": names, "role": ["status quo"] + ["best trade"] * (n - 1)}
@@ -220,7 +233,7 @@ def test_value_of_information_draws_no_empty_panel():
     rows = [{"criterion": c, "value": v, "evppi": e, "chance_p95": 0.01, "informative": e > 0.01}
             for c, scale in (("trade", 0.0004), ("soon", 0.0)) for v, e in zip(("rate", "mechanisms.balance"), (scale, scale / 2))]
     fig = decision.voi_figure(pd.DataFrame(rows), labels, "worth knowing")
-    assert [ax.get_title() for ax in fig.axes] == ["trade in 2040"]
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["trade in 2040"]
     said = " ".join(fig._suptitle.get_text().split())
     assert "years to it" in said and "blue" not in said
     assert not unreadable(fig), unreadable(fig)
@@ -239,6 +252,28 @@ def test_where_a_policy_fails_is_written_in_numbers_with_readable_names():
     assert rows[0].startswith("weight of patron pull: fails at 0.28–2.32 (of 0–3)")
     assert "P1: fails across the states" in fig._suptitle.get_text() and len(fig.axes) == 1
     assert not unreadable(fig), unreadable(fig)
+    plt.close(fig)
+
+
+def test_policies_failing_in_the_same_box_share_one_panel():
+    box = pd.DataFrame({"low": [0.28], "high": [2.32]}, index=["mechanisms.patron_pull"])
+    box.attrs |= {"coverage": 0.56, "density": 0.5}
+    other = box.copy()
+    other.attrs |= {"coverage": 0.56, "density": 0.5}
+    ranges = pd.DataFrame({"low": [0.0], "high": [3.0]}, index=["mechanisms.patron_pull"])
+    fig = decision.boxes_figure({"P1": box, "P2": other, "P3": box.assign(low=1.0)}, ranges, "where they fail")
+    titles = [" ".join(ax.get_title(loc="left").split()) for ax in fig.axes]
+    assert len(titles) == 2 and titles[0].startswith("P1 and P2 fail in the orange box: 56% of their failures")
+    plt.close(fig)
+
+
+def test_a_value_of_information_too_small_to_matter_says_how_small():
+    rows = [{"criterion": "trade", "value": v, "evppi": e, "chance_p95": 0.0, "informative": e > 0}
+            for v, e in (("rate", 4.5e-5), ("noise", 0.0))]
+    fig = decision.voi_figure(pd.DataFrame(rows), {"trade": "trade in 2040"}, "worth knowing", spans={"trade": 0.17})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["rate"]  # a value worth nothing is not drawn
+    assert "at most 0.000045: 0.03% of the 0.17 between the policies' means" in " ".join(ax.get_title().split())
     plt.close(fig)
 
 
@@ -306,4 +341,19 @@ def test_a_count_has_a_colour_for_each_whole_number():
     ticks = [float(t.get_text()) for t in bar.get_yticklabels() if t.get_text()]
     assert ticks == [0, 1, 2, 3]
     assert len(np.unique(fig.axes[0].collections[0].get_facecolors(), axis=0)) == 4
+    plt.close(fig)
+
+
+def test_the_rank_histograms_say_what_their_line_and_band_are():
+    from sim.evidence.sbc import summary
+    from sim.outputs.figures.sbc import sbc_figure
+
+    rng = np.random.default_rng(5)
+    rows = pd.DataFrame({"trial": np.repeat(range(100), 3), "value": ["rate", "noise", "trade_response"] * 100,
+                         "rank": rng.integers(0, 1001, 300), "draws": 1000,
+                         "in_50": rng.random(300) < 0.5, "in_90": rng.random(300) < 0.9})
+    fig = sbc_figure(rows, summary(rows), load_scenario(SCENARIOS / "history_2005_2024.yaml"))
+    said = " ".join(fig._suptitle.get_text().split())
+    assert "100 synthetic datasets" in said and "(10 a bin)" in said
+    assert fig.axes[0].get_ylabel() == "trials" and not unreadable(fig), unreadable(fig)
     plt.close(fig)

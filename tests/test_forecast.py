@@ -12,6 +12,7 @@ import yaml
 
 from sim.core.posterior import Posterior
 from sim.evidence import assimilate, forecast, register, sbc
+from sim.evidence.calibration import CalibrationError
 from sim.outputs.posterior import posterior_sets
 from sim.scenario import load_scenario
 from sim.scenario.schema import Event
@@ -320,3 +321,15 @@ def test_a_check_keeps_its_trials_and_gives_the_same_numbers_on_any_workers(tmp_
     again = sbc.check(small, tmp_path / "one", 2, say=said.append)
     assert "(1 kept)" in said[0]
     pd.testing.assert_frame_equal(one, again)
+
+
+def test_a_check_is_continued_only_with_the_settings_its_trials_were_made_with(tmp_path, small):
+    sbc.check(small, tmp_path, 2, say=lambda m: None)
+    larger = small.model_copy(update={"calibration": small.calibration.model_copy(update={"population": 40})})
+    with pytest.raises(CalibrationError, match="holds trials made otherwise .*scenario_sha256"):
+        sbc.check(larger, tmp_path, 3, say=lambda m: None)
+    assert len(list((tmp_path / "trials").iterdir())) == 2
+    (tmp_path / "settings.json").unlink()  # a check begun before settings were recorded
+    said = []
+    sbc.check(small, tmp_path, 2, say=said.append)
+    assert said[0].startswith("2 trials were kept before their settings were recorded")

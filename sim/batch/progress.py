@@ -46,6 +46,11 @@ class Progress:
         return (f"{self.done:,}/{self.total:,} runs ({self.done / self.total:.0%}){chunks}, {rate:,.0f} runs/s, "
                 f"{left:,.0f} s left")
 
+    def say(self, message: str) -> None:
+        """A step of the work that is not counted in runs."""
+        if not self.quiet:
+            print(message, file=self.stream, flush=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

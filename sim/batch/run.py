@@ -34,5 +34,6 @@ def run_batch(plan: Plan, out: Path, workers: int = 1, resume: bool = False, rep
     else:
         run_local(plan, staging, todo, workers, progress)
     progress.close()
+    progress.say(f"assembling the results: each design point's summary and quantiles over {plan.runs:,} runs")
     finish(plan, staging, out, workers, time.perf_counter() - started, executor, replace)
     return out

@@ -52,7 +52,14 @@ def main(args: argparse.Namespace) -> int:
                       "limits": shown.set_index("factor").to_dict(orient="index")})
     with new_file(res.path / "discovery.json", args.replace) as partial:
         partial.write_text(json.dumps({"density_wanted": args.density, "boxes": boxes}, indent=2) + "\n")
-    title = (f"'{res.scenario.name}': where a partnership reaches {args.density:.0%} of runs (PRIM; the first box: "
-             f"coverage {found[0].coverage:.0%}, density {found[0].density:.0%})\n{parameters_note(res.manifest)}")
+    title = (f"'{res.scenario.name}': {box_title(found[0], args.density)} (PRIM; coverage {found[0].coverage:.0%}, "
+             f"density {found[0].density:.0%})\n{parameters_note(res.manifest)}")
     figure = discovery_figure(found[0], title, gaps[0], lambda f: factor_label(f, res.scenario))
     return print_paths([res.path / "discovery.json", *save_figure(figure, res.path / "plots", "discovery", args)])
+
+
+def box_title(box, wanted: float) -> str:
+    """What the first box is: one where the wanted share is reached, or only the nearest to it."""
+    if box.density >= wanted:
+        return f"where a partnership reaches {wanted:.0%} of runs"
+    return f"no box reaches {wanted:.0%} of runs: the nearest, where {box.density:.0%} reach a partnership"

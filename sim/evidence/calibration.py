@@ -46,6 +46,24 @@ class CalibrationError(Exception):
     """A calibration that cannot start or resume as asked (reported in one line, exit 2)."""
 
 
+def same_settings(where: Path, these: dict, what: str) -> None:
+    """Record in `where` the settings its `what` (forecasts, trials) are made with, or refuse to add
+    to them with any others: a folder that is continued must hold work made one way."""
+    import json
+
+    path = Path(where) / "settings.json"
+    if path.is_file():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        changed = [f"{k} {before.get(k)} -> {v}" for k, v in these.items() if before.get(k) != v]
+        if changed:
+            raise CalibrationError(f"{where} holds {what} made otherwise ({'; '.join(changed)}); allowed: the same "
+                                   "scenario and settings to continue them, or a new --out")
+        return
+    Path(where).mkdir(parents=True, exist_ok=True)
+    with whole(path) as partial:
+        partial.write_text(json.dumps(these, indent=2) + "\n", encoding="utf-8")
+
+
 @dataclass
 class Point:
     """The observed points of one kind of series in the fit window, as index arrays."""

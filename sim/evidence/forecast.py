@@ -30,7 +30,7 @@ per horizon and pooled (`tables`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -280,9 +280,10 @@ def chain(s: Scenario, folder: Path, origins: list[int], settings: Settings, wor
     each origin's files (FOLDER/NAME/...-ORIGIN.parquet) written as it finishes, and an origin
     already written is read back. Returns the scores and the forecasts' quantiles."""
     from ..outputs.results import write_table
+    from .calibration import same_settings
 
     where = Path(folder) / s.name
-    _same_settings(s, where, settings)
+    same_settings(where, {"scenario_sha256": s.digest(), **asdict(settings)}, "forecasts")
     outcomes = observe.observed(observe.kinds_of(s), observe.data_root(s))
     scale = outcome_scale(s)
     previous, scores, tables = None, [], []
@@ -302,28 +303,6 @@ def chain(s: Scenario, folder: Path, origins: list[int], settings: Settings, wor
         scores.append(pd.read_parquet(files[0]))
         tables.append(pd.read_parquet(files[1]))
     return pd.concat(scores, ignore_index=True), pd.concat(tables, ignore_index=True)
-
-
-def _same_settings(s: Scenario, where: Path, settings: Settings) -> None:
-    """Record what a folder's origins are computed with, or refuse to continue them with anything else."""
-    import json
-    from dataclasses import asdict
-
-    from ..outputs.results import whole
-    from .calibration import CalibrationError
-
-    these = {"scenario_sha256": s.digest(), **asdict(settings)}
-    path = where / "settings.json"
-    if path.is_file():
-        before = json.loads(path.read_text(encoding="utf-8"))
-        changed = [f"{k} {before.get(k)} -> {v}" for k, v in these.items() if before.get(k) != v]
-        if changed:
-            raise CalibrationError(f"{where} holds forecasts made otherwise ({'; '.join(changed)}); allowed: the same "
-                                   "scenario and settings to continue them, or a new --out")
-        return
-    where.mkdir(parents=True, exist_ok=True)
-    with whole(path) as partial:
-        partial.write_text(json.dumps(these, indent=2) + "\n", encoding="utf-8")
 
 
 def _chain_job(s: Scenario, folder: Path, origins: list[int], settings: Settings, quiet: bool):

@@ -28,7 +28,7 @@ from ..outputs.posterior import read_posterior
 from ..outputs.results import DamagedResults, whole, write_table
 from ..scenario import Scenario, shipped
 from . import smc
-from .calibration import CalibrationError, bounds, model_of
+from .calibration import CalibrationError, bounds, model_of, same_settings
 from .diagnostics import ObservationNoise, observation_noise
 
 BINS = 10
@@ -118,6 +118,10 @@ def check(s: Scenario, folder: Path, trials: int, workers: int = 1, say=print,
     """Run the trials `folder` does not hold yet, here or in `workers` processes; returns every trial's
     rows. The synthetic data's noise is `noise_of`'s."""
     (Path(folder) / TRIALS).mkdir(parents=True, exist_ok=True)
+    kept = sorted((Path(folder) / TRIALS).glob("trial-*.parquet"))
+    if kept and not (Path(folder) / "settings.json").is_file():
+        say(f"{len(kept)} trials were kept before their settings were recorded: taken as made with these")
+    same_settings(folder, {"scenario_sha256": s.digest()}, "trials")
     noise = noise_of(s, folder, posterior)
     todo = [k for k in range(trials) if not _kept(folder, k).is_file()]
     say(f"simulation-based calibration of '{s.name}': {trials} trials ({trials - len(todo)} kept), each one history "

@@ -12,10 +12,13 @@ from matplotlib import patheffects
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from ...core.outcomes import percent
 from .style import PALETTE, factor_label, human, human_ticks, title
 
 OUTLINE = [patheffects.Stroke(linewidth=3.6, foreground="white"), patheffects.Normal()]
 OTHERS = "#b9b9b9"
+SAME_LINE = 0.04  # a named line this close to an earlier one on every axis (a share of the axis) is drawn dashed over it
+DASH = 2.5  # a dash's length, in line widths: up to four lines drawn along one another each show a dash in turn
 
 
 def _wrapped(text: str, width: int = 18) -> str:
@@ -58,9 +61,22 @@ def policies_figure(found: pd.DataFrame, axes: dict[str, str], title_text: str, 
     for row in scaled[~named]:
         ax.plot(range(len(columns)), row, color=OTHERS, linewidth=0.6, alpha=0.35)
     handles = [plt.Line2D([], [], color=OTHERS, linewidth=1, label=f"the other {int((~named).sum())} efficient policies")]
-    for k, (row, name, share) in enumerate(zip(scaled[named], policy_names(found[named]), found["satisficing"][named])):
-        handles += ax.plot(range(len(columns)), row, color=PALETTE[k % len(PALETTE)], linewidth=2.6, path_effects=OUTLINE,
-                           label=f"{name} (good enough in {share:.0%} of the states)")
+    rows, names = scaled[named], policy_names(found[named])
+    along = {}  # the lines drawn dashed along each earlier one, so that the colours of all alternate
+    for k, (row, name, share) in enumerate(zip(rows, names, found["satisficing"][named])):
+        under = next((j for j in range(k) if j not in sum(along.values(), []) and np.abs(rows[j] - row).max() < SAME_LINE),
+                     None)
+        dashes = "-"
+        if under is not None:
+            along.setdefault(under, []).append(k)
+            dashes = (DASH * (len(along[under]) - 1), (DASH, DASH * 4))
+        colour = PALETTE[k % len(PALETTE)]
+        ax.plot(range(len(columns)), row, color=colour, linewidth=2.6, linestyle=dashes,
+                path_effects=OUTLINE if under is None else None)
+        handles.append(plt.Line2D([], [], color=colour, linewidth=2.6, linestyle="-" if under is None else (0, (2, 1)),
+                                  label=f"{name} (good enough in {percent(share)} of the states)"
+                                        + (f"; dashed: it runs along {names[under].split(':')[0]}" if under is not None
+                                           else "")))
     for k, column in enumerate(columns):
         ax.axvline(k, color="#999999", linewidth=0.8, linestyle=":" if flat[k] or same[k] else "-")
         ax.text(k, -0.05, human(bottom[k], high[k] - low[k]), ha="center", va="top", fontsize=8)
@@ -116,7 +132,11 @@ def boxes_figure(boxes: dict[str, pd.DataFrame], ranges: pd.DataFrame, title_tex
     """For each policy that fails somewhere: the box of parameter values where it fails (PRIM), each
     restricted value's interval drawn within that value's range over the states, its numbers written
     beside it; the policies that fail across the states, with no value narrowing where, said below."""
-    shown = {name: box for name, box in boxes.items() if box is not None and len(box)}
+    shown = {}  # policies that fail in the same box share its panel
+    for name, box in boxes.items():
+        if box is not None and len(box):
+            same = next((k for k, b in shown.items() if b.equals(box) and b.attrs == box.attrs), None)
+            shown[f"{same} and {name}" if same else name] = shown.pop(same) if same else box
     spread_out = [name for name, box in boxes.items() if box is not None and not len(box)]
     heights = [len(b) + 1 for b in shown.values()] or [1]
     fig, axes = plt.subplots(len(heights), 1, figsize=(9.5, 1.3 + 0.42 * sum(heights)), layout="constrained",
@@ -137,7 +157,9 @@ def boxes_figure(boxes: dict[str, pd.DataFrame], ranges: pd.DataFrame, title_tex
         ax.invert_yaxis()
         ax.set_xlim(0, 1)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1], ["0 (its lowest)", "0.25", "0.5", "0.75", "1 (its highest)"], fontsize=8)
-        ax.set_title(_wrapped(f"{name} fails in the orange box: {box.attrs.get('coverage', float('nan')):.0%} of its "
+        several = " and " in name
+        ax.set_title(_wrapped(f"{name} {'fail' if several else 'fails'} in the orange box: "
+                              f"{box.attrs.get('coverage', float('nan')):.0%} of {'their' if several else 'its'} "
                               f"failures lie inside, {box.attrs.get('density', float('nan')):.0%} of the states inside "
                               "are failures", 80), fontsize=9, loc="left")
         ax.spines[["top", "right"]].set_visible(False)
@@ -148,10 +170,12 @@ def boxes_figure(boxes: dict[str, pd.DataFrame], ranges: pd.DataFrame, title_tex
     return fig
 
 
-def voi_figure(voi: pd.DataFrame, labels: dict[str, str], title_text: str, shown: int = 8):
+def voi_figure(voi: pd.DataFrame, labels: dict[str, str], title_text: str, shown: int = 8,
+               spans: dict[str, float] | None = None):
     """Per criterion with any, each uncertain value's expected value of partial perfect information (in
-    the criterion's own units), beside what chance gives; the criteria on which it is zero for every
-    value are named, not drawn."""
+    the criterion's own units), beside what chance gives, and the largest as a share of `spans` (how far
+    apart the policies' means lie), so that a gain too small to matter does not look large; the criteria
+    on which it is zero for every value are named, not drawn, as are the values worth nothing."""
     criteria = list(dict.fromkeys(voi["criterion"]))
     drawn = [c for c in criteria if voi.loc[voi["criterion"] == c, "evppi"].any()]
     zero = [labels.get(c, c) for c in criteria if c not in drawn]
@@ -163,7 +187,7 @@ def voi_figure(voi: pd.DataFrame, labels: dict[str, str], title_text: str, shown
     fig, axes = plt.subplots(1, len(drawn), figsize=(max(7.5, 4.2 * len(drawn)), 2.2 + 0.32 * shown),
                              layout="constrained", squeeze=False)
     for ax, criterion in zip(axes[0], drawn):
-        top = voi[voi["criterion"] == criterion].head(shown).iloc[::-1]
+        top = voi[(voi["criterion"] == criterion) & (voi["evppi"] > 0)].head(shown).iloc[::-1]
         y = np.arange(len(top))
         ax.barh(y, top["evppi"], color=np.where(top["informative"], PALETTE[0], "#bbbbbb"))
         ax.plot(top["chance_p95"], y, "|", color="#333333", markersize=12)
@@ -171,7 +195,11 @@ def voi_figure(voi: pd.DataFrame, labels: dict[str, str], title_text: str, shown
         ax.set_xlim(left=0)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
         human_ticks(ax.xaxis)
-        ax.set_title(_wrapped(labels.get(criterion, criterion), 40), fontsize=9)
+        largest, span = top["evppi"].max(), (spans or {}).get(criterion)
+        scale = f"at most {human(largest)}" + (f": {largest / span:.2%} of the {human(span)} between the policies' means"
+                                               if span else "")
+        ax.set_title(_wrapped(labels.get(criterion, criterion), 34) + "\n" + _wrapped(scale, 40), fontsize=9)
+        ax.set_ylim(len(top) - shown - 0.5, len(top) - 0.5)  # bars as thick in every panel, from its top
         ax.spines[["top", "right"]].set_visible(False)
     fig.legend(handles=[Patch(color=PALETTE[0], label="more than chance gives"), Patch(color="#bbbbbb", label="no more"),
                         plt.Line2D([], [], marker="|", color="#333333", linestyle="none", markersize=10,

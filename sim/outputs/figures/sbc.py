@@ -33,10 +33,12 @@ def sbc_figure(rows: pd.DataFrame, summary: pd.DataFrame, scenario: Scenario, bi
         ax.tick_params(labelsize=7)
         ax.set_xlim(0, 1)
         ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("trials", fontsize=8)
     for ax in axes.flat[len(names):]:
         ax.axis("off")
     fig.suptitle(f"Simulation-based calibration of '{scenario.name}': {trials} synthetic datasets, each one history "
                  "with the real data's residual noise\nRank of the true "
-                 "value among the posterior's draws (0: below all, 1: above all); grey: where 99% of uniform "
-                 "histograms stay", fontsize=10)
+                 "value among the posterior's draws (0: below all, 1: above all); line: the count uniform ranks give "
+                 f"({trials / bins:g} a bin); grey: where 99% of uniform histograms stay", fontsize=10)
     return fig
