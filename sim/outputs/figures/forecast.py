@@ -48,7 +48,8 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
         ax_h.plot(rows["ahead"], 100 * rows["skill"], marker="o", color=colour, linestyle=style[model_of[name]],
                   label=_label(name))
         if _kind(name) == "unconditional":
-            ax_h.fill_between(rows["ahead"], 100 * rows["low"], 100 * rows["high"], color=colour, alpha=0.12, linewidth=0)
+            ax_h.fill_between(rows["ahead"], 100 * rows["low"], 100 * rows["high"], color=colour, alpha=0.12, linewidth=0,
+                              label=f"{model_of[name]}, as known then: 95% (series x year)")
     ax_h.axhline(0, color="#999999", linewidth=0.8)
     ax_h.set_xlabel("years ahead of the origin")
     ax_h.set_ylabel("CRPS skill against persistence (%)")
@@ -58,8 +59,8 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
         rows = pooled[pooled["model"] == name].set_index("against").reindex(benchmarks)
         y = np.arange(len(benchmarks)) + (k - (len(forecasters) - 1) / 2) * 0.15
         colour, line = COLOUR[_kind(name)], style[model_of[name]]
-        for low, high, width in (("low_origin", "high_origin", 1.0), ("low", "high", 3.0)):
-            bars = ax_b.hlines(y, 100 * rows[low], 100 * rows[high], color=colour, linewidth=width)
+        for low, high, width, below in (("low", "high", 3.0, 0.0), ("low_origin", "high_origin", 1.0, 0.05)):
+            bars = ax_b.hlines(y + below, 100 * rows[low], 100 * rows[high], color=colour, linewidth=width)  # thin beneath
             bars.set_linestyle(line)
         ax_b.plot(100 * rows["skill"], y, "o", color=colour)
     ax_b.axvline(0, color="#999999", linewidth=0.8)
@@ -88,7 +89,9 @@ def forecast_figure(scores: pd.DataFrame, skills: pd.DataFrame, models: list[str
     ax_p.set_title("PIT histogram (a U: too confident)", fontsize=10, loc="left")
     for a in axes.ravel():
         a.spines[["top", "right"]].set_visible(False)
-    for a, where in ((ax_h, "best"), (ax_c, "best"), (ax_p, "upper center")):  # the skill panel shares their styles
+    low, high = ax_h.get_ylim()
+    ax_h.set_ylim(low - 0.55 * (high - low), high)  # room below the lines for the legend
+    for a, where in ((ax_h, "lower left"), (ax_c, "best"), (ax_p, "upper center")):  # the skill panel shares their styles
         a.legend(fontsize=7, frameon=False, handlelength=4, loc=where)  # long enough to show the dashes
     origins = sorted(scores["origin"].unique())
     ahead = scores["year"] - scores["origin"]
