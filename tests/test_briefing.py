@@ -75,6 +75,8 @@ def test_the_map_stars_the_scenario_s_values_and_leaves_out_what_says_nothing():
     plt.close(fig)
     fig = map_figure(summary_of(np.zeros(9), np.zeros(9), np.zeros(9)), s, "parameters.sanctions", "actors.Seoul.autonomy")
     assert "no combination reaches partnership" in " ".join(fig._suptitle.get_text().split())
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert [t.get_text() for t in legends[0].get_texts()] == ["Moscow → Seoul stance below 0.5"]  # only what a cell is
     plt.close(fig)
 
 

@@ -151,9 +151,11 @@ def _near(ax_m, sub, summary: pd.DataFrame, scenario: Scenario, x: str, y: str, 
     ax_m.set_title(_wrapped(f"the near miss: the condition the median run fails by most at {end}, and by how much"),
                    fontsize=9.5)
     labels = [f"{a} → {b} stance below {p.threshold:g}", f"{b} → {a} stance below {p.threshold:g}",
-              f"cooperation below {p.cooperation:g}", f"none fails (the hold of {p.hold} quarters aside)"]
-    ax_m.legend([Patch(color=c) for c in MISS_COLOURS], labels, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                fontsize=7.5, frameon=False, ncols=2)
+              f"cooperation below {p.cooperation:g}",
+              f"none fails at {end} (a partnership must also hold {p.hold} quarters)"]
+    shown = [k for k in range(len(labels)) if (binding == k).any().any()]  # only what some cell is
+    ax_m.legend([Patch(color=MISS_COLOURS[k]) for k in shown], [labels[k] for k in shown], loc="upper center",
+                bbox_to_anchor=(0.5, -0.16), fontsize=7.5, frameon=False, ncols=2)
     stance = Normalize(-1, 1)
     axes = sub.subplots(1, 3, sharey=True)
     for ax, column, name, level, cmap, norm in zip(
