@@ -62,13 +62,14 @@ GENERATOR = "<meta name='generator' content='alliance-sim'>"  # marks a page as 
 
 
 def _write_page(out: Path, title: str, heading: str, intro: str, sections: list[tuple[str, str, str]],
-                replace: bool = False, own=tool_file) -> None:
+                replace: bool = False, own=None) -> None:
     """One self-contained page: the heading, an introduction, then a section per (id, title, html);
-    written under the rule (`new_file`): a page there is replaced only with `replace`, if `own` accepts it."""
+    written under the rule (`new_file`): a page there is replaced only with `replace`, if `own` accepts it
+    (default: a report the tool wrote)."""
     body = "".join(f'<section id="{k}"><h2>{html.escape(t)}</h2>{c}</section>' for k, t, c in sections)
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{GENERATOR}<title>{title}</title>"
             f"<style>{STYLE}</style></head><body><h1>{heading}</h1>{intro}{body}</body></html>")
-    with new_file(out, replace, own) as partial:
+    with new_file(out, replace, own or own_report) as partial:
         partial.write_text(page, encoding="utf-8")
 
 
@@ -241,9 +242,8 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
     """Write the report of a loaded results folder, compared with `others` if given; returns its
     path (default: FOLDER/report.html). `say` tells how far it has got. A file already there is
     replaced only with `replace`, and, at a path given, only if it is a report the tool wrote."""
-    own = tool_file if out is None else own_report
     out = Path(out) if out else res.path / "report.html"
-    check_file(out, PAGE, replace, own)
+    check_file(out, PAGE, replace, own_report)
     sections = _sections(res, say)
     if others:
         say("report: the comparison")
@@ -251,7 +251,7 @@ def build(res: Results, out: str | Path | None = None, others: list[Results] | N
     toc = "".join(f'<li><a href="#{k}">{html.escape(title)}</a></li>' for k, title, _ in sections)
     name, (a, b) = html.escape(res.scenario.name), res.scenario.partnership.pair
     _write_page(out, f"{name}: {a}–{b} partnership", f"{name}: could {a} and {b} become strategic partners?",
-                f"<ul>{toc}</ul>", sections, replace, own)
+                f"<ul>{toc}</ul>", sections, replace, own_report)
     return out
 
 
@@ -269,7 +269,7 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
     from .outputs.results import folder_scenario, read_table
 
     folder = Path(folder)
-    check_file(folder / "report.html", PAGE, replace)
+    check_file(folder / "report.html", PAGE, replace, own_report)
     check_files(folder / "plots", [f"{key}.{kind}" for key in DECISION_FIGURES for kind in ("png", "svg")[:1 + svg]],
                 replace)
     s = folder_scenario(folder, "decide again into a new folder")
@@ -300,7 +300,8 @@ def decision_report(folder: Path, svg: bool = False, replace: bool = True) -> li
                          "differ by less than twice their standard error, over that span (a dotted axis)."),
             "regret": (regret_figure(named, {n: labels[n] for n in names}, policy_names(named),
                                      "Regret of the policies with a role (least largest regret: the policy whose "
-                                     "longest bar, each objective's scaled by the longest of any efficient policy, is shortest)" + made_by),
+                                     "longest bar, each objective's scaled by the longest of any efficient policy, "
+                                     "is shortest)" + made_by),
                        "Regret: how far a policy falls short of the best efficient policy in the same state of the world."),
             "boxes": (boxes_figure(boxes, ranges, "Where each policy fails (is not good enough: misses the threshold "
                                                   "of an objective), by PRIM over the states" + made_by),

@@ -57,6 +57,11 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
+def shown(folder: Path) -> list[str]:
+    """The names in a folder as a listing shows them: hidden ones (the tool's ledger of what it wrote) left out."""
+    return sorted(p.name for p in Path(folder).iterdir() if not p.name.startswith("."))
+
+
 def interruptible(command: list[str], **popen) -> subprocess.Popen:
     """Start a command that a test will interrupt with Ctrl-C (SIGINT).
 

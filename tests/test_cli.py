@@ -9,7 +9,7 @@ from pandas.testing import assert_frame_equal
 
 from sim import load_results
 
-from conftest import SCENARIOS, cli
+from conftest import SCENARIOS, cli, shown
 
 BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 
@@ -107,7 +107,7 @@ def test_run_then_plot_writes_a_complete_results_folder(tmp_path):
 
     plotted = cli("plot", out, "--date", "2021Q3", "--svg")
     assert plotted.returncode == 0, plotted.stderr
-    names = {p.name for p in (out / "plots").iterdir()}
+    names = set(shown(out / "plots"))
     assert names == {"trajectories_Seoul.png", "trajectories_Seoul.svg", "network_2021Q3.png", "network_2021Q3.svg"}
 
     again = cli("run", SCENARIOS / "with_pyongyang.yaml", "--out", out)
@@ -188,7 +188,7 @@ def test_export_writes_flat_tables_with_the_scenario_and_factor_values(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "trajectories not exported" in result.stderr and "--trajectories" in result.stderr
     folder = tmp_path / "b" / "export"
-    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "quantiles.csv", "runs.csv", "summary.csv"]
+    assert shown(folder) == ["outcomes.csv", "quantiles.csv", "runs.csv", "summary.csv"]
     outcomes = pd.read_csv(folder / "outcomes.csv")
     assert (outcomes["scenario"] == "sanctions_autonomy_sweep").all()
     assert set(outcomes["parameters.sanctions"]) == {0.1, 0.9}  # every run carries its point's factor values

@@ -13,7 +13,7 @@ from sim.outputs import spread
 from sim.outputs.posterior import read_posterior
 from sim.outputs.results import load_results
 
-from conftest import SCENARIOS, cli
+from conftest import SCENARIOS, cli, shown
 
 POSTERIOR = SCENARIOS / "posteriors" / "history_2005_2024"
 SWEEP = SCENARIOS / "sanctions_autonomy_sweep.yaml"
@@ -148,12 +148,12 @@ def test_a_plain_run_exports_its_runs_and_says_its_values_are_hand_set(tmp_path)
                "--out", tmp_path / "r").returncode == 0
     assert cli("export", tmp_path / "r").returncode == 0
     folder = tmp_path / "r" / "export"
-    assert sorted(p.name for p in folder.iterdir()) == ["outcomes.csv", "quantiles.csv", "runs.csv", "trajectories.csv"]
+    assert shown(folder) == ["outcomes.csv", "quantiles.csv", "runs.csv", "trajectories.csv"]
     runs = pd.read_csv(folder / "runs.csv")
     assert list(runs["seed"]) == load_results(tmp_path / "r").manifest["seeds"]
     assert "posterior_row" not in runs and set(runs[["source", "target"]].itertuples(index=False)) == {("Seoul", "Moscow")}
-    for path in folder.iterdir():
-        assert set(pd.read_csv(path)["parameters"]) == {"hand-set"}, path.name
+    for name in shown(folder):
+        assert set(pd.read_csv(folder / name)["parameters"]) == {"hand-set"}, name
 
 
 def test_rounding_debris_is_written_as_zero(tmp_path):
@@ -170,7 +170,7 @@ def test_rounding_debris_is_written_as_zero(tmp_path):
         found = read(tmp_path / fmt / f"outcomes.{fmt}").set_index(keys)["final_cooperation"]
         assert list(found.loc[expected.index[:3]]) == [0.0, 0.0, 1e-6]
         pd.testing.assert_series_equal(found.sort_index(), expected.where(expected.abs() >= 1e-12, 0.0).sort_index())
-    assert "e-1" not in "".join(p.read_text() for p in (tmp_path / "csv").iterdir())
+    assert "e-1" not in "".join((tmp_path / "csv" / name).read_text() for name in shown(tmp_path / "csv"))
 
 
 def test_a_posterior_no_longer_there_leaves_its_values_out_and_says_so(tmp_path):

@@ -206,11 +206,29 @@ def test_commands_writing_into_a_folder_replace_their_files_only_when_asked(tmp_
     (out / written).write_text("mine")
     started = time.perf_counter()
     refused(cli(command, *args, "--out", out), written, "exists", "--replace")
+    refused(cli(command, *args, "--out", out, "--replace"), written, "did not write it")  # a user's, of that name
     assert time.perf_counter() - started < 60  # before the work, which takes minutes
+    assert (out / written).read_text() == "mine"
     (out / written).unlink()
     (out / written).mkdir()
     refused(cli(command, *args, "--out", out, "--replace"), "is a folder")
     assert listing(out) == [written]
+
+
+def test_export_and_plot_replace_only_the_files_they_wrote(made, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "runs.csv").write_text("my,precious,data\n")
+    (out / "trajectories_Seoul.png").write_text("my drawing")
+    refused(cli("export", made["run"], "--out", out, "--replace"), "runs.csv", "did not write it")
+    refused(cli("plot", "trajectories", made["run"], "--out", out, "--replace"), "did not write it")
+    assert (out / "runs.csv").read_text() == "my,precious,data\n"
+    assert (out / "trajectories_Seoul.png").read_text() == "my drawing"
+    (out / "runs.csv").unlink()
+    (out / "trajectories_Seoul.png").unlink()
+    for _ in range(2):  # the second time in place of the first's own files
+        assert cli("export", made["run"], "--out", out, "--replace").returncode == 0
+        assert cli("plot", "trajectories", made["run"], "--out", out, "--replace", "--quiet").returncode == 0
 
 
 def test_history_does_not_write_its_series_over_the_data_it_reads(tmp_path):
@@ -296,9 +314,19 @@ def test_staged_files_replace_none_without_replace(tmp_path):
             (partial / "paths.png").write_text("new")
             (partial / "map.png").write_text("new")
     assert sorted(os.listdir(folder)) == ["map.png"] and (folder / "map.png").read_text() == "mine"
-    with staged(folder, replace=True) as partial:
-        (partial / "map.png").write_text("new")
-    assert (folder / "map.png").read_text() == "new"
+    with pytest.raises(Refused, match="did not write it"):  # a user's file of the same name, even with --replace
+        with staged(folder, replace=True) as partial:
+            (partial / "map.png").write_text("new")
+    assert (folder / "map.png").read_text() == "mine"
+    (folder / "map.png").unlink()
+    for text in ("first", "second"):  # what the tool wrote, it replaces when asked
+        with staged(folder, replace=True) as partial:
+            (partial / "map.png").write_text(text)
+    assert (folder / "map.png").read_text() == "second"
+    (folder / "map.png").write_text("edited by hand")
+    with pytest.raises(Refused, match="changed since"):
+        with staged(folder, replace=True) as partial:
+            (partial / "map.png").write_text("third")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
 
 
@@ -473,6 +501,22 @@ def test_a_staging_folder_without_a_readable_batch_json_says_how_to_go_on(tmp_pa
     refused(cli("batch", SWEEP, *SMALL_BATCH, "--out", out, "--resume"), "batch.json", "--replace starts it over")
     result = cli("batch", SWEEP, *SMALL_BATCH, "--out", out, "--replace")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["a file", "a link", "a user's folder"])
+def test_replace_clears_only_a_staging_folder_a_batch_made(tmp_path, kind):
+    staging, kept = tmp_path / ".b.partial", tmp_path / "kept"
+    kept.mkdir()
+    if kind == "a file":
+        staging.write_text("precious")
+    elif kind == "a link":
+        staging.symlink_to(kept)
+    else:
+        staging.mkdir()
+        (staging / "thesis.tex").write_text("precious")
+    refused(cli("batch", SWEEP, *SMALL_BATCH, "--out", tmp_path / "b", "--replace"), str(staging), "left as it is")
+    assert os.path.lexists(staging) and not (tmp_path / "b").exists()
+    assert kind != "a user's folder" or (staging / "thesis.tex").read_text() == "precious"
 
 
 class Killer:

@@ -56,6 +56,9 @@ def staging_folder(out: Path) -> Path:
 
 
 OWNER = "owner.json"  # in the staging folder: which process is writing it
+# what a staging folder holds: its parts, the tables and files it starts with, and those it ends with
+STAGED = {*(f"{name}.parquet" for name in PARTS), "scenario.yaml", "design.parquet", "runs.parquet", "batch.json",
+          OWNER, "summary.parquet", "quantiles.parquet", "manifest.json"}
 
 
 def started_at(pid: int) -> int | None:
@@ -122,6 +125,8 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     staging = staging_folder(out)
     if os.path.lexists(out) and not replace:
         raise BatchError(f"{out} exists and is complete; choose another --out or pass --replace")
+    if os.path.lexists(staging):
+        _our_staging(staging)
     if replace:
         replacing(out)
     if staging.exists() and (owner := _running(staging)) is not None and owner.get("pid") != os.getpid():
@@ -154,6 +159,21 @@ def prepare(plan: Plan, out: Path, resume: bool, replace: bool) -> Path:
     plan.runs_table().to_parquet(staging / "runs.parquet", index=False)
     (staging / "batch.json").write_text(json.dumps(plan.identity(), indent=2) + "\n")
     return staging
+
+
+def _our_staging(staging: Path) -> None:
+    """Refused unless `staging` is a batch's own staging folder (a plain folder, empty or holding its
+    batch.json or owner, and nothing a batch does not write there), which --replace may clear and
+    --resume continue."""
+    if staging.is_symlink() or not staging.is_dir():
+        raise BatchError(f"{staging} exists and is not a batch's staging folder; it is left as it is: move it away, or "
+                         "choose another --out")
+    held = {name for name in os.listdir(staging) if not (name.startswith(".") and name.endswith(".partial"))}
+    foreign = sorted(held - STAGED)  # a temporary file a killed batch left is its own
+    if foreign or (held and not held & {"batch.json", OWNER}):
+        held = f" (it holds {', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""
+        raise BatchError(f"{staging} is not a batch's staging folder{held}; it is left as it is: move it away, or "
+                         "choose another --out")
 
 
 def _posterior_details(plan: Plan) -> dict:

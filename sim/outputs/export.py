@@ -194,8 +194,7 @@ def workbook(res: Results, con, out: Path | None, points=None, pairs=None, traje
 
     xlsxwriter = require("xlsxwriter", "export", "writing xlsx files")
     path = Path(out) if out else res.path / "export.xlsx"
-    own = tool_file if out is None else own_workbook
-    check_file(path, (".xlsx",), replace, own)
+    check_file(path, (".xlsx",), replace, own_workbook)
     queries = tables(res, con, points, pairs, trajectories, say)
     counts = {name: int(con.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0])
               for name, (sql, params) in queries.items()}
@@ -203,7 +202,7 @@ def workbook(res: Results, con, out: Path | None, points=None, pairs=None, traje
     if too_big:
         raise ValueError(f"{', '.join(f'{n} has {k:,} rows' for n, k in too_big.items())}; a worksheet holds at most "
                          f"{XLSX_ROWS:,}: select fewer runs (--point, --pair) or use --format csv")
-    with new_file(path, replace, own) as partial:
+    with new_file(path, replace, own_workbook) as partial:
         book = _book(xlsxwriter, partial)
         try:
             for name, (sql, params) in queries.items():

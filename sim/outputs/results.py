@@ -204,13 +204,14 @@ def whole(path: Path):
 def new_file(path: Path, replace: bool = False, own: Callable[[Path], object] | None = None):
     """A temporary file beside `path`, moved to it once the block has written it, under the rule
     (`publish`): onto a name that does not exist, or, with `replace`, in place of a file `own`
-    accepts as the tool's (default: any regular file: `path` is a name the tool gives its own)."""
+    accepts as the tool's (default: a file this tool wrote there, unchanged since: `written_file`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep(path)
     with _partial_file(path) as partial:
         yield partial
-        publish(partial, path, replace, own or tool_file)
+        publish(partial, path, replace, own or written_file)
+    record_written([path])
 
 
 @contextmanager
@@ -249,29 +250,31 @@ def staged(folder: Path, replace: bool = False):
         check_files(folder, [path.name for path in written], replace)
         folder.mkdir(parents=True, exist_ok=True)
         for path in written:
-            publish(path, folder / path.name, replace, tool_file)
+            publish(path, folder / path.name, replace, written_file)
+        record_written([folder / path.name for path in written])
 
 
 def check_files(folder: Path, names: Iterable[str], replace: bool) -> None:
-    """Refused unless each of `names` in `folder` is new, or, with `replace`, a regular file: a command
-    that writes files under names it gives them checks before it starts, and again at each move."""
+    """Refused unless each of `names` in `folder` is new, or, with `replace`, a file this tool wrote
+    there: a command that writes files under names it gives them checks before it starts, and again
+    at each move."""
     for name in names:
         path = Path(folder) / name
         if os.path.lexists(path):
             if not replace:
                 raise Refused(f"{path} exists; pass --replace to replace it, or choose another --out")
-            tool_file(path)
+            written_file(path)
 
 
 def check_file(path: Path, suffixes: tuple[str, ...], replace: bool, own: Callable[[Path], object] | None = None) -> None:
     """Refused, before the work, unless a file may be written at `path`: a name ending in one of
-    `suffixes`, and new, or with `replace` one `own` accepts (default: any regular file)."""
+    `suffixes`, and new, or with `replace` one `own` accepts (default: a file this tool wrote there)."""
     if Path(path).suffix.lower() not in suffixes:
         raise Refused(f"--out {path}: allowed: a file name ending in {' or '.join(suffixes)}")
     if os.path.lexists(path):
         if not replace:
             raise Refused(f"{path} exists; pass --replace to replace it, or choose another --out")
-        (own or tool_file)(path)
+        (own or written_file)(path)
 
 
 def tool_file(path: Path) -> str:
@@ -283,6 +286,47 @@ def tool_file(path: Path) -> str:
         raise Refused(f"{path} exists and is {kind}, which this command never writes there; --replace replaces only "
                       "files it wrote: move it away, or choose another --out")
     return str(path)
+
+
+def written_file(path: Path) -> str:
+    """What --replace replaces at `path`, a name the tool gives its own outputs: a regular file this
+    tool wrote in that folder and nobody changed since (its folder's ledger holds the file's
+    fingerprint), or Refused: a file of the same name that a user made is never replaced."""
+    tool_file(path)
+    if _fingerprint(path) not in _ledger(Path(path).parent):
+        raise Refused(f"{path} exists, and alliance-sim did not write it or it has changed since; --replace replaces only "
+                      "files the tool wrote: move it away, or choose another --out")
+    return str(path)
+
+
+LEDGER = ".alliance-sim-written.json"  # in a folder the tool writes files into: the fingerprints of those it wrote
+
+
+def _fingerprint(path: Path) -> list[int]:
+    """What changes when a file is rewritten or replaced: its device, inode, size and modification time."""
+    found = os.lstat(path)
+    return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns]
+
+
+def _ledger(folder: Path) -> list[list[int]]:
+    try:
+        found = json.loads((Path(folder) / LEDGER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    return [entry for entry in found if isinstance(entry, list)] if isinstance(found, list) else []
+
+
+def record_written(paths: Iterable[Path]) -> None:
+    """Add the files the tool has just written to their folders' ledgers, keeping only the entries of
+    files still there as written."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in map(Path, paths):
+        by_folder.setdefault(path.parent, []).append(path)
+    for folder, written in by_folder.items():
+        present = [_fingerprint(p) for p in folder.iterdir() if p.name != LEDGER and p.is_file() and not p.is_symlink()]
+        kept = [entry for entry in _ledger(folder) if entry in present]
+        with whole(folder / LEDGER) as partial:
+            partial.write_text(json.dumps(kept + [_fingerprint(p) for p in written]) + "\n", encoding="utf-8")
 
 
 @cache
@@ -435,7 +479,8 @@ def replacing(folder: Path) -> str | None:
                       "first)")
     own = own_files(folder)
     debris = re.compile(LEFT_BEHIND.format(name=".+"))  # a plot or export killed outright: the tool's, swept later
-    extra = sorted(name for name in os.listdir(folder) if name not in own and not debris.fullmatch(name))
+    extra = sorted(name for name in os.listdir(folder)
+                   if name not in own and name != LEDGER and not debris.fullmatch(name))
     if extra:
         shown = ", ".join(name + ("/" if (folder / name).is_dir() else "") for name in extra[:8])
         more = f" and {len(extra) - 8} more" if len(extra) > 8 else ""
