@@ -316,6 +316,25 @@ def test_a_copy_of_a_shipped_scenario_runs_from_its_new_place_and_overwrites_not
     assert refused.returncode == 2 and "exists" in refused.stderr and (work / "calm.yaml").read_text() == text
     misspelt = cli("new", work / "x", "--from", "baseline_2052")
     assert misspelt.returncode == 2 and "did you mean 'baseline_2025'" in misspelt.stderr
+    (work / "dangling.yaml").symlink_to(work / "nowhere.yaml")
+    link = cli("new", work / "dangling", "--from", "baseline_2025")
+    assert link.returncode == 2 and "exists" in link.stderr and (work / "dangling.yaml").is_symlink()
+    assert sorted(p.name for p in work.iterdir()) == ["calm.yaml", "dangling.yaml"]  # no ledger: never replaced
+
+
+def test_a_file_that_appears_while_new_writes_its_copy_is_kept(tmp_path, monkeypatch):
+    import sim.scenario
+
+    loading = sim.scenario.load_scenario
+
+    def racing(path, *args, **kwargs):  # a user saves a file of that name while the copy is checked
+        (tmp_path / "race.yaml").write_text("USER DATA\n")
+        return loading(path, *args, **kwargs)
+
+    monkeypatch.setattr(sim.scenario, "load_scenario", racing)
+    result = cli("new", tmp_path / "race", "--from", "baseline_2018")
+    assert result.returncode == 2 and "appeared" in result.stderr
+    assert (tmp_path / "race.yaml").read_text() == "USER DATA\n"
 
 
 def test_every_share_is_said_with_the_summary_s_interval(tmp_path):

@@ -390,6 +390,19 @@ def test_a_write_without_room_says_so_from_the_query_engine(made, tmp_path, monk
     assert "damaged" not in result.stderr and not (tmp_path / "e").exists()
 
 
+def test_a_workbook_without_room_says_so(made, tmp_path, monkeypatch):
+    pytest.importorskip("xlsxwriter")
+    from xlsxwriter.exceptions import FileCreateError
+    from xlsxwriter.workbook import Workbook
+
+    def full(book):  # as the library reports a full disk: its own error around the system's
+        raise FileCreateError(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+
+    monkeypatch.setattr(Workbook, "_store_workbook", full)
+    refused(cli("export", made["run"], "--format", "xlsx", "--out", tmp_path / "x.xlsx"), "the disk is full")
+    assert not (tmp_path / "x.xlsx").exists() and not list(tmp_path.glob(".*partial"))
+
+
 def test_a_file_past_ulimit_f_says_so(tmp_path):
     import resource
 
@@ -480,6 +493,8 @@ def test_a_malformed_set_option_gets_a_message(tmp_path, value, words):
     (["forecast", str(SCENARIOS / "history_2005_2024.yaml"), "--runs", "0"], ["--runs 0"]),
     (["app", "--port", "99999", "--no-open"], ["--port 99999", "0 to 65535"]),
     (["app", "--port", "-1", "--no-open"], ["--port -1"]),
+    (["app", "--host", "no such host!!", "--port", "0", "--no-open"], ["--host 'no such host!!'", "no such address"]),
+    (["app", "--host", "203.0.113.5", "--port", "0", "--no-open"], ["--host '203.0.113.5'", "cannot listen there"]),
 ])
 def test_options_out_of_range_get_a_message(tmp_path, args, words):
     refused(cli(*args, "--out", tmp_path / "o") if args[0] != "app" else cli(*args), *words)
@@ -633,13 +648,14 @@ def test_temporary_names_left_by_a_killed_command_are_swept_on_the_next(made, tm
     import fcntl
 
     old = time.time() - 3600
-    stale = [tmp_path / ".out.abcdefgh.partial", tmp_path / ".out.ijklmnop.partial"]
+    stale = [tmp_path / ".out.as-abcdefgh.partial", tmp_path / ".out.as-ijklmnop.partial"]
     stale[0].mkdir()
     (stale[0] / "outcomes.csv").write_text("half")
     stale[1].write_text("half")
-    held = tmp_path / ".out.qrstuvwx.partial"  # a live command's
+    held = tmp_path / ".out.as-qrstuvwx.partial"  # a live command's
     held.mkdir()
-    users = [tmp_path / ".out.partial", tmp_path / ".out.notes", tmp_path / ".outx.abcdefgh.partial"]
+    users = [tmp_path / ".out.partial", tmp_path / ".out.notes", tmp_path / ".outx.as-abcdefgh.partial",
+             tmp_path / ".out.mybackup.partial"]  # a user's look-alike of the tool's names
     for path in users:
         path.mkdir()
     for path in (*stale, held, *users):

@@ -367,6 +367,8 @@ def data_folder(tmp_path: Path, how: str) -> str:
             trade.write_text("".join(lines[:4]) + "2019,KOR,RUS,inf,x,PRIMARY\n")
         case "ragged":
             trade.write_text("".join(lines[:4]) + "2019,KOR,RUS\n")
+        case "huge year":
+            trade.write_text("".join(lines[:4]) + "9223372036854775808,KOR,RUS,1.0,x,PRIMARY\n")
     return str(folder)
 
 
@@ -382,6 +384,7 @@ DATA_CASES = [
     ("unknown code", ["trade.csv:5: b: value 'XYZ' is not allowed", "CHN, JPN, KOR, RUS, USA"]),
     ("inf", ["trade.csv:5: total_usd_bn: value 'inf' is not allowed"]),
     ("ragged", ["trade.csv:5:", "3 cells where the header has 6 columns"]),
+    ("huge year", ["trade.csv:5: year: value '9223372036854775808' is not allowed", "from 1900 to 2100"]),
 ]
 
 
@@ -429,6 +432,12 @@ def test_the_shipped_data_read_as_before():
     ("[{at: 2019Q1, set: {sanctions: 0.2, parameters.sanctions: 0.9}}]",
      ["event 1, set.parameters.sanctions", "sets parameters.sanctions again (also as 'sanctions')"]),
     ("[{at: 2019Q1, set: {sanctions: 0.2, parameters.sanctions: 0.2}}]", ["sets parameters.sanctions again"]),
+    ("[{at: 2020Q1, set: {potential.Seoul-Moscow: 0.5}}, {at: 2020Q1, set: {potential.Moscow-Seoul: 0.1}}]",
+     ["event 2, set.potential.Moscow-Seoul", "where event 1 sets it to 0.5"]),  # one pair, two spellings
+    ("[{at: 2020Q1, set: {interests.Seoul-Moscow: 0.5}}, {at: 2020Q1, set: {interests.Seoul->Moscow: 0.1}}]",
+     ["event 2, set.interests.Seoul->Moscow", "sets interests.Seoul->Moscow to 0.1"]),  # both ways holds one way
+    ("[{at: 2020Q1, set: {potential.Seoul-Moscow: 0.5, potential.Moscow-Seoul: 0.1}}]",
+     ["sets potential.Moscow->Seoul again (also as 'potential.Seoul-Moscow')"]),
 ])
 def test_events_that_contradict_each_other_are_refused(tmp_path, events, words):
     path = scenario(tmp_path, BASELINE.replace("events: []", f"events: {events}"))

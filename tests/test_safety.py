@@ -19,7 +19,7 @@ import yaml
 
 from sim.scenario import ScenarioError, load_scenario
 
-from conftest import SCENARIOS, cli
+from conftest import SCENARIOS, cli, shown
 
 BASELINE = (SCENARIOS / "baseline_2018.yaml").read_text()
 
@@ -304,8 +304,7 @@ def test_two_exports_to_one_folder_both_complete(batch_folder, tmp_path):
     procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), results
-    assert sorted(p.name for p in out.iterdir()) == ["outcomes.csv", "quantiles.csv", "runs.csv", "summary.csv",
-                                                     "trajectories.csv"]
+    assert shown(out) == ["outcomes.csv", "quantiles.csv", "runs.csv", "summary.csv", "trajectories.csv"]
     assert not list(tmp_path.glob(".*partial*"))
     assert len(pd.read_csv(out / "outcomes.csv")) == len(pd.read_parquet(batch_folder / "outcomes.parquet"))
 

@@ -139,6 +139,8 @@ NO_ROOM = {errno.ENOSPC: ("the disk is full", "free some space"),
 
 def fault(exc: Exception) -> str | None:
     """What to tell the user of a failure of the machine or of a file (None: a bug, shown in full)."""
+    if not isinstance(exc, OSError) and exc.args and isinstance(exc.args[0], OSError):
+        exc = exc.args[0]  # a library's own error around the system's (xlsxwriter's FileCreateError)
     kinds = [m for m in (sys.modules.get("duckdb"), sys.modules.get("pyarrow")) if m is not None]
     readers = tuple(getattr(m, name) for m in kinds for name in ("Error", "ArrowException") if hasattr(m, name))
     room = isinstance(exc, (OSError, *readers)) and next(

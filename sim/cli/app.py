@@ -29,6 +29,8 @@ def main(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: allowed: 0 to 65535 (0: any free port)")
+    if problem := unusable_host(args.host):
+        raise UsageError(f"--host {args.host!r}: {problem}; allowed: an address of this machine (default 127.0.0.1)")
     require("mesa.visualization", "app", "the interactive page")
     env = dict(os.environ)
     if args.scenario:
@@ -42,3 +44,21 @@ def main(args: argparse.Namespace) -> int:
         return subprocess.call(command, env=env, preexec_fn=die_with_parent)
     except KeyboardInterrupt:
         return 0
+
+
+def unusable_host(host: str) -> str | None:
+    """Why the server could not listen at `host` (None: it can), found before it starts, not after its
+    half-minute of start-up."""
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, 0, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        return f"no such address ({exc})"
+    family, kind, _, _, address = found[0]
+    with socket.socket(family, kind) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return f"this machine cannot listen there ({exc.strerror})"
+    return None

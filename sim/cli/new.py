@@ -38,7 +38,7 @@ def shipped_names() -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..outputs.results import whole
+    from ..outputs.results import Refused, new_file
     from ..scenario import load_scenario
     from ..scenario.paths import did_you_mean, file_name_problem
 
@@ -51,15 +51,18 @@ def main(args: argparse.Namespace) -> int:
     name = target.stem
     if problem := file_name_problem(name):
         raise UsageError(f"{args.name!r}: the name {name!r} cannot name a scenario; allowed: {problem}")
-    if target.exists():
+    if os.path.lexists(target):
         raise UsageError(f"{target} exists; choose another NAME (an existing file is never overwritten)")
     if not target.parent.is_dir():
         raise UsageError(f"{target.parent} is not a folder; allowed: NAME in an existing folder")
     text = copied((shipped_folder() / f"{source}.yaml").read_text(encoding="utf-8"), shipped_folder(),
                   target.resolve().parent, name)
-    with whole(target) as partial:
-        partial.write_text(text, encoding="utf-8")
-        load_scenario(partial)  # the copy must load from its new place before it takes its name
+    try:
+        with new_file(target, recorded=False) as partial:  # onto a name still free at the moment of the move
+            partial.write_text(text, encoding="utf-8")
+            load_scenario(partial)  # the copy must load from its new place before it takes its name
+    except Refused:
+        raise UsageError(f"{target} appeared while the copy was written; it is left as it is: choose another NAME") from None
     return print_paths([target])
 
 

@@ -49,7 +49,7 @@ def folder() -> Path:
 
 # What a cell of each kind of column may hold, and how it is read (blank: a gap, read as missing).
 KINDS = {
-    "year": "a year (a whole number)",
+    "year": "a year (a whole number from 1900 to 2100)",
     "number": "a finite number, or blank (a gap)",
     "amount": "a positive finite number, or blank (a gap)",
     "share": "a number from 0 to 1",
@@ -148,7 +148,7 @@ def _cell(cell: str, kind: str):
     except ValueError:
         return None
     if kind == "year":
-        return value
+        return value if 1900 <= value <= 2100 else None  # and within the table's integers
     ok = math.isfinite(value) and (kind != "amount" or value > 0) and (kind != "share" or 0 <= value <= 1)
     return value if ok else None
 

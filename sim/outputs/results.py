@@ -85,12 +85,13 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
 # --- Writing: temporary names, the final move, and the rule for every command ----------------
 
 NAME_MAX = 255  # bytes in one file name on the file systems in use (ext4, XFS, Btrfs, APFS, NTFS)
-ROOM = 40  # bytes the tool adds to a name for its temporary names: `.NAME.XXXXXXXX.partial`
+ROOM = 40  # bytes the tool adds to a name for its temporary names: `.NAME.as-XXXXXXXX.partial`
 RESULTS_FILES = ("scenario.yaml", "manifest.json", "runs.parquet", "trajectories.parquet", "outcomes.parquet",
                  "design.parquet", "summary.parquet", "quantiles.parquet")
 STALE_AFTER = 10  # seconds: a temporary name no process holds and this old was left by a command killed outright
 # what a command killed outright leaves beside its target: the tool's own debris, never a user's file
-LEFT_BEHIND = r"\.{name}\.[a-z0-9_]{{8}}\.(partial|replaced)"
+TEMPORARY = "as-"  # begins the random part of the tool's temporary names, so that a user's look-alike is not one
+LEFT_BEHIND = r"\.{name}\.as-[a-z0-9_]{{8}}\.(partial|replaced)"
 
 
 class Refused(Exception):
@@ -150,7 +151,7 @@ def _abandoned(path: Path) -> bool:
 
 def sweep(target: Path) -> list[Path]:
     """Remove what earlier commands killed outright left beside `target`: its temporary names
-    (`.NAME.XXXXXXXX.partial`, `.NAME.XXXXXXXX.replaced`) that no process holds. A `.replaced`
+    (`.NAME.as-XXXXXXXX.partial`, `.NAME.as-XXXXXXXX.replaced`) that no process holds. A `.replaced`
     one (a folder being replaced) is removed only once its replacement is in place."""
     target = Path(target)
     pattern = re.compile(LEFT_BEHIND.format(name=re.escape(target.name)))
@@ -175,10 +176,10 @@ def _remove(path: Path) -> None:
 
 @contextmanager
 def _partial_file(path: Path):
-    """A new temporary file beside `path` (`.NAME.XXXXXXXX.partial`), held by this process and removed
+    """A new temporary file beside `path` (`.NAME.as-XXXXXXXX.partial`), held by this process and removed
     after the block unless the block has moved it away."""
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.{TEMPORARY}", suffix=".partial", dir=path.parent)
     partial = Path(name)
     try:
         _shared(partial, folder=False)
@@ -201,17 +202,19 @@ def whole(path: Path):
 
 
 @contextmanager
-def new_file(path: Path, replace: bool = False, own: Callable[[Path], object] | None = None):
+def new_file(path: Path, replace: bool = False, own: Callable[[Path], object] | None = None, recorded: bool = True):
     """A temporary file beside `path`, moved to it once the block has written it, under the rule
     (`publish`): onto a name that does not exist, or, with `replace`, in place of a file `own`
-    accepts as the tool's (default: a file this tool wrote there, unchanged since: `written_file`)."""
+    accepts as the tool's (default: a file this tool wrote there, unchanged since: `written_file`,
+    as the folder's ledger records it, unless not `recorded`: a file that is never replaced)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep(path)
     with _partial_file(path) as partial:
         yield partial
+        if recorded:
+            record_written(path.parent, [partial])
         publish(partial, path, replace, own or written_file)
-    record_written([path])
 
 
 @contextmanager
@@ -222,7 +225,7 @@ def beside(folder: Path):
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     sweep(folder)
-    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.{TEMPORARY}", suffix=".partial", dir=folder.parent))
     handle = None
     try:
         _shared(partial, folder=True)
@@ -249,9 +252,9 @@ def staged(folder: Path, replace: bool = False):
         written = sorted(partial.iterdir())
         check_files(folder, [path.name for path in written], replace)
         folder.mkdir(parents=True, exist_ok=True)
+        record_written(folder, written)
         for path in written:
             publish(path, folder / path.name, replace, written_file)
-        record_written([folder / path.name for path in written])
 
 
 def check_files(folder: Path, names: Iterable[str], replace: bool) -> None:
@@ -309,24 +312,47 @@ def _fingerprint(path: Path) -> list[int]:
 
 
 def _ledger(folder: Path) -> list[list[int]]:
+    path = Path(folder) / LEDGER
+    if path.is_symlink() or not path.is_file():
+        return []
+    with open(path, "rb") as handle:
+        _lock(handle, shared=True)
+        return _entries(handle.read())
+
+
+def _entries(text: bytes) -> list[list[int]]:
     try:
-        found = json.loads((Path(folder) / LEDGER).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        found = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError):
         return []
     return [entry for entry in found if isinstance(entry, list)] if isinstance(found, list) else []
 
 
-def record_written(paths: Iterable[Path]) -> None:
-    """Add the files the tool has just written to their folders' ledgers, keeping only the entries of
-    files still there as written."""
-    by_folder: dict[Path, list[Path]] = {}
-    for path in map(Path, paths):
-        by_folder.setdefault(path.parent, []).append(path)
-    for folder, written in by_folder.items():
-        present = [_fingerprint(p) for p in folder.iterdir() if p.name != LEDGER and p.is_file() and not p.is_symlink()]
-        kept = [entry for entry in _ledger(folder) if entry in present]
-        with whole(folder / LEDGER) as partial:
-            partial.write_text(json.dumps(kept + [_fingerprint(p) for p in written]) + "\n", encoding="utf-8")
+def record_written(folder: Path, files: Iterable[Path]) -> None:
+    """Add to `folder`'s ledger the files the tool is about to move into it (a rename keeps what a
+    fingerprint holds), before the move, so that a second command never finds a file of the first's
+    unrecorded; the entries of files no longer there as written are dropped. The ledger is locked while
+    it changes, so that two commands writing into one folder both keep theirs."""
+    path = Path(folder) / LEDGER
+    if path.is_symlink():
+        raise Refused(f"{path} is a link; the tool keeps its own file there: move the link away")
+    with open(path, "a+b") as handle:
+        _lock(handle, shared=False)
+        handle.seek(0)
+        present = [_fingerprint(p) for p in Path(folder).iterdir()
+                   if p.name != LEDGER and p.is_file() and not p.is_symlink()]
+        kept = [entry for entry in _entries(handle.read()) if entry in present]
+        handle.seek(0)
+        handle.truncate()
+        handle.write((json.dumps(kept + [_fingerprint(p) for p in files]) + "\n").encode())
+
+
+def _lock(handle, shared: bool) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no other command to wait for
+        return
+    fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
 
 
 @cache
@@ -396,7 +422,7 @@ def publish(partial: Path, target: Path, replace: bool = False, own: Callable[[P
             raise Refused(f"{target} exists (it appeared while the command ran); it is left as it is: choose another "
                           "--out, or pass --replace to replace what alliance-sim wrote") from None
     own(target)
-    aside = target.parent / f".{target.name}.{secrets.token_hex(4)}.replaced"
+    aside = target.parent / f".{target.name}.{TEMPORARY}{secrets.token_hex(4)}.replaced"
     with folder_lock(target), _signals_held():
         rename_new(target, aside)
         try:

@@ -379,18 +379,37 @@ def _check_contradictions(s: Scenario) -> list[Problem]:
     for i, event in enumerate(s.events):
         spelt = {}
         for key, value in event.set.items():
-            path, where = expand_path(key), f"events.{i}.set.{key}"
-            if path in spelt:
-                problems.append(Problem(where, f"sets {path} again (also as {spelt[path]!r}); allowed: each path once "
-                                               "in an event"))
-                continue
-            spelt[path] = key
-            j, before = said.setdefault((parse_quarter(event.at), path), (i, value))
-            if j != i and before != value:
-                problems.append(Problem(where, f"sets {path} to {value!r} in {event.at}, where event {j + 1} sets it to "
-                                               f"{before!r}; allowed: one value for a path in a quarter (change one of "
-                                               "the two, or date them apart)"))
+            where = f"events.{i}.set.{key}"
+            for path in _cells(key):
+                if path in spelt:
+                    problems.append(Problem(where, f"sets {path} again (also as {spelt[path]!r}); allowed: each path "
+                                                   "once in an event"))
+                    break
+                spelt[path] = key
+                j, before = said.setdefault((parse_quarter(event.at), path), (i, value))
+                if j != i and before != value:
+                    problems.append(Problem(where, f"sets {path} to {value!r} in {event.at}, where event {j + 1} sets "
+                                                   f"it to {before!r}; allowed: one value for a path in a quarter "
+                                                   "(change one of the two, or date them apart)"))
+                    break
     return problems
+
+
+PAIR_TABLES = ("interests", "potential")  # the pair tables an event may set
+
+
+def _cells(key: str) -> list[str]:
+    """What an event's setting sets, each thing by one name: `sanctions` is `parameters.sanctions`, a
+    pair table's 'A-B' is both 'A->B' and 'B->A' (so 'Moscow-Seoul' and 'Seoul->Moscow' overlap)."""
+    path = expand_path(key)
+    table, _, pair = path.partition(".")
+    if table not in PAIR_TABLES or not pair:
+        return [path]
+    try:
+        a, b, both = parse_pair(pair)
+    except ValueError:
+        return [path]  # named as malformed by its own check
+    return [f"{table}.{a}->{b}", f"{table}.{b}->{a}"][:1 + both]
 
 
 EVENT_SETTINGS = (f"a condition ({CONDITIONS}), interests.A->B or potential.A-B; the event's own `at` "

@@ -77,7 +77,7 @@ def file_name_problem(name: str) -> str | None:
     A scenario's name and its actors' names name results folders and figures: no path
     separators, no control characters, nothing a shell or another system reads specially,
     no leading dot (a hidden file, or '..': the folder above), and few enough bytes that the
-    suffixes the tool adds (`-20250101-120000`, `.XXXXXXXX.partial`) keep it within a file
+    suffixes the tool adds (`-20250101-120000`, `.as-XXXXXXXX.partial`) keep it within a file
     system's 255."""
     size = len(name.encode("utf-8", "surrogatepass"))
     if not name or size > NAME_BYTES:
