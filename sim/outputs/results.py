@@ -298,7 +298,8 @@ def written_file(path: Path) -> str:
     tool_file(path)
     if _fingerprint(path) not in _ledger(Path(path).parent):
         raise Refused(f"{path} exists, and alliance-sim did not write it or it has changed since; --replace replaces only "
-                      "files the tool wrote: move it away, or choose another --out")
+                      f"files the tool recorded writing in {LEDGER} (a version before 2026-12 kept no record): move it "
+                      "away, or choose another --out")
     return str(path)
 
 

@@ -62,13 +62,14 @@ def policies_figure(found: pd.DataFrame, axes: dict[str, str], title_text: str, 
         ax.plot(range(len(columns)), row, color=OTHERS, linewidth=0.6, alpha=0.35)
     handles = [plt.Line2D([], [], color=OTHERS, linewidth=1, label=f"the other {int((~named).sum())} efficient policies")]
     rows, names = scaled[named], policy_names(found[named])
-    along = {}  # the lines drawn dashed along each earlier one, so that the colours of all alternate
+    along = {}  # each solid line: those drawn dashed along it, each dash offset by the one before, so all show
     for k, (row, name, share) in enumerate(zip(rows, names, found["satisficing"][named])):
-        under = next((j for j in range(k) if j not in sum(along.values(), []) and np.abs(rows[j] - row).max() < SAME_LINE),
-                     None)
+        under = next((j for j in along if np.abs(rows[j] - row).max() < SAME_LINE), None)
         dashes = "-"
-        if under is not None:
-            along.setdefault(under, []).append(k)
+        if under is None:
+            along[k] = []
+        else:
+            along[under].append(k)
             dashes = (DASH * (len(along[under]) - 1), (DASH, DASH * 4))
         colour = PALETTE[k % len(PALETTE)]
         ax.plot(range(len(columns)), row, color=colour, linewidth=2.6, linestyle=dashes,
