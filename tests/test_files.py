@@ -189,6 +189,9 @@ def test_run_and_batch_may_not_replace_what_they_read(made, tmp_path):
     posterior = SCENARIOS / "posteriors" / "history_2005_2024"
     refused(cli("run", BASELINE, *SMALL_RUN, "--posterior", posterior, "--out", posterior, "--replace"),
             "which this command reads")
+    refused(cli("run", BASELINE, *SMALL_RUN, "--posterior", posterior, "--out", posterior / "inner"),
+            "inside", "which this command reads")
+    assert not (posterior / "inner").exists()
     assert load_results(folder).scenario.name == "baseline_2018" and (posterior / "posterior.parquet").is_file()
 
 

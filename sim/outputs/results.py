@@ -465,7 +465,13 @@ def claim(out: str | Path, reads: Iterable[str | Path] = (), option: str = "--ou
             if first in own_files(source):
                 raise Refused(f"{option} {text}: {first} is one of the files of {read}, which this command reads; "
                               "allowed: a new name, outside its own files")
+            if not holder and first not in INSIDE:
+                raise Refused(f"{option} {text}: that is inside {read}, which this command reads; allowed: a path "
+                              "outside it")
     return path
+
+
+INSIDE = {"plots", "export", "report.html", "export.xlsx"}  # what commands write inside a results folder they read
 
 
 def own_files(folder: Path) -> set[str]:
