@@ -305,6 +305,16 @@ def test_publish_replaces_only_what_its_check_accepts(tmp_path):
     assert not list(tmp_path.glob("*.replaced"))
 
 
+def test_a_file_that_appears_where_files_go_is_named_and_kept(tmp_path):
+    from sim.outputs.results import Refused, staged
+
+    with pytest.raises(Refused, match="appeared as a file while the command ran"):
+        with staged(tmp_path / "out") as partial:
+            (partial / "runs.csv").write_text("new")
+            (tmp_path / "out").write_text("mine")
+    assert (tmp_path / "out").read_text() == "mine" and not list(tmp_path.glob(".*partial"))
+
+
 def test_staged_files_replace_none_without_replace(tmp_path):
     """The rule `plot` and `compare` follow: figures into a folder, none replaced unless asked."""
     from sim.outputs.results import Refused, staged

@@ -251,7 +251,11 @@ def staged(folder: Path, replace: bool = False):
         yield partial
         written = sorted(partial.iterdir())
         check_files(folder, [path.name for path in written], replace)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise Refused(f"{folder} appeared as a file while the command ran; it is left as it is: choose another "
+                          "--out") from None
         record_written(folder, written)
         for path in written:
             publish(path, folder / path.name, replace, written_file)
