@@ -149,7 +149,8 @@ def fault(exc: Exception) -> str | None:
     if room:
         name = getattr(exc, "filename", None)
         return (f"{room[0]}{f' (writing {name})' if name else ''}; nothing half-written was kept: {room[1]} and rerun "
-                "(an interrupted batch: with --resume)")
+                "(a batch keeps its finished chunks beside --out, in .NAME.partial: rerun it with --resume, or delete "
+                "that folder to free their space)")
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return f"cannot write {exc.filename or 'a file'}: {exc.strerror}; choose another --out"
     if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
