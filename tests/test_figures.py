@@ -357,3 +357,10 @@ def test_the_rank_histograms_say_what_their_line_and_band_are():
     assert "100 synthetic datasets" in said and "(10 a bin)" in said
     assert fig.axes[0].get_ylabel() == "trials" and not unreadable(fig), unreadable(fig)
     plt.close(fig)
+
+
+def test_a_firms_exposure_is_named_as_the_docs_name_it():
+    from sim.outputs.figures.style import factor_label
+
+    assert factor_label("actors.Tokyo.sanction_sensitivity") == "exposure of Tokyo's firms to the sanctions"
+    assert factor_label("actors.Seoul.autonomy@2025Q2") == "Seoul's autonomy from 2025Q2"

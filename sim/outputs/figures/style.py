@@ -45,6 +45,8 @@ def factor_label(path: str, scenario: Scenario | None = None) -> str:
     parts = path.split(".")
     if path in known:
         found = known[path]
+    elif parts[0] == "actors" and len(parts) == 3 and parts[2] == "sanction_sensitivity":
+        found = f"exposure of {parts[1]}'s firms to the sanctions"  # as the docs call it
     elif parts[0] == "actors" and len(parts) == 3:
         found = f"{parts[1]}'s {parts[2].replace('_', ' ')}"
     elif parts[0] == "mechanisms" and len(parts) == 2:
