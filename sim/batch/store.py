@@ -171,8 +171,8 @@ def _our_staging(staging: Path) -> None:
     held = {name for name in os.listdir(staging) if not (name.startswith(".") and name.endswith(".partial"))}
     foreign = sorted(held - STAGED)  # a temporary file a killed batch left is its own
     if foreign or (held and not held & {"batch.json", OWNER}):
-        held = f" (it holds {', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""
-        raise BatchError(f"{staging} is not a batch's staging folder{held}; it is left as it is: move it away, or "
+        listed = f" (it holds {', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})" if foreign else ""
+        raise BatchError(f"{staging} is not a batch's staging folder{listed}; it is left as it is: move it away, or "
                          "choose another --out")
 
 

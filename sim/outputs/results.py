@@ -64,15 +64,13 @@ def folder_lock(folder: Path, shared: bool = False):
     """Hold a results folder against replacement: readers that write into it (plots, exports, the
     report) share the lock; a writer that replaces the folder waits for them, and they for it. The
     lock is the folder's manifest (a folder with none has no readers), so it leaves no file behind."""
-    manifest_path = Path(folder) / "manifest.json"
     try:
-        import fcntl
-        handle = open(manifest_path, "rb")
-    except (ImportError, OSError):  # not POSIX, or nothing there yet: nothing to hold
+        handle = open(Path(folder) / "manifest.json", "rb")
+    except OSError:  # nothing there yet: nothing to hold
         yield
         return
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        _lock(handle, shared)
         yield
 
 
