@@ -9,8 +9,8 @@ numpy arrays in and out, so it needs nothing of the project:
 
 IN holds `theta` (n, values) and `x` (n, features) for training, `low` and `high` (the flat
 priors' bounds), `queries` (q, features: the datasets whose posteriors are asked for), `draws`
-(how many from each) and `seed`. OUT holds `samples` (q, draws, values) and the seconds spent
-training and sampling. sbi's defaults throughout (a masked autoregressive flow; training stops
+(how many from each), `seed` and `threads`. OUT holds `samples` (q, draws, values), the seconds
+spent training and sampling, and the epochs trained. sbi's defaults throughout (a masked autoregressive flow; training stops
 after 20 epochs without improvement on a held-out tenth).
 """
 
@@ -28,6 +28,7 @@ def main(source: str, target: str) -> None:
 
     found = np.load(source)
     torch.manual_seed(int(found["seed"]))
+    torch.set_num_threads(int(found["threads"]))
     low, high = found["low"], found["high"]
     t0 = time.perf_counter()
     # the flow is trained on the values mapped from the prior's box onto the real line (logit), and its
@@ -35,15 +36,16 @@ def main(source: str, target: str) -> None:
     inference = NPE(show_progress_bars=False)
     inference.append_simulations(torch.as_tensor(logit((found["theta"] - low) / (high - low)), dtype=torch.float32),
                                  torch.as_tensor(found["x"], dtype=torch.float32)).train()
+    epochs = len(inference.summary["training_loss"])
     posterior = inference.build_posterior()
     trained = time.perf_counter() - t0
-    print(f"trained in {trained:.0f} s", file=sys.stderr, flush=True)
+    print(f"trained in {trained:.0f} s, {epochs} epochs", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
-    draws = int(found["draws"])
-    u = np.stack([posterior.sample((draws,), x=torch.as_tensor(q, dtype=torch.float32), show_progress_bars=False).numpy()
-                  for q in found["queries"]])
-    samples = low + (high - low) / (1 + np.exp(-u.astype(float)))
-    np.savez(target, samples=samples, train_seconds=trained, sample_seconds=time.perf_counter() - t0)
+    # every dataset's draws in one vectorised call (one call a dataset took more than 30 minutes for 1,001)
+    u = posterior.sample_batched((int(found["draws"]),), x=torch.as_tensor(found["queries"], dtype=torch.float32),
+                                 show_progress_bars=False).numpy()  # (draws, queries, values)
+    samples = low + (high - low) / (1 + np.exp(-u.swapaxes(0, 1).astype(float)))
+    np.savez(target, samples=samples, train_seconds=trained, sample_seconds=time.perf_counter() - t0, epochs=epochs)
 
 
 def logit(p: np.ndarray) -> np.ndarray:
