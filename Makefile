@@ -47,7 +47,7 @@ demo: setup
 # set up) are removed when the run passes, and kept for the tests that failed.
 PYTEST := $(BIN)/python -m pytest -o tmp_path_retention_policy=failed
 test: setup
-	$(BIN)/ruff check sim tests bench
+	$(BIN)/ruff check sim tests bench scripts
 	$(PYTEST) -n 2 --dist loadfile $(if $(CI),-m "not alone")
 	$(if $(CI),$(PYTEST) -m alone)
 
