@@ -38,7 +38,7 @@ import pandas as pd
 
 from sim.core import engine, schedule
 from sim.evidence import calibration, diagnostics, sbc
-from sim.outputs.posterior import read_posterior
+from sim.outputs.posterior import describe, read_posterior
 from sim.scenario import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,11 +119,6 @@ def prior_predictive(s, noise, m: int, seed: int) -> tuple[np.ndarray, np.ndarra
     return theta, features(model.target, noise.data(model.target, runs, rng))
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values)
-    return float(values[order][np.searchsorted(np.cumsum(weights[order]) / weights.sum(), 0.5)])
-
-
 def npe(s, python: str, training: int, datasets: int, abc_times: dict) -> None:
     """Peer (b), beside (a)."""
     model = calibration.model_of(s)
@@ -168,8 +163,7 @@ def npe(s, python: str, training: int, datasets: int, abc_times: dict) -> None:
               f"{min(blocks)}-{max(blocks)} of {len(found)} (median {np.median(blocks):g}); all pass in "
               f"{sum(b == len(found) for b in blocks)} of {len(blocks)} blocks")
     ours, theirs = (diagnostics.identification(t, low, high)[0]["ratio"] for t in (shipped, table))
-    median = {label: [weighted_median(t[n].to_numpy(), t["weight"].to_numpy()) for n in model.names]
-              for label, t in (("ABC", shipped), ("NPE", table))}
+    median = {label: describe(t)["median"].reindex(model.names).to_numpy() for label, t in (("ABC", shipped), ("NPE", table))}
     print("    on the real data, the posteriors' medians and s.d. over the prior's (ABC-SMC shipped, NPE):")
     print(pd.DataFrame({"median ABC-SMC": median["ABC"], "NPE": median["NPE"], "s.d. ratio ABC-SMC": ours,
                         "NPE ": theirs}, index=ours.index).round(3).to_string())

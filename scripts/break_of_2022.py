@@ -19,27 +19,18 @@ import pandas as pd
 from scipy import stats
 
 from sim.core.engine import run_seeds
-from sim.evidence import data, history, observe
+from sim.evidence import history
 from sim.outputs.posterior import read_posterior
-from sim.scenario.calendar import step_years
 
 SHIPPED = Path(__file__).resolve().parent.parent / "scenarios" / "posteriors" / "history_2005_2024"
 
 
 def changes(h: history.History) -> pd.DataFrame:
     """Per run, 2021 to 2023: Korea-Russia cooperation (relative) and both stances (yearly means)."""
-    years, pairs, model = observe.annual(h.trajectory, h.scenario)
-    y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
-    coop = model["cooperation"][:, :, pairs.index(data.pair("Seoul", "Moscow"))]
-    s = h.scenario
-    seoul, moscow = s.index("Seoul"), s.index("Moscow")
-    year = np.array(step_years(s.start, s.steps))
-
-    def stance(i, j):
-        return h.trajectory.A[:, year == 2023, i, j].mean(axis=1) - h.trajectory.A[:, year == 2021, i, j].mean(axis=1)
-
-    return pd.DataFrame({"trade": coop[:, y23] / coop[:, y21] - 1, "seoul_to_moscow": stance(seoul, moscow),
-                         "moscow_to_seoul": stance(moscow, seoul)})
+    runs = history.focal_runs(h)
+    c = runs["cooperation"]
+    return pd.DataFrame({"trade": c[:, 1] / c[:, 0] - 1,
+                         **{name: runs[name][:, 1] - runs[name][:, 0] for name in ("seoul_to_moscow", "moscow_to_seoul")}})
 
 
 def report(label: str, posterior, runs: int) -> None:

@@ -133,28 +133,35 @@ def sanction_response(first: int = 2013, last: int = 2016, control: str = "Beiji
     return (change[russia] - change[control]).drop(control).rename("log change relative to China-Russia")
 
 
-def focal_changes(h: History) -> dict[str, float]:
-    """What the hindcast checks, from the model's runs (medians of the yearly means): the change from
-    2021 to 2023 of Korea-Russia cooperation (relative), of the pair's ideal-point distance through the
-    observation model, of both stances and of Seoul's toward Washington."""
-    years, pairs, model = observe.annual(h.trajectory, h.scenario)
+def focal_runs(h: History, years: tuple[int, int] = (2021, 2023)) -> dict[str, np.ndarray]:
+    """What the hindcast checks, per run, in each of `years` (columns): Korea-Russia cooperation, and
+    the yearly mean stances of Seoul toward Moscow, Moscow toward Seoul and Seoul toward Washington."""
+    found, pairs, model = observe.annual(h.trajectory, h.scenario)
     k = pairs.index(data.pair("Seoul", "Moscow"))
-    y21, y23 = int(np.searchsorted(years, 2021)), int(np.searchsorted(years, 2023))
     s = h.scenario
     seoul, moscow, washington = s.index("Seoul"), s.index("Moscow"), s.index("Washington")
     year = np.array(step_years(s.start, s.steps))
     A = h.trajectory.A
-    at = lambda i, j, y: float(np.median(A[:, year == y, i, j].mean(axis=1)))  # noqa: E731
-    coop = np.median(model["cooperation"][:, :, k], axis=0)
+
+    def stance(i, j):
+        return np.stack([A[:, year == y, i, j].mean(axis=1) for y in years], axis=1)
+
+    return {"cooperation": model["cooperation"][:, np.searchsorted(found, years), k],
+            "seoul_to_moscow": stance(seoul, moscow), "moscow_to_seoul": stance(moscow, seoul),
+            "seoul_to_washington": stance(seoul, washington)}
+
+
+def focal_changes(h: History) -> dict[str, float]:
+    """What the hindcast checks, from the model's runs (medians of the yearly means): the change from
+    2021 to 2023 of Korea-Russia cooperation (relative), of the pair's ideal-point distance through the
+    observation model, of both stances and of Seoul's toward Washington."""
+    median = {name: np.median(values, axis=0) for name, values in focal_runs(h).items()}
     ideal = h.points[(h.points["kind"] == "ideal_points") & (h.points["pair"] == data.pair("Seoul", "Moscow"))]
     ideal = ideal.set_index("year")["median"]
-    return {
-        "trade_change": float(coop[y23] / coop[y21] - 1),
-        "ideal_distance_change": float(ideal.get(2023, np.nan) - ideal.get(2021, np.nan)),
-        "seoul_to_moscow": at(seoul, moscow, 2023) - at(seoul, moscow, 2021),
-        "moscow_to_seoul": at(moscow, seoul, 2023) - at(moscow, seoul, 2021),
-        "seoul_to_washington": at(seoul, washington, 2023) - at(seoul, washington, 2021),
-    }
+    stances = ("seoul_to_moscow", "moscow_to_seoul", "seoul_to_washington")
+    return {"trade_change": float(median["cooperation"][1] / median["cooperation"][0] - 1),
+            "ideal_distance_change": float(ideal.get(2023, np.nan) - ideal.get(2021, np.nan)),
+            **{name: float(median[name][1] - median[name][0]) for name in stances}}
 
 
 def pair_years(h: History) -> pd.DataFrame:
